@@ -1,0 +1,15 @@
+/** The reference backend: plain TypeScript over Float32Array/Float64Array. The oracle for every other backend. */
+import type { Backend, DType, FloatArray } from '../types.js';
+import { binary, copy, unary, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { adamUpdate, momentumUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
+import { reduce } from './reduce.js';
+
+export const refBackend: Backend = {
+  name: 'ref',
+  threads: 1,
+  alloc(dtype: DType, n: number): FloatArray {
+    return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  },
+  kernels: { matmul, unary, binary, where, copy, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate },
+};
