@@ -40,7 +40,7 @@ export interface Kernels {
   /** In-place optimizer updates over one parameter's flat data. See src/optim for the formulas. */
   sgdUpdate(p: FloatArray, g: FloatArray, lr: number, weightDecay: number): void;
   momentumUpdate(p: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
-  rmspropUpdate(p: FloatArray, g: FloatArray, s: FloatArray, lr: number, rho: number, eps: number, weightDecay: number): void;
+  rmspropUpdate(p: FloatArray, g: FloatArray, s: FloatArray, lr: number, rho: number, eps: number, weightDecay: number, epsInsideSqrt: boolean): void;
   adamUpdate(
     p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray,
     lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number, decoupled: boolean,

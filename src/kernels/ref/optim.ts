@@ -19,12 +19,14 @@ export function momentumUpdate(
   }
 }
 
-export function rmspropUpdate(p: FloatArray, g: FloatArray, s: FloatArray, lr: number, rho: number, eps: number, wd: number): void {
+export function rmspropUpdate(
+  p: FloatArray, g: FloatArray, s: FloatArray, lr: number, rho: number, eps: number, wd: number, epsInsideSqrt: boolean,
+): void {
   for (let i = 0; i < p.length; i++) {
     const gi = g[i] + wd * p[i];
     const si = rho * s[i] + (1 - rho) * gi * gi;
     s[i] = si;
-    p[i] -= (lr * gi) / (Math.sqrt(si) + eps);
+    p[i] -= (lr * gi) / (epsInsideSqrt ? Math.sqrt(si + eps) : Math.sqrt(si) + eps);
   }
 }
 

@@ -1,0 +1,83 @@
+import type { DType } from '../kernels/types.js';
+import * as ops from '../tensor/ops.js';
+import { Rng } from '../tensor/rng.js';
+import { fmtShape } from '../tensor/shape.js';
+import { type Tensor, zeros } from '../tensor/tensor.js';
+import { activation, type ActivationName, checkActivation } from './activations.js';
+import { initialize, type InitName } from './init.js';
+import { asParameter, Module } from './module.js';
+
+export interface DenseConfig {
+  inputDim: number;
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** Weight initializer (bias starts at zero). Default glorotUniform, as in Keras. */
+  init?: InitName;
+}
+
+export interface LayerInitOptions {
+  rng?: Rng;
+  dtype?: DType;
+}
+
+/**
+ * Fully connected layer: y = act(x @ W^T + b).
+ * The weight is stored [units, inputDim] as in PyTorch's nn.Linear, so a saved file maps onto a PyTorch
+ * model directly; the matmul kernel reads the transposed view without copying it.
+ */
+export class Dense extends Module {
+  readonly config: Required<DenseConfig>;
+  weight: Tensor;
+  bias: Tensor | null;
+  private readonly _act: (x: Tensor) => Tensor;
+
+  constructor(config: DenseConfig, opts: LayerInitOptions = {}) {
+    super();
+    const { inputDim, units } = config;
+    for (const [k, v] of [['inputDim', inputDim], ['units', units]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`Dense: ${k} must be a positive integer, got ${v}`);
+    }
+    this.config = {
+      inputDim,
+      units,
+      activation: checkActivation(config.activation ?? 'linear'),
+      useBias: config.useBias ?? true,
+      init: config.init ?? 'glorotUniform',
+    };
+    const rng = opts.rng ?? new Rng(0);
+    this.weight = asParameter(zeros([units, inputDim], { dtype: opts.dtype }));
+    initialize(this.weight.data, this.config.init, inputDim, units, rng);
+    this.bias = this.config.useBias ? asParameter(zeros([units], { dtype: opts.dtype })) : null;
+    this._act = activation(this.config.activation);
+  }
+
+  /** The affine part only, before the activation (losses "from logits" want this). */
+  preActivation(x: Tensor): Tensor {
+    if (x.ndim !== 2 || x.shape[1] !== this.config.inputDim) {
+      throw new Error(`Dense expects input of shape [batch, ${this.config.inputDim}], got ${fmtShape(x.shape)}`);
+    }
+    const y = ops.matmul(x, ops.transpose(this.weight));
+    return this.bias ? ops.add(y, this.bias) : y;
+  }
+
+  forward(x: Tensor): Tensor {
+    return this._act(this.preActivation(x));
+  }
+}
+
+/** Layers applied in order. */
+export class Sequential extends Module {
+  layers: Module[];
+
+  constructor(layers: Module[]) {
+    super();
+    this.layers = layers;
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const l of this.layers) h = l.forward(h);
+    return h;
+  }
+}

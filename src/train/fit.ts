@@ -1,0 +1,188 @@
+/**
+ * The training loop. `fit` is sugar over the level-3 loop every user can write by hand:
+ *
+ *   const { value, grads } = valueAndGrad(() => mse(model.forward(x), x), model.parameters());
+ *   optimizer.step(grads);
+ *
+ * It adds batching with a seeded shuffle, validation, callbacks, early stopping and AbortSignal support, and
+ * lets the caller replace the step (`step`) or corrupt the inputs (`corrupt`, for denoising).
+ */
+import { valueAndGrad } from '../autograd/backward.js';
+import { noGrad } from '../autograd/mode.js';
+import { batchIndices, Dataset, splitValidation } from '../data/dataset.js';
+import { type LossName, lossFn } from '../losses/losses.js';
+import type { Inputs } from '../data/inputs.js';
+import type { Module } from '../nn/module.js';
+import { makeOptimizer, Optimizer, type OptimizerName } from '../optim/index.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor, zeros } from '../tensor/tensor.js';
+import type { Callback, TrainControl } from './callbacks.js';
+
+export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
+
+export interface StepContext {
+  model: Module;
+  optimizer: Optimizer;
+  loss: LossFunction;
+  rng: Rng;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** An optimizer instance, or a name built with `lr` (default 'adam'). */
+  optimizer?: Optimizer | OptimizerName;
+  lr?: number;
+  loss?: LossName | LossFunction;
+  /** Keras-style: the last fraction of the data (before shuffling) is held out for validation. */
+  validationSplit?: number;
+  validationData?: Inputs;
+  shuffle?: boolean;
+  /** Seeds the shuffling and any corruption noise. */
+  seed?: number;
+  callbacks?: Callback[];
+  /** Aborting stops training cleanly after the current batch; the history says so. */
+  signal?: AbortSignal;
+  /** Replaces the default step (forward, loss, gradients, optimizer step); returns the batch loss. */
+  step?: (batch: Tensor, ctx: StepContext) => number;
+  /** Corrupts each input batch before the forward pass; the target stays the clean batch (denoising). */
+  corrupt?: (batch: Tensor, rng: Rng) => Tensor;
+}
+
+export interface History {
+  /** 1-based epoch numbers that completed. */
+  epoch: number[];
+  loss: number[];
+  valLoss: number[];
+  seconds: number;
+  samplesPerSec: number;
+  /** Why training ended before `epochs` (early stopping, abort, NaN loss), or null. */
+  stopReason: string | null;
+  optimizer: Record<string, unknown>;
+}
+
+export function toDataset(x: Inputs, what = 'data'): Dataset {
+  if (x instanceof Dataset) return x;
+  if (x instanceof Tensor) {
+    if (x.ndim < 2) throw new Error(`${what} must be a tensor [samples, ...features], got rank ${x.ndim}`);
+    const data = x.dtype === 'float32' ? (x.toTypedArray() as Float32Array) : Float32Array.from(x.toTypedArray());
+    return Dataset.fromTyped(data, x.shape[0], x.shape.slice(1));
+  }
+  if (Array.isArray(x)) return Dataset.fromArrays(x);
+  throw new Error(`${what} must be a Tensor, a Dataset or an array of rows`);
+}
+
+/** The samples at `idx` as a float32 tensor [n, ...sampleShape], allocated on the current backend. */
+export function batchTensor(ds: Dataset, idx: ArrayLike<number>): Tensor {
+  const t = zeros([idx.length, ...ds.sampleShape]);
+  ds.gather(idx, t.data as Float32Array);
+  return t;
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** Mean loss over a dataset, in batches, without recording gradients. */
+export function evaluateLoss(model: Module, ds: Dataset, loss: LossFunction, batchSize = 256): number {
+  let total = 0;
+  noGrad(() => {
+    for (let s = 0; s < ds.length; s += batchSize) {
+      const idx = Array.from({ length: Math.min(batchSize, ds.length - s) }, (_, i) => s + i);
+      const xb = batchTensor(ds, idx);
+      total += loss(model.forward(xb), xb).item() * idx.length;
+    }
+  });
+  return total / Math.max(ds.length, 1);
+}
+
+export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): Promise<History> {
+  const epochs = positiveInt('epochs', opts.epochs ?? 1);
+  const batchSize = positiveInt('batchSize', opts.batchSize ?? 32);
+  const loss: LossFunction = typeof opts.loss === 'function' ? opts.loss : lossFn(opts.loss ?? 'mse');
+  let train = toDataset(data, 'training data');
+  let val: Dataset | null = null;
+  if (opts.validationData !== undefined && opts.validationSplit !== undefined) {
+    throw new Error('give either validationData or validationSplit, not both');
+  }
+  if (opts.validationSplit !== undefined) ({ train, val } = splitValidation(train, opts.validationSplit));
+  else if (opts.validationData !== undefined) val = toDataset(opts.validationData, 'validation data');
+  if (train.length === 0) throw new Error('no training samples');
+  const optimizer = opts.optimizer instanceof Optimizer
+    ? opts.optimizer
+    : makeOptimizer(opts.optimizer ?? 'adam', model, opts.lr !== undefined ? { lr: opts.lr } : {});
+  const rng = new Rng(opts.seed ?? 0);
+  const shuffleRng = rng.split();
+  const noiseRng = rng.split();
+  const callbacks = opts.callbacks ?? [];
+  const params = model.parameters();
+  const tensors = model.namedTensors().map(([, t]) => t);
+  let stopReason: string | null = null;
+  const control: TrainControl = {
+    stop: (reason) => { stopReason ??= reason; },
+    snapshot: () => tensors.map((t) => t.toTypedArray()) as Float32Array[],
+    restore: (snap) => tensors.forEach((t, i) => t.data.set(snap[i], t.offset)),
+  };
+  const ctx: StepContext = { model, optimizer, loss, rng: noiseRng };
+  const defaultStep = (xb: Tensor): number => {
+    const input = opts.corrupt ? opts.corrupt(xb, noiseRng) : xb;
+    const { value, grads } = valueAndGrad(() => loss(model.forward(input), xb), params);
+    optimizer.step(grads);
+    return value.item();
+  };
+  const step = opts.step ? (xb: Tensor) => opts.step!(xb, ctx) : defaultStep;
+  const history: History = { epoch: [], loss: [], valLoss: [], seconds: 0, samplesPerSec: 0, stopReason: null, optimizer: optimizer.config() };
+  const t0 = performance.now();
+  let trainedSamples = 0;
+  let lastYield = performance.now();
+  model.train();
+  try {
+    for (let epoch = 0; epoch < epochs && !stopReason; epoch++) {
+      const e0 = performance.now();
+      const batches = batchIndices(train.length, batchSize, opts.shuffle === false ? undefined : shuffleRng);
+      let sum = 0, seen = 0;
+      for (let b = 0; b < batches.length; b++) {
+        if (opts.signal?.aborted) { control.stop('aborted'); break; }
+        const idx = batches[b];
+        const l = step(batchTensor(train, idx));
+        if (!Number.isFinite(l)) {
+          control.stop(`loss became ${l} at epoch ${epoch + 1}, batch ${b + 1} (try a lower learning rate)`);
+          break;
+        }
+        sum += l * idx.length;
+        seen += idx.length;
+        trainedSamples += idx.length;
+        const secs = (performance.now() - e0) / 1000;
+        for (const c of callbacks) {
+          c.onBatchEnd?.({ epoch, batch: b, batchesPerEpoch: batches.length, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
+        }
+        if (performance.now() - lastYield > 50) {
+          await yieldToEventLoop(); // lets an AbortSignal, a progress bar or a browser UI get a turn
+          lastYield = performance.now();
+        }
+      }
+      if (seen < train.length) break; // stopped mid-epoch: do not record a partial epoch
+      const epochSecs = (performance.now() - e0) / 1000;
+      model.eval();
+      const valLoss = val && val.length ? evaluateLoss(model, val, loss) : undefined;
+      model.train();
+      history.epoch.push(epoch + 1);
+      history.loss.push(sum / seen);
+      if (valLoss !== undefined) history.valLoss.push(valLoss);
+      for (const c of callbacks) {
+        c.onEpochEnd?.({ epoch, loss: sum / seen, valLoss, seconds: epochSecs, samplesPerSec: seen / Math.max(epochSecs, 1e-9) }, control);
+      }
+    }
+  } finally {
+    model.eval();
+  }
+  for (const c of callbacks) c.onTrainEnd?.(control);
+  history.seconds = (performance.now() - t0) / 1000;
+  history.samplesPerSec = trainedSamples / Math.max(history.seconds, 1e-9);
+  history.stopReason = stopReason;
+  return history;
+}
