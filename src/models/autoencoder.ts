@@ -154,6 +154,11 @@ export class Autoencoder extends Module {
     return per.length ? s / per.length : NaN;
   }
 
+  /** What the model file stores to rebuild this model (see io/model-file.ts). */
+  modelConfig(): { kind: 'Autoencoder'; config: AutoencoderConfig } {
+    return { kind: 'Autoencoder', config: { ...this.config, hidden: [...this.config.hidden] } };
+  }
+
   /** Trains the model to reconstruct `data` (see train/fit.ts for every option). */
   fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
     return fit(this, data, opts);

@@ -75,6 +75,19 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
+  /** Config of a stack of Dense layers, for the model file; other layer kinds are not serializable here yet. */
+  modelConfig(): { kind: 'Sequential'; config: { layers: ({ type: 'Dense' } & Required<DenseConfig>)[] } } {
+    return {
+      kind: 'Sequential',
+      config: {
+        layers: this.layers.map((l, i) => {
+          if (!(l instanceof Dense)) throw new Error(`Sequential.modelConfig: layer ${i} is not a Dense layer`);
+          return { type: 'Dense' as const, ...l.config };
+        }),
+      },
+    };
+  }
+
   forward(x: Tensor): Tensor {
     let h = x;
     for (const l of this.layers) h = l.forward(h);

@@ -102,6 +102,21 @@ function checkSeries(series: LineSeries[], where: string): void {
   }
 }
 
+/** For values that are all equal, a domain around that value; otherwise undefined (let Vega decide). */
+function padDegenerate(vs: number[], log: boolean): [number, number] | undefined {
+  if (vs.length === 0) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of vs) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo !== hi) return undefined;
+  if (log) return [lo / 2, lo * 2];
+  const d = lo === 0 ? 1 : Math.abs(lo) / 2;
+  return [lo - d, lo + d];
+}
+
 /**
  * Line chart as an SVG string: one coloured line per series, legend on the right in series order.
  * Points whose x or y is NaN or +-Infinity are dropped (with logY also y <= 0); the line is drawn straight
@@ -125,6 +140,9 @@ export async function lineChartSvg(spec: LineChartSpec): Promise<string> {
   }
   const names = spec.series.map((s) => s.name);
   const points = spec.points ?? longest <= 40;
+  // A single distinct value makes a zero-width domain (Vega then labels it like "0.300000"): pad it.
+  const xDomain = padDegenerate(values.map((v) => v.x), false);
+  const yDomain = padDegenerate(values.map((v) => v.y), logY);
   const vl = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(spec.title ? { title: spec.title } : {}),
@@ -138,14 +156,14 @@ export async function lineChartSvg(spec: LineChartSpec): Promise<string> {
         field: 'x',
         type: 'quantitative',
         title: spec.xLabel,
-        scale: { zero: false, nice: false },
+        scale: { zero: false, nice: false, padding: 10, ...(xDomain ? { domain: xDomain } : {}) },
         axis: allIntX ? { tickMinStep: 1, format: 'd' } : {},
       },
       y: {
         field: 'y',
         type: 'quantitative',
         title: spec.yLabel,
-        scale: logY ? { type: 'log' } : { zero: false },
+        scale: { ...(logY ? { type: 'log', nice: false, padding: 10 } : { zero: false }), ...(yDomain ? { domain: yDomain } : {}) },
       },
       color: {
         field: 'series',

@@ -1,0 +1,63 @@
+/**
+ * aekit's public surface: explicit named re-exports only. Anything not exported here is internal.
+ */
+// kernels and backends
+export { getBackend, listBackends, registerBackend, setBackend } from './kernels/registry.js';
+export type { Backend, DType, FloatArray, Kernels } from './kernels/types.js';
+
+// tensors and autograd
+export { Tensor, full, ones, scalar, tensor, zeros } from './tensor/tensor.js';
+export type { CreateOptions, NestedArray } from './tensor/tensor.js';
+export {
+  abs, add, compare, concat, div, exp, expand, log, matmul, max, maximum, mul, neg, pad, permute, reshape, sign,
+  slice, sqrt, sub, sum, tanh, transpose, where,
+} from './tensor/ops.js';
+export type { TensorLike } from './tensor/ops.js';
+export { Rng } from './tensor/rng.js';
+export { backward, detach, grad, gradients, valueAndGrad } from './autograd/backward.js';
+export { isGradEnabled, noGrad } from './autograd/mode.js';
+export { gradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
+export type { Primitive } from './autograd/primitives.js';
+
+// nn
+export { asBuffer, asParameter, Module } from './nn/module.js';
+export { Dense, Sequential } from './nn/dense.js';
+export type { DenseConfig, LayerInitOptions } from './nn/dense.js';
+export { activation, ACTIVATIONS, elu, leakyRelu, linear, logSumExp, relu, sigmoid, softmax, softplus } from './nn/activations.js';
+export type { ActivationName } from './nn/activations.js';
+export { initialize, INITS } from './nn/init.js';
+export type { InitName } from './nn/init.js';
+
+// losses
+export { bce, bceWithLogits, huber, LOSSES, lossFn, mae, mse } from './losses/losses.js';
+export type { LossName, LossOptions } from './losses/losses.js';
+export { reduceLoss, REDUCTIONS } from './losses/reduction.js';
+export type { Reduction } from './losses/reduction.js';
+
+// optimizers
+export { Adam, makeOptimizer, Optimizer, OPTIMIZERS, RMSProp, SGD } from './optim/index.js';
+export type { AdamOptions, OptimizerName, OptimizerOptions, ParamSource, RMSPropOptions, SGDOptions } from './optim/index.js';
+
+// models
+export { Autoencoder } from './models/autoencoder.js';
+export type { AutoencoderConfig, ErrorReduce } from './models/autoencoder.js';
+
+// training
+export { evaluateLoss, fit } from './train/fit.js';
+export type { FitOptions, History, LossFunction, StepContext } from './train/fit.js';
+export { EarlyStopping } from './train/callbacks.js';
+export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
+
+// data
+export * from './data/index.js';
+export type { Inputs } from './data/inputs.js';
+
+// io
+export { decodeModel, encodeModel, loadAutoencoder, loadModel, loadModelFile, registerModelKind, saveModel } from './io/model-file.js';
+export type { LoadedModel, ModelHeader, SavableModel } from './io/model-file.js';
+export { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors.js';
+export type { SafeDType, SafeTensor } from './io/safetensors.js';
+
+// figures
+export * from './viz/index.js';
