@@ -59,10 +59,29 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   const vg = compile(spec, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none', logger: quiet, logLevel: vega.None });
   try {
-    return await view.toSVG();
+    return renumberDefIds(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Vega numbers clip paths and gradients with process-wide counters ("clip14" on the 5th chart), which
+ * would make identical charts differ. Renumber them per SVG, in order of first appearance, in one pass.
+ */
+function renumberDefIds(svg: string): string {
+  const map = new Map<string, string>();
+  const counters = new Map<string, number>();
+  return svg.replace(/(id="|url\(#|href="#)((clip|gradient_|p_gradient_)(\d+))(?=[")])/g, (_m, lead: string, id: string, prefix: string) => {
+    let next = map.get(id);
+    if (next === undefined) {
+      const n = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, n);
+      next = `${prefix}${n}`;
+      map.set(id, next);
+    }
+    return lead + next;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -295,8 +314,8 @@ export async function scatterSvg(points: readonly ScatterPoint[], opts: ScatterO
     data: { values },
     mark: { type: 'circle', size: opts.pointSize ?? 16, opacity: opts.opacity ?? 0.7 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xLabel ?? 'z1', scale: { zero: false } },
-      y: { field: 'y', type: 'quantitative', title: opts.yLabel ?? 'z2', scale: { zero: false } },
+      x: { field: 'x', type: 'quantitative', title: opts.xLabel ?? 'z1', scale: { zero: false, padding: 8 } },
+      y: { field: 'y', type: 'quantitative', title: opts.yLabel ?? 'z2', scale: { zero: false, padding: 8 } },
       color: {
         field: 'label',
         type: 'nominal',
