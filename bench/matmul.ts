@@ -38,30 +38,39 @@ function random(len: number): Float32Array {
 }
 const a = random(m * k), b = random(k * n), out = new Float32Array(m * n);
 
-/** Warms up (so the JIT has optimised the kernel), then times single calls for ~`seconds`; returns median GFLOP/s. */
-function measure(run: () => void): number {
-  const warmEnd = performance.now() + 300;
-  while (performance.now() < warmEnd) run();
-  const samples: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end || samples.length < 5) {
-    const t0 = performance.now();
-    run();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((x, y) => x - y);
-  const ms = samples[samples.length >> 1];
-  return flops / (ms * 1e6);
-}
-
-const rows: { name: string; gflops: number }[] = [];
-const naiveGflops = measure(() => naive(a, b, out, m, n, k));
-rows.push({ name: 'naive i-k-j', gflops: naiveGflops });
+const combos = [[false, false], [true, false], [false, true], [true, true]] as const;
 const kernel: Gemm = matmul;
-for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+const cases: { name: string; run: () => void }[] = [
+  { name: 'naive i-k-j', run: () => naive(a, b, out, m, n, k) },
   // Same buffers for every combo: the transposed layouts have the same element counts, only the meaning differs.
-  rows.push({ name: `blocked ${transA ? 'A^T' : 'A'}${transB ? 'B^T' : 'B'}`, gflops: measure(() => kernel(a, b, out, m, n, k, transA, transB)) });
+  ...combos.map(([transA, transB]) => ({
+    name: `blocked ${transA ? 'A^T' : 'A'}${transB ? 'B^T' : 'B'}`,
+    run: () => kernel(a, b, out, m, n, k, transA, transB),
+  })),
+];
+
+// Warm up every case first (so the JIT has optimised each, with the kernel seeing all four variants as
+// it would in training), then time in interleaved rounds so a burst of load from other processes
+// shifts all rows alike instead of penalising whichever row it happened to hit.
+for (const c of cases) {
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) c.run();
 }
+const ROUNDS = 5;
+const samples: number[][] = cases.map(() => []);
+for (let round = 0; round < ROUNDS; round++) {
+  cases.forEach((c, ci) => {
+    const end = performance.now() + (seconds * 1000) / ROUNDS;
+    do {
+      const t0 = performance.now();
+      c.run();
+      samples[ci].push(performance.now() - t0);
+    } while (performance.now() < end);
+  });
+}
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const rows = cases.map((c, ci) => ({ name: c.name, gflops: flops / (median(samples[ci]) * 1e6) }));
+const naiveGflops = rows[0].gflops;
 
 if (json) {
   for (const r of rows) {

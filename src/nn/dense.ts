@@ -1,4 +1,4 @@
-import type { DType } from '../kernels/types.js';
+import type { Backend, DType } from '../kernels/types.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -19,6 +19,8 @@ export interface DenseConfig {
 export interface LayerInitOptions {
   rng?: Rng;
   dtype?: DType;
+  /** Where the parameters live (default: the current backend). */
+  backend?: Backend;
 }
 
 /**
@@ -46,9 +48,9 @@ export class Dense extends Module {
       init: config.init ?? 'glorotUniform',
     };
     const rng = opts.rng ?? new Rng(0);
-    this.weight = asParameter(zeros([units, inputDim], { dtype: opts.dtype }));
+    this.weight = asParameter(zeros([units, inputDim], { dtype: opts.dtype, backend: opts.backend }));
     initialize(this.weight.data, this.config.init, inputDim, units, rng);
-    this.bias = this.config.useBias ? asParameter(zeros([units], { dtype: opts.dtype })) : null;
+    this.bias = this.config.useBias ? asParameter(zeros([units], { dtype: opts.dtype, backend: opts.backend })) : null;
     this._act = activation(this.config.activation);
   }
 

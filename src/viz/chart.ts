@@ -7,7 +7,7 @@
  *
  * Fonts. Vega writes `font-family="sans-serif"` and resvg needs real font files to draw text. svgToPng
  * resolves fonts once per process, in this order:
- *   1. `opts.fontFiles`, if given (the first file's family is used for all generic families);
+ *   1. `opts.fontFiles`, if given (only those are loaded; resvg falls back to them for `sans-serif`);
  *   2. a known sans-serif font at a standard path: DejaVu Sans (Debian/Ubuntu/Fedora/Arch/Alpine paths),
  *      Liberation Sans, then Arial on macOS/Windows. Only those files are loaded (`loadSystemFonts: false`):
  *      fast, and the output does not change when unrelated fonts are installed;

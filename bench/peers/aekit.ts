@@ -1,0 +1,67 @@
+/** aekit itself, on a given backend. */
+import { valueAndGrad } from '../../src/autograd/backward.js';
+import { noGrad } from '../../src/autograd/mode.js';
+import { getBackend, listBackends } from '../../src/kernels/registry.js';
+import type { Backend } from '../../src/kernels/types.js';
+import { bce, mse } from '../../src/losses/losses.js';
+import { Dense, Sequential } from '../../src/nn/dense.js';
+import { makeOptimizer, type Optimizer } from '../../src/optim/index.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { type DenseWorkload, type Peer, timeLoop } from '../workloads.js';
+
+export function aekitPeer(backendName: string): Peer {
+  let model: Sequential, opt: Optimizer, w: DenseWorkload, backend: Backend;
+  let batches: Tensor[] = [];
+  // Fast backends reset a step arena after each step; the reference backend leaves memory to the GC.
+  const run = <T>(fn: () => T): T => {
+    const arena = (backend as { withArena?: <U>(f: () => U) => U }).withArena;
+    return arena ? (arena.call(backend, fn) as T) : fn();
+  };
+  return {
+    name: `aekit ${backendName}${backendName === 'ref' ? '' : ` (${getBackendSafe(backendName)?.threads ?? 1} thr)`}`,
+    async unavailable() {
+      return listBackends().includes(backendName) ? null : `backend '${backendName}' is not available here`;
+    },
+    async setup(workload, images, n) {
+      w = workload;
+      backend = getBackend(backendName);
+      const rng = new Rng(0);
+      let inDim = 784;
+      const layers = w.layers.map((l) => {
+        const d = new Dense({ inputDim: inDim, units: l.units, activation: l.activation }, { rng, backend });
+        inDim = l.units;
+        return d;
+      });
+      model = new Sequential(layers);
+      opt = makeOptimizer(w.optimizer.name, model, { lr: w.optimizer.lr });
+      batches = [];
+      for (let s = 0; s + w.batchSize <= n && batches.length < 32; s += w.batchSize) {
+        const t = new Tensor(backend.alloc('float32', w.batchSize * 784), [w.batchSize, 784], { backend });
+        t.data.set(images.subarray(s * 784, (s + w.batchSize) * 784));
+        batches.push(t);
+      }
+    },
+    async train(seconds) {
+      const loss = w.loss === 'mse' ? mse : bce;
+      const params = model.parameters();
+      return timeLoop(seconds, w.batchSize, (i) => run(() => {
+        const x = batches[i % batches.length];
+        const { value, grads } = valueAndGrad(() => loss(model.forward(x), x), params);
+        opt.step(grads);
+        return value.item();
+      }));
+    },
+    async infer(seconds) {
+      return timeLoop(seconds, w.batchSize, (i) => run(() => noGrad(() => model.forward(batches[i % batches.length]).data[0])));
+    },
+  };
+}
+
+function getBackendSafe(name: string): Backend | null {
+  try {
+    return getBackend(name);
+  } catch {
+    return null;
+  }
+}

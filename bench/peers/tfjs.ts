@@ -1,0 +1,68 @@
+/**
+ * TensorFlow.js peers (devDependencies): tfjs-layers on the 'wasm' (XNNPACK) or 'cpu' (plain JS) backend,
+ * the same layers, loss, optimizer and batch size as aekit. Loaded lazily so a missing package only skips it.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type DenseWorkload, type Peer, timeLoop } from '../workloads.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
+  let tf: Any, tfl: Any, model: Any, w: DenseWorkload;
+  let xs: Any[] = [];
+  return {
+    name: `TF.js ${backendName}`,
+    async unavailable() {
+      try {
+        tf = await import('@tensorflow/tfjs-core' as string);
+        tfl = await import('@tensorflow/tfjs-layers' as string);
+        if (backendName === 'wasm') {
+          const wasm: Any = await import('@tensorflow/tfjs-backend-wasm' as string);
+          // In Node the .wasm binaries are read from the package's own dist folder.
+          const req = createRequire(import.meta.url);
+          wasm.setWasmPaths?.(join(dirname(req.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+        } else {
+          await import('@tensorflow/tfjs-backend-cpu' as string);
+        }
+        const ok = await tf.setBackend(backendName);
+        await tf.ready();
+        return ok ? null : `tf.setBackend('${backendName}') failed`;
+      } catch (e) {
+        return `TF.js ${backendName} not loadable: ${(e as Error).message.split('\n')[0]}`;
+      }
+    },
+    async setup(workload, images, n) {
+      w = workload;
+      await tf.setBackend(backendName);
+      model = tfl.sequential();
+      w.layers.forEach((l, i) => model.add(tfl.layers.dense({ units: l.units, activation: l.activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
+      const optimizer = w.optimizer.name === 'rmsprop' ? tf.train.rmsprop(w.optimizer.lr) : tf.train.adam(w.optimizer.lr);
+      model.compile({ optimizer, loss: w.loss === 'mse' ? 'meanSquaredError' : 'binaryCrossentropy' });
+      xs.forEach((x) => x.dispose());
+      xs = [];
+      for (let s = 0; s + w.batchSize <= n && xs.length < 8; s += w.batchSize) {
+        xs.push(tf.tensor2d(images.subarray(s * 784, (s + w.batchSize) * 784), [w.batchSize, 784]));
+      }
+    },
+    async train(seconds) {
+      return timeLoop(seconds, w.batchSize, async (i) => {
+        const x = xs[i % xs.length];
+        await model.trainOnBatch(x, x);
+      });
+    },
+    async infer(seconds) {
+      return timeLoop(seconds, w.batchSize, (i) => {
+        const y = tf.tidy(() => model.predict(xs[i % xs.length]));
+        y.dataSync();
+        y.dispose();
+      });
+    },
+    async teardown() {
+      model?.dispose();
+      xs.forEach((x) => x.dispose());
+      xs = [];
+    },
+  };
+}

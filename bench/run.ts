@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: W1 and W2 (issue #3) on aekit and, in the same process run, on TF.js (wasm and cpu
+ * backends); prints train and inference samples/s with the ratio aekit/peer, and writes bench/RESULTS.md.
+ *
+ *   npm run bench                                   full run (~10 s per measurement), writes bench/RESULTS.md
+ *   npm run bench -- --workloads W1 --seconds 2 --json   quick run: one JSON line per (library, workload)
+ */
+import { execSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadMnist } from '../src/data/mnist.js';
+import { listBackends } from '../src/kernels/registry.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
+import { aekitPeer } from './peers/aekit.js';
+import { tfjsPeer } from './peers/tfjs.js';
+import { type Peer, WORKLOADS } from './workloads.js';
+import { initFastBackends } from './backends.js';
+
+interface Row {
+  library: string;
+  workload: string;
+  trainSamplesPerSec: number | null;
+  inferSamplesPerSec: number | null;
+  note?: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    workloads: { type: 'string', default: 'W1,W2' },
+    seconds: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+    peers: { type: 'string', default: 'all' },
+  },
+  strict: true,
+});
+const seconds = Number(values.seconds);
+if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
+const ids = values.workloads!.split(',').map((s) => s.trim());
+for (const id of ids) if (!(id in WORKLOADS)) throw new Error(`unknown workload '${id}' (known: ${Object.keys(WORKLOADS).join(', ')})`);
+
+await initFastBackends();
+const peers: Peer[] = listBackends().map((b) => aekitPeer(b));
+if (values.peers === 'all') peers.push(tfjsPeer('wasm'), tfjsPeer('cpu'));
+
+const train = loadMnist('train', { limit: 8192 });
+const images = train.toFloat32();
+const rows: Row[] = [];
+const log = (s: string): void => void process.stderr.write(s + '\n');
+
+for (const id of ids) {
+  const w = WORKLOADS[id as 'W1' | 'W2'];
+  for (const peer of peers) {
+    const why = await peer.unavailable();
+    if (why) {
+      rows.push({ library: peer.name, workload: id, trainSamplesPerSec: null, inferSamplesPerSec: null, note: why });
+      log(`${id} ${peer.name}: skipped (${why})`);
+      continue;
+    }
+    await peer.setup(w, images, train.length);
+    const tr = await peer.train(seconds);
+    const inf = await peer.infer(Math.max(1, seconds / 2));
+    await peer.teardown?.();
+    rows.push({ library: peer.name, workload: id, trainSamplesPerSec: tr, inferSamplesPerSec: inf });
+    log(`${id} ${peer.name}: train ${tr.toFixed(0)} samples/s, infer ${inf.toFixed(0)} samples/s`);
+    if (values.json) console.log(JSON.stringify(rows[rows.length - 1]));
+  }
+}
+
+if (!values.json) {
+  const fmt = (v: number | null): string => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
+  const lines: string[] = [];
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  let nproc = String(cpus().length);
+  try { nproc = execSync('nproc').toString().trim(); } catch { /* not on Linux */ }
+  const command = `npm run bench -- --workloads ${ids.join(',')} --seconds ${seconds}`;
+  lines.push('# aekit benchmark results', '');
+  lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${nproc} cores (nproc), ${cpu}, Node ${process.version}.`);
+  lines.push(`Command: \`${command}\` (each number is one measurement of about ${seconds} s after a warm-up batch; inference about ${Math.max(1, seconds / 2)} s).`, '');
+  for (const id of ids) {
+    lines.push(`## ${id}: ${WORKLOADS[id as 'W1' | 'W2'].title}`, '');
+    const r = rows.filter((x) => x.workload === id);
+    const best = r.filter((x) => x.library.startsWith('aekit') && x.trainSamplesPerSec).sort((a, b) => b.trainSamplesPerSec! - a.trainSamplesPerSec!)[0];
+    lines.push('| library | train samples/s | inference samples/s | best aekit / this (train) | best aekit / this (infer) |', '|---|---|---|---|---|');
+    for (const x of r) {
+      const ratio = (a?: number | null, b?: number | null): string => (a && b ? `${(a / b).toFixed(2)}x` : '—');
+      const bestInf = r.filter((y) => y.library.startsWith('aekit') && y.inferSamplesPerSec).sort((a, b) => b.inferSamplesPerSec! - a.inferSamplesPerSec!)[0];
+      lines.push(`| ${x.library}${x.note ? ` (${x.note})` : ''} | ${fmt(x.trainSamplesPerSec)} | ${fmt(x.inferSamplesPerSec)} | ${ratio(best?.trainSamplesPerSec, x.trainSamplesPerSec)} | ${ratio(bestInf?.inferSamplesPerSec, x.inferSamplesPerSec)} |`);
+    }
+    lines.push('');
+  }
+  const md = lines.join('\n');
+  console.log(md);
+  writeFileAtomic(new URL('./RESULTS.md', import.meta.url).pathname, md + '\n');
+  log('wrote bench/RESULTS.md');
+}
