@@ -107,12 +107,12 @@ class LastEpochWeights implements Callback {
 }
 
 /** Ctrl-C aborts through fit's signal (training stops after the current batch); a second one quits now. */
-function interruptible(): { signal: AbortSignal; dispose(): void } {
+function interruptible(progress: TrainProgress): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
-    process.stderr.write('\naekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n');
+    progress.note('aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n');
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
@@ -142,20 +142,22 @@ export async function run(args: string[]): Promise<number> {
       `${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
-  const interrupt = interruptible();
+  const progress = new TrainProgress(cfg.epochs);
+  const interrupt = interruptible(progress);
   let history;
   try {
     history = await model.fit(train, {
       epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, loss: cfg.loss,
       validationData: test, seed: cfg.seed, signal: interrupt.signal,
-      callbacks: [new TrainProgress(cfg.epochs), new LastEpochWeights()],
+      callbacks: [progress, new LastEpochWeights()],
     });
   } finally {
     interrupt.dispose();
   }
   const aborted = history.stopReason === 'aborted';
   if (history.epoch.length === 0) {
-    throw new Error(`training stopped before the first epoch completed (${history.stopReason}); nothing written`);
+    process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
+    return aborted ? 130 : 1;
   }
 
   const testMse = model.reconstructionError(test);
@@ -186,9 +188,9 @@ export async function run(args: string[]): Promise<number> {
     files: Object.values(files),
   };
 
-  saveModel(files.model, model, { ...result.config.training, epochsCompleted: history.epoch.length, trainLoss: history.loss,
-    valLoss: history.valLoss, testMse, samplesPerSec: history.samplesPerSec, seconds: history.seconds,
-    backend: backend.name, threads: backend.threads, stopReason: history.stopReason });
+  // The model file carries its own training record, so a model found on its own still says how it was made.
+  const { config: _, files: __, ...outcome } = result;
+  saveModel(files.model, model, { ...result.config.training, ...outcome });
   writePng(files.reconstructions, reconstructionImage(model, test, 0, Math.min(10, test.length)));
   const chart = await lossChart({ epoch: history.epoch, trainLoss: history.loss, valLoss: history.valLoss },
     { title: `${layerSizes(model.config)} on MNIST: ${cfg.loss} per epoch` });

@@ -1,4 +1,5 @@
 /** Converting user inputs (tensors, datasets, nested arrays) into batch tensors. */
+import type { DType } from '../kernels/types.js';
 import type { Dataset } from './dataset.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
@@ -13,7 +14,15 @@ export function inputCount(x: Inputs): number {
 }
 
 /** Samples [start, end) of `x` as a float32 tensor [n, ...sampleShape]. NaN/Infinity are rejected. */
-export function inputBatch(x: Inputs, start: number, end: number, what = 'input'): Tensor {
+export function inputBatch(x: Inputs, start: number, end: number, what = 'input', dtype: DType = 'float32'): Tensor {
+  const t = inputBatchF(x, start, end, what);
+  if (t.dtype === dtype) return t;
+  const out = zeros(t.shape, { dtype });
+  out.data.set(t.data);
+  return out;
+}
+
+function inputBatchF(x: Inputs, start: number, end: number, what: string): Tensor {
   if (x instanceof Tensor) {
     if (x.ndim < 1) throw new Error(`${what} must have a batch axis, got shape ${fmtShape(x.shape)}`);
     const size = x.shape.slice(1).reduce((a, b) => a * b, 1);

@@ -37,9 +37,10 @@ const builders = new Map<string, Builder>([
   ['Sequential', (c, source) => {
     const layers = (c as { layers?: unknown }).layers;
     if (!Array.isArray(layers)) throw new Error(`${source}: Sequential config has no 'layers' list`);
-    return new Sequential(layers.map((l: { type?: string } & DenseConfig, i) => {
+    return new Sequential(layers.map((l: { type?: string; dtype?: DType } & DenseConfig, i) => {
       if (l?.type !== 'Dense') throw new Error(`${source}: layer ${i} has unknown type '${String(l?.type)}'`);
-      return new Dense(l);
+      if (l.dtype !== undefined && l.dtype !== 'float32' && l.dtype !== 'float64') throw new Error(`${source}: layer ${i} has unknown dtype '${String(l.dtype)}'`);
+      return new Dense(l, { dtype: l.dtype });
     }));
   }],
 ]);
@@ -117,6 +118,12 @@ function buildModel(tensors: Record<string, SafeTensor>, metadata: Record<string
   const want: DType | undefined = (header.config as { dtype?: DType }).dtype;
   if (want && dtypes.size && ![...dtypes].every((d) => (d === 'F64') === (want === 'float64'))) {
     throw new Error(`${source}: weights are ${[...dtypes].join('/')} but the config says ${want}`);
+  }
+  for (const [name, t] of model.namedTensors()) {
+    const st = tensors[name];
+    if (st && (st.dtype === 'F64') !== (t.dtype === 'float64')) {
+      throw new Error(`${source}: tensor '${name}' is ${st.dtype} but the model is ${t.dtype}`);
+    }
   }
   model.loadStateDict(state, source);
   model.eval();

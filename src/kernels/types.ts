@@ -58,4 +58,11 @@ export interface Backend {
   readonly kernels: Partial<Kernels>;
   /** Worker threads this backend uses for large kernels (1 for single-threaded backends). */
   readonly threads: number;
+  /**
+   * Runs `fn` with a step arena: storage allocated during `fn` is released when it returns, so a training
+   * step's intermediates cost no garbage collection and memory stays flat. Tensors created inside must not
+   * outlive `fn` (read values out first); parameters and optimizer state are created outside. Optional: a
+   * backend without it (ref) just calls `fn` — use `backend.withArena?.(fn) ?? fn()`.
+   */
+  withArena?<T>(fn: () => T): T;
 }

@@ -94,7 +94,7 @@ export class Autoencoder extends Module {
   /** Runs `f` over `x` in batches without gradients and stacks the results. */
   private mapBatches(x: Inputs, width: number, f: (b: Tensor) => Tensor, what: string): Tensor {
     const n = inputCount(x);
-    if (x instanceof Tensor && x.ndim === 2 && n <= 4096) return noGrad(() => f(x));
+    if (x instanceof Tensor && x.ndim === 2 && x.dtype === this.config.dtype && n <= 4096) return noGrad(() => f(x));
     const size = inputSampleSize(x);
     if (n > 0 && size !== (what === 'decode' ? this.config.latentDim : this.config.inputDim)) {
       throw new Error(`${what}: samples have ${size} values, the model expects ${what === 'decode' ? this.config.latentDim : this.config.inputDim}`);
@@ -103,7 +103,7 @@ export class Autoencoder extends Module {
     noGrad(() => {
       for (let s = 0; s < n; s += 1024) {
         const e = Math.min(n, s + 1024);
-        const r = f(inputBatch(x, s, e, what));
+        const r = f(inputBatch(x, s, e, what, this.config.dtype));
         out.data.set(r.toTypedArray(), s * width);
       }
     });

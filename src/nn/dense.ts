@@ -78,13 +78,13 @@ export class Sequential extends Module {
   }
 
   /** Config of a stack of Dense layers, for the model file; other layer kinds are not serializable here yet. */
-  modelConfig(): { kind: 'Sequential'; config: { layers: ({ type: 'Dense' } & Required<DenseConfig>)[] } } {
+  modelConfig(): { kind: 'Sequential'; config: { layers: ({ type: 'Dense'; dtype: DType } & Required<DenseConfig>)[] } } {
     return {
       kind: 'Sequential',
       config: {
         layers: this.layers.map((l, i) => {
           if (!(l instanceof Dense)) throw new Error(`Sequential.modelConfig: layer ${i} is not a Dense layer`);
-          return { type: 'Dense' as const, ...l.config };
+          return { type: 'Dense' as const, ...l.config, dtype: l.weight.dtype };
         }),
       },
     };

@@ -18,7 +18,11 @@ export abstract class Module {
     const seen = new Set<object>();
     const walk = (value: unknown, prefix: string): void => {
       if (value instanceof Tensor) {
-        if (value.role) out.push([prefix, value]);
+        // A tensor reachable twice (tied weights) is one parameter: count it once, under its first path.
+        if (value.role && !seen.has(value)) {
+          seen.add(value);
+          out.push([prefix, value]);
+        }
         return;
       }
       if (value === null || typeof value !== 'object' || seen.has(value)) return;

@@ -48,9 +48,9 @@ export class Adam extends Optimizer {
     return 2;
   }
 
-  protected update(p: FloatArray, g: FloatArray, st: FloatArray[], param: Tensor): void {
+  protected update(p: FloatArray, g: FloatArray, st: FloatArray[], param: Tensor, step: number): void {
     this.k('adamUpdate', param)(
-      p, g, st[0], st[1], this.lr, this.beta1, this.beta2, this.epsilon, this.iterations, this.weightDecay, this.decoupled,
+      p, g, st[0], st[1], this.lr, this.beta1, this.beta2, this.epsilon, step, this.weightDecay, this.decoupled,
     );
   }
 }

@@ -31,6 +31,8 @@ export abstract class Optimizer {
   /** Number of steps taken. */
   iterations = 0;
   protected readonly state = new Map<string, FloatArray[]>();
+  /** Updates applied to each parameter (a parameter without a gradient on a step is not counted, as in PyTorch). */
+  protected readonly steps = new Map<string, number>();
 
   constructor(params: ParamSource, lr: number) {
     this.params = namedParams(params);
@@ -42,7 +44,7 @@ export abstract class Optimizer {
   abstract config(): Record<string, unknown>;
 
   /** Applies one step to `p` (the parameter's storage) in place; `param` tells which backend's kernels to use. */
-  protected abstract update(p: FloatArray, g: FloatArray, state: FloatArray[], param: Tensor): void;
+  protected abstract update(p: FloatArray, g: FloatArray, state: FloatArray[], param: Tensor, step: number): void;
   protected abstract stateSlots(): number;
 
   protected k<K extends keyof Kernels>(name: K, param: Tensor): Kernels[K] {
@@ -57,19 +59,25 @@ export abstract class Optimizer {
     if (grads && grads.length !== this.params.length) {
       throw new Error(`optimizer.step: got ${grads.length} gradients for ${this.params.length} parameters`);
     }
-    this.iterations++;
-    this.params.forEach(([name, p], i) => {
+    // Check every gradient before touching anything, so a rejected step changes nothing.
+    const gs = this.params.map(([name, p], i) => {
       const g = grads ? grads[i] : p.grad;
-      if (!g) return;
-      if (!shapeEq(g.shape, p.shape)) {
+      if (g && !shapeEq(g.shape, p.shape)) {
         throw new Error(`optimizer.step: gradient for '${name}' has shape ${fmtShape(g.shape)}, parameter has ${fmtShape(p.shape)}`);
       }
+      return g;
+    });
+    this.iterations++;
+    this.params.forEach(([name, p], i) => {
+      const g = gs[i];
+      if (!g) return;
+      this.steps.set(name, (this.steps.get(name) ?? 0) + 1);
       let st = this.state.get(name);
       if (!st) {
         st = Array.from({ length: this.stateSlots() }, () => p.backend.alloc(p.dtype, p.size));
         this.state.set(name, st);
       }
-      this.update(p.data.subarray(p.offset, p.offset + p.size), denseData(g), st, p);
+      this.update(p.data.subarray(p.offset, p.offset + p.size), denseData(g), st, p, this.steps.get(name)!);
     });
   }
 

@@ -13,7 +13,9 @@ import { batchIndices, Dataset, splitValidation } from '../data/dataset.js';
 import { type LossName, lossFn } from '../losses/losses.js';
 import type { Inputs } from '../data/inputs.js';
 import type { Module } from '../nn/module.js';
+import { getBackend } from '../kernels/registry.js';
 import { makeOptimizer, Optimizer, type OptimizerName } from '../optim/index.js';
+import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback, TrainControl } from './callbacks.js';
@@ -72,10 +74,23 @@ export function toDataset(x: Inputs, what = 'data'): Dataset {
   throw new Error(`${what} must be a Tensor, a Dataset or an array of rows`);
 }
 
-/** The samples at `idx` as a float32 tensor [n, ...sampleShape], allocated on the current backend. */
-export function batchTensor(ds: Dataset, idx: ArrayLike<number>): Tensor {
-  const t = zeros([idx.length, ...ds.sampleShape]);
-  ds.gather(idx, t.data as Float32Array);
+/** Where and in which dtype a model keeps its parameters: batches are built to match. */
+export interface TensorPlace {
+  dtype: DType;
+  backend: Backend;
+}
+
+/** The place of a model's parameters (the current backend, float32, for a model without any). */
+export function placeOf(model: Module): TensorPlace {
+  const p = model.parameters()[0];
+  return p ? { dtype: p.dtype, backend: p.backend } : { dtype: 'float32', backend: getBackend() };
+}
+
+/** The samples at `idx` as a tensor [n, ...sampleShape] in the given dtype, on the given backend. */
+export function batchTensor(ds: Dataset, idx: ArrayLike<number>, place?: TensorPlace): Tensor {
+  const t = zeros([idx.length, ...ds.sampleShape], place);
+  if (t.data instanceof Float32Array) ds.gather(idx, t.data);
+  else t.data.set(ds.gather(idx));
   return t;
 }
 
@@ -90,10 +105,11 @@ const yieldToEventLoop = (): Promise<void> =>
 /** Mean loss over a dataset, in batches, without recording gradients. */
 export function evaluateLoss(model: Module, ds: Dataset, loss: LossFunction, batchSize = 256): number {
   let total = 0;
+  const place = placeOf(model);
   noGrad(() => {
     for (let s = 0; s < ds.length; s += batchSize) {
       const idx = Array.from({ length: Math.min(batchSize, ds.length - s) }, (_, i) => s + i);
-      const xb = batchTensor(ds, idx);
+      const xb = batchTensor(ds, idx, place);
       total += loss(model.forward(xb), xb).item() * idx.length;
     }
   });
@@ -135,6 +151,21 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
     return value.item();
   };
   const step = opts.step ? (xb: Tensor) => opts.step!(xb, ctx) : defaultStep;
+  // Step arena (DESIGN.md #4): on a backend that has one, the default step (batch, forward, loss, gradients,
+  // optimizer update, reading the loss) allocates from an arena that is reset when the step returns, so
+  // memory stays flat. Nothing created in it may outlive the step (see src/kernels/wasm/heap.ts). The first
+  // step runs outside: optimizers create their state lazily on their first update, and it must live on.
+  // A custom `opts.step` is never wrapped: it may keep what it creates.
+  const place = placeOf(model);
+  const arenaBackend = place.backend;
+  let warmedUp = false;
+  const trainBatch = (idx: Uint32Array): number => {
+    if (opts.step || !warmedUp) {
+      warmedUp = true;
+      return step(batchTensor(train, idx, place));
+    }
+    return arenaBackend.withArena?.(() => defaultStep(batchTensor(train, idx, place))) ?? defaultStep(batchTensor(train, idx, place));
+  };
   const history: History = { epoch: [], loss: [], valLoss: [], seconds: 0, samplesPerSec: 0, stopReason: null, optimizer: optimizer.config() };
   const t0 = performance.now();
   let trainedSamples = 0;
@@ -148,7 +179,7 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
       for (let b = 0; b < batches.length; b++) {
         if (opts.signal?.aborted) { control.stop('aborted'); break; }
         const idx = batches[b];
-        const l = step(batchTensor(train, idx));
+        const l = trainBatch(idx);
         if (!Number.isFinite(l)) {
           control.stop(`loss became ${l} at epoch ${epoch + 1}, batch ${b + 1} (try a lower learning rate)`);
           break;

@@ -1,0 +1,194 @@
+// Elementwise kernels. Semantics follow src/kernels/ref/elementwise.ts exactly:
+// - add/sub/mul/div/sqrt in float32 give the same bits as the reference's float64 arithmetic rounded to
+//   float32 (double rounding is harmless for + - * / sqrt because 53 >= 2 * 24 + 2).
+// - maximum is f32x4.max: NaN in either operand gives NaN and max(+0, -0) = +0, exactly like Math.max.
+// - comparisons give 1 or 0, and 0 whenever a NaN is involved (like JS).
+// - exp/log/tanh have no SIMD instruction: they run the float64 routines of AssemblyScript's Math (musl
+//   ports, < 1 ulp in double) and round to float32, so they agree with Math.exp/log/tanh to 1 float32 ulp
+//   (in practice bit for bit; the two libraries may differ only on double-rounding boundaries).
+//
+// Op codes must match src/kernels/wasm/codes.ts. The dispatchers switch on the op once and call an @inline
+// loop with the op as a constant, so Binaryen folds the per-element switch away: one tight loop per op.
+
+const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, TANH = 4, ABS = 5, SIGN = 6;
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, GT = 5, GE = 6, LT = 7, LE = 8, EQ = 9;
+
+// ---------------------------------------------------------------- unary
+
+// sign(x): -1/+1 by sign bit, but x itself for +-0 and NaN (Math.sign(-0) = -0, Math.sign(NaN) = NaN).
+// @ts-ignore: decorator
+@inline
+function signV(x: v128): v128 {
+  const one = v128.or(v128.and(x, i32x4.splat(0x80000000)), f32x4.splat(1));
+  const keep = v128.or(f32x4.eq(x, f32x4.splat(0)), f32x4.ne(x, x));
+  return v128.bitselect(x, one, keep);
+}
+
+// @ts-ignore: decorator
+@inline
+function unaryS(op: i32, x: f32): f32 {
+  switch (op) {
+    case NEG: return -x;
+    case EXP: return <f32>Math.exp(<f64>x);
+    case LOG: return <f32>Math.log(<f64>x);
+    case SQRT: return Mathf.sqrt(x);
+    case TANH: return <f32>Math.tanh(<f64>x);
+    case ABS: return Mathf.abs(x);
+    default: return x == 0 || x != x ? x : (x < 0 ? <f32>-1 : <f32>1);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (op == NEG || op == SQRT || op == ABS || op == SIGN) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i * 4;
+      const v = v128.load(x + o);
+      let r: v128;
+      if (op == NEG) r = f32x4.neg(v);
+      else if (op == SQRT) r = f32x4.sqrt(v);
+      else if (op == ABS) r = f32x4.abs(v);
+      else r = signV(v);
+      v128.store(out + o, r);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, unaryS(op, load<f32>(x + o)));
+  }
+}
+
+export function unary(op: i32, x: usize, out: usize, n: i32): void {
+  switch (op) {
+    case NEG: unaryLoop(NEG, x, out, n); break;
+    case EXP: unaryLoop(EXP, x, out, n); break;
+    case LOG: unaryLoop(LOG, x, out, n); break;
+    case SQRT: unaryLoop(SQRT, x, out, n); break;
+    case TANH: unaryLoop(TANH, x, out, n); break;
+    case ABS: unaryLoop(ABS, x, out, n); break;
+    default: unaryLoop(SIGN, x, out, n); break;
+  }
+}
+
+// ---------------------------------------------------------------- binary
+
+// @ts-ignore: decorator
+@inline
+function binV(op: i32, x: v128, y: v128): v128 {
+  const one = f32x4.splat(1);
+  switch (op) {
+    case ADD: return f32x4.add(x, y);
+    case SUB: return f32x4.sub(x, y);
+    case MUL: return f32x4.mul(x, y);
+    case DIV: return f32x4.div(x, y);
+    case MAXIMUM: return f32x4.max(x, y);
+    case GT: return v128.and(f32x4.gt(x, y), one);
+    case GE: return v128.and(f32x4.ge(x, y), one);
+    case LT: return v128.and(f32x4.lt(x, y), one);
+    case LE: return v128.and(f32x4.le(x, y), one);
+    default: return v128.and(f32x4.eq(x, y), one);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function binS(op: i32, x: f32, y: f32): f32 {
+  switch (op) {
+    case ADD: return x + y;
+    case SUB: return x - y;
+    case MUL: return x * y;
+    case DIV: return x / y;
+    case MAXIMUM: return Mathf.max(x, y);
+    case GT: return x > y ? 1 : 0;
+    case GE: return x >= y ? 1 : 0;
+    case LT: return x < y ? 1 : 0;
+    case LE: return x <= y ? 1 : 0;
+    default: return x == y ? 1 : 0;
+  }
+}
+
+// One row: out[j] = A[j * ac] op B[j * bc] for j < len, with ac, bc in {0, 1} (0: broadcast value).
+// @ts-ignore: decorator
+@inline
+function binRow(op: i32, a: usize, ac: i32, b: usize, bc: i32, out: usize, len: i32): void {
+  let j = 0;
+  if (ac == 1 && bc == 1) {
+    for (; j + 4 <= len; j += 4) {
+      const o = <usize>j * 4;
+      v128.store(out + o, binV(op, v128.load(a + o), v128.load(b + o)));
+    }
+  } else if (ac == 1) {
+    const y = v128.load32_splat(b);
+    for (; j + 4 <= len; j += 4) {
+      const o = <usize>j * 4;
+      v128.store(out + o, binV(op, v128.load(a + o), y));
+    }
+  } else if (bc == 1) {
+    const x = v128.load32_splat(a);
+    for (; j + 4 <= len; j += 4) {
+      const o = <usize>j * 4;
+      v128.store(out + o, binV(op, x, v128.load(b + o)));
+    }
+  }
+  for (; j < len; j++) {
+    store<f32>(out + <usize>j * 4, binS(op, load<f32>(a + <usize>(j * ac) * 4), load<f32>(b + <usize>(j * bc) * 4)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function binRows(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const pa = a + <usize>(r * ar) * 4, pb = b + <usize>(r * br) * 4, po = out + <usize>r * <usize>cols * 4;
+    if (ac == 1) {
+      if (bc == 1) binRow(op, pa, 1, pb, 1, po, cols);
+      else binRow(op, pa, 1, pb, 0, po, cols);
+    } else {
+      if (bc == 1) binRow(op, pa, 0, pb, 1, po, cols);
+      else binRow(op, pa, 0, pb, 0, po, cols);
+    }
+  }
+}
+
+/**
+ * out[r, j] (dense [rows, cols]) = A[r*ar + j*ac] op B[r*br + j*bc], strides in elements, ac and bc in {0, 1}.
+ * This one shape covers same-shape dense operands, a scalar on either side, a row broadcast ([B,F] op [F],
+ * the bias add) and a column broadcast ([B,F] op [B,1], softmax's x - max); the TS wrapper maps the strided
+ * operands onto it or falls back to the reference kernel.
+ */
+export function binary2d(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, rows: i32, cols: i32): void {
+  switch (op) {
+    case ADD: binRows(ADD, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case SUB: binRows(SUB, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case MUL: binRows(MUL, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case DIV: binRows(DIV, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case MAXIMUM: binRows(MAXIMUM, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case GT: binRows(GT, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case GE: binRows(GE, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case LT: binRows(LT, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case LE: binRows(LE, a, ar, ac, b, br, bc, out, rows, cols); break;
+    default: binRows(EQ, a, ar, ac, b, br, bc, out, rows, cols); break;
+  }
+}
+
+// ---------------------------------------------------------------- where
+
+/** out[i] = cond[i] != 0 ? A[i * ac] : B[i * bc] over n elements; ac, bc in {0, 1}. NaN != 0, so NaN selects a. */
+export function where1d(cond: usize, a: usize, ac: i32, b: usize, bc: i32, out: usize, n: i32): void {
+  let i = 0;
+  const zero = f32x4.splat(0);
+  const sa = v128.load32_splat(a), sb = v128.load32_splat(b);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    const m = f32x4.ne(v128.load(cond + o), zero);
+    const x = ac ? v128.load(a + o) : sa;
+    const y = bc ? v128.load(b + o) : sb;
+    v128.store(out + o, v128.bitselect(x, y, m));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(cond + o) != 0 ? load<f32>(a + <usize>(i * ac) * 4) : load<f32>(b + <usize>(i * bc) * 4));
+  }
+}

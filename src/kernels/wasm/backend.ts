@@ -1,0 +1,107 @@
+/**
+ * The 'wasm' backend: float32 storage in one shared WebAssembly.Memory, kernels compiled from assembly/ with
+ * 128-bit SIMD, a step arena for training steps, and optionally a worker-thread pool for large GEMMs.
+ *
+ *   import { initWasmBackend } from './kernels/wasm/backend.js';
+ *   const wasm = initWasmBackend();          // registers 'wasm' (or prints one line and returns null)
+ *   if (wasm) setBackend('wasm');
+ *
+ * float64 storage is plain Float64Array (float64 is for gradient checks on the reference kernels), and the
+ * kernels pass float64 calls to the reference kernels. See heap.ts for the memory rules, including the one
+ * trap of the step arena: tensors created inside `withArena` must not outlive it.
+ */
+import { registerBackend } from '../registry.js';
+import type { Backend, DType, FloatArray } from '../types.js';
+import { type HeapStats, WasmHeap } from './heap.js';
+import { makeKernels, type GemmRunner } from './kernels.js';
+import { createMemory, instantiate, kernelModule, type KernelExports, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasmUnsupportedReason } from './module.js';
+
+export interface WasmBackendOptions {
+  /**
+   * Threads for large GEMMs: 1 (default) runs everything on the calling thread; n > 1 adds n - 1 worker
+   * threads (Node worker_threads) that share the memory; 0 means os.availableParallelism(). Results are
+   * bit-identical for any thread count (rows are split statically and each element is summed in one order).
+   */
+  threads?: number;
+  /** Upper limit of the memory in MiB (default and maximum 4096, the wasm32 limit). Reserved, not committed. */
+  maxMemoryMB?: number;
+  /** Registered name (default 'wasm'). */
+  name?: string;
+}
+
+export interface WasmBackend extends Backend {
+  withArena<T>(fn: () => T): T;
+  readonly memory: WasmMemory;
+  readonly heap: WasmHeap;
+  stats(): HeapStats;
+  /** Stops the worker threads (they are unref'd, so an exiting process does not need this). */
+  close(): void;
+}
+
+const INITIAL_PAGES = 128; // 8 MiB: the GEMM workspace (~2 MiB) plus a first arena chunk, without growing
+
+export function wasmAvailable(): boolean {
+  return wasmUnsupportedReason() === null;
+}
+
+export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
+  const why = wasmUnsupportedReason();
+  if (why) throw new Error(`aekit: the wasm backend cannot run here: ${why}`);
+  const maxPages = Math.min(MAX_PAGES, Math.max(INITIAL_PAGES, Math.floor(((opts.maxMemoryMB ?? 4096) * 2 ** 20) / PAGE_BYTES)));
+  const memory = createMemory(INITIAL_PAGES, maxPages);
+  const module = kernelModule();
+  const wasm: KernelExports = instantiate(module, memory);
+  const heap = new WasmHeap(memory, wasm.heapBase(), maxPages * PAGE_BYTES);
+  const threads = 1; // TODO(threads): worker pool
+
+  let work = -1; // the calling thread's GEMM workspace, allocated on first use and kept
+  const single: GemmRunner = (a, b, c, m, n, k, transA, transB) => {
+    if (work < 0) work = heap.allocBytes(wasm.gemmWorkBytes());
+    wasm.gemm(a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0, work, 0, m);
+  };
+  const pool = null as { close(): void } | null;
+  void module;
+  const runGemm: GemmRunner = single;
+
+  return {
+    name: opts.name ?? 'wasm',
+    threads,
+    kernels: makeKernels(heap, wasm, runGemm),
+    alloc(dtype: DType, n: number): FloatArray {
+      return dtype === 'float64' ? new Float64Array(n) : heap.allocF32(n);
+    },
+    withArena: <T>(fn: () => T): T => heap.withArena(fn),
+    memory,
+    heap,
+    stats: () => heap.stats(),
+    close: () => pool?.close(),
+  };
+}
+
+let announced = false;
+const registered = new Map<string, WasmBackend>();
+
+/**
+ * Creates the wasm backend and registers it (under opts.name, default 'wasm'); returns it. Where it cannot run
+ * (no SIMD128 or no shared memory) it prints one line to stderr, registers nothing and returns null, and the
+ * reference kernels stay in use. Calling it again with the same name returns the backend already registered.
+ */
+export function initWasmBackend(opts: WasmBackendOptions = {}): WasmBackend | null {
+  const why = wasmUnsupportedReason();
+  if (why) {
+    if (!announced) {
+      announced = true;
+      const line = `aekit: ${why}; using the reference kernels instead of the wasm backend\n`;
+      if (typeof process !== 'undefined' && process.stderr) process.stderr.write(line);
+      else console.warn(line.trimEnd());
+    }
+    return null;
+  }
+  const name = opts.name ?? 'wasm';
+  const existing = registered.get(name);
+  if (existing) return existing;
+  const backend = createWasmBackend(opts);
+  registered.set(name, backend);
+  registerBackend(backend);
+  return backend;
+}

@@ -1,0 +1,175 @@
+/**
+ * The wasm backend's kernels: thin wrappers that check sizes, map the operands onto the shapes the
+ * AssemblyScript kernels handle (assembly/*.ts), and call them with pointers. Whatever they do not handle
+ * (float64 data, stride patterns other than the fast paths) goes to the reference kernel, so every call is
+ * answered, with the reference kernel's semantics.
+ */
+import { refBackend } from '../ref/index.js';
+import type { BinaryOp, FloatArray, Kernels, Strided, UnaryOp } from '../types.js';
+import type { WasmHeap } from './heap.js';
+import type { KernelExports } from './module.js';
+import { IN, INOUT, OUT, Operands } from './operands.js';
+
+const ref = refBackend.kernels as Kernels;
+
+// Op codes: must match the constants at the top of assembly/elementwise.ts.
+const UNARY: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, abs: 5, sign: 6 };
+const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, gt: 5, ge: 6, lt: 7, le: 8, eq: 9 };
+
+/** Runs C[row0:row1] = op(A) @ op(B) for all rows, possibly split over threads (see threads/pool.ts). */
+export type GemmRunner = (a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, transB: boolean) => void;
+
+const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
+
+/** An operand seen as a [rows, cols] grid: element (r, j) at offset + r * rs + j * cs, cs in {0, 1}. */
+interface Grid {
+  rs: number;
+  cs: 0 | 1;
+}
+
+/**
+ * Can `x`, over `shape`, be addressed as offset + r * rs + j * cs with rows = prod(shape[:s]) and
+ * cols = prod(shape[s:])? Axes of size 1 never matter.
+ */
+function asGrid(x: Strided, shape: readonly number[], s: number): Grid | null {
+  const nd = shape.length;
+  let dense = true, zero = true, expect = 1;
+  for (let d = nd - 1; d >= s; d--) {
+    if (shape[d] === 1) continue;
+    if (x.strides[d] !== expect) dense = false;
+    if (x.strides[d] !== 0) zero = false;
+    expect *= shape[d];
+  }
+  if (!dense && !zero) return null;
+  // Row axes: strides must be rs times the dense strides of shape[:s].
+  let rs = -1, inner = 1;
+  for (let d = s - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (rs < 0) {
+      rs = x.strides[d];
+      if (rs < 0) return null;
+    } else if (x.strides[d] !== rs * inner) {
+      return null;
+    }
+    inner *= shape[d];
+  }
+  return { rs: Math.max(rs, 0), cs: dense ? 1 : 0 };
+}
+
+/** Scalar (all-zero strides) or dense from `offset`: the two shapes where1d accepts. */
+function flatKind(x: Strided, shape: readonly number[]): 0 | 1 | -1 {
+  const g = asGrid(x, shape, 0);
+  return g ? g.cs : -1;
+}
+
+export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRunner): Partial<Kernels> {
+  const ops = new Operands(heap);
+
+  /** Calls `fn` and then copies back / frees any copy-path scratch, also when `fn` throws. */
+  const run = (fn: () => void): void => {
+    let ok = false;
+    try {
+      fn();
+      ok = true;
+    } finally {
+      ops.finish(ok);
+    }
+  };
+
+  const matmul: Kernels['matmul'] = (a, b, out, m, n, k, transA, transB) => {
+    if (!isF32(a) || !isF32(b) || !isF32(out)) return ref.matmul(a, b, out, m, n, k, transA, transB);
+    if (m === 0 || n === 0) return;
+    run(() => {
+      const pa = ops.ptr(a, 0, m * k, IN), pb = ops.ptr(b, 0, k * n, IN), pc = ops.ptr(out, 0, m * n, OUT);
+      runGemm(pa, pb, pc, m, n, k, transA, transB);
+    });
+  };
+
+  const unary: Kernels['unary'] = (op, x, out) => {
+    if (!isF32(x) || !isF32(out)) return ref.unary(op, x, out);
+    const n = x.length;
+    if (n === 0) return;
+    run(() => wasm.unary(UNARY[op], ops.ptr(x, 0, n, IN), ops.ptr(out, 0, n, OUT), n));
+  };
+
+  const binary: Kernels['binary'] = (op, a, b, out, shape) => {
+    const n = shape.reduce((x, y) => x * y, 1);
+    if (!isF32(a.data) || !isF32(b.data) || !isF32(out) || n === 0) return ref.binary(op, a, b, out, shape);
+    // The widest split that both operands fit: s = 0 is one flat loop (same shape, or a scalar).
+    for (let s = 0; s <= shape.length; s++) {
+      const ga = asGrid(a, shape, s), gb = asGrid(b, shape, s);
+      if (!ga || !gb) continue;
+      let cols = 1;
+      for (let d = s; d < shape.length; d++) cols *= shape[d];
+      const rows = cols === 0 ? 0 : n / cols;
+      if (rows === 0) return;
+      const ad = a.data as Float32Array, bd = b.data as Float32Array;
+      const aSpan = (rows - 1) * ga.rs + (cols - 1) * ga.cs + 1, bSpan = (rows - 1) * gb.rs + (cols - 1) * gb.cs + 1;
+      run(() => wasm.binary2d(
+        BINARY[op],
+        ops.ptr(ad, a.offset, aSpan, IN), ga.rs, ga.cs,
+        ops.ptr(bd, b.offset, bSpan, IN), gb.rs, gb.cs,
+        ops.ptr(out, 0, n, OUT), rows, cols,
+      ));
+      return;
+    }
+    ref.binary(op, a, b, out, shape);
+  };
+
+  const where: Kernels['where'] = (cond, a, b, out, shape) => {
+    const n = shape.reduce((x, y) => x * y, 1);
+    const kc = flatKind(cond, shape), ka = flatKind(a, shape), kb = flatKind(b, shape);
+    if (!isF32(cond.data) || !isF32(a.data) || !isF32(b.data) || !isF32(out) || n === 0 || kc !== 1 || ka < 0 || kb < 0) {
+      return ref.where(cond, a, b, out, shape);
+    }
+    const cd = cond.data as Float32Array, ad = a.data as Float32Array, bd = b.data as Float32Array;
+    run(() => wasm.where1d(
+      ops.ptr(cd, cond.offset, n, IN),
+      ops.ptr(ad, a.offset, ka ? n : 1, IN), ka,
+      ops.ptr(bd, b.offset, kb ? n : 1, IN), kb,
+      ops.ptr(out, 0, n, OUT), n,
+    ));
+  };
+
+  const reduce: Kernels['reduce'] = (op, x, outer, n, inner, out) => {
+    if (!isF32(x) || !isF32(out)) return ref.reduce(op, x, outer, n, inner, out);
+    if (outer * inner === 0) return;
+    run(() => wasm.reduce(op === 'sum' ? 0 : 1, ops.ptr(x, 0, outer * n * inner, IN), outer, n, inner, ops.ptr(out, 0, outer * inner, OUT)));
+  };
+
+  const sgdUpdate: Kernels['sgdUpdate'] = (p, g, lr, wd) => {
+    if (!isF32(p) || !isF32(g)) return ref.sgdUpdate(p, g, lr, wd);
+    const n = p.length;
+    if (n === 0) return;
+    run(() => wasm.sgdUpdate(ops.ptr(p, 0, n, INOUT), ops.ptr(g, 0, n, IN), n, lr, wd));
+  };
+
+  const momentumUpdate: Kernels['momentumUpdate'] = (p, g, v, lr, mu, nesterov, wd) => {
+    if (!isF32(p) || !isF32(g) || !isF32(v)) return ref.momentumUpdate(p, g, v, lr, mu, nesterov, wd);
+    const n = p.length;
+    if (n === 0) return;
+    run(() => wasm.momentumUpdate(ops.ptr(p, 0, n, INOUT), ops.ptr(g, 0, n, IN), ops.ptr(v, 0, n, INOUT), n, lr, mu, nesterov ? 1 : 0, wd));
+  };
+
+  const rmspropUpdate: Kernels['rmspropUpdate'] = (p, g, s, lr, rho, eps, wd, inside) => {
+    if (!isF32(p) || !isF32(g) || !isF32(s)) return ref.rmspropUpdate(p, g, s, lr, rho, eps, wd, inside);
+    const n = p.length;
+    if (n === 0) return;
+    run(() => wasm.rmspropUpdate(ops.ptr(p, 0, n, INOUT), ops.ptr(g, 0, n, IN), ops.ptr(s, 0, n, INOUT), n, lr, rho, eps, wd, inside ? 1 : 0));
+  };
+
+  const adamUpdate: Kernels['adamUpdate'] = (p, g, m, v, lr, b1, b2, eps, step, wd, decoupled) => {
+    if (!isF32(p) || !isF32(g) || !isF32(m) || !isF32(v)) return ref.adamUpdate(p, g, m, v, lr, b1, b2, eps, step, wd, decoupled);
+    const n = p.length;
+    if (n === 0) return;
+    // The same double-precision expressions as the reference, so the fused kernel matches it bit for bit.
+    const bc1 = 1 - Math.pow(b1, step);
+    const bc2 = 1 - Math.pow(b2, step);
+    run(() => wasm.adamUpdate(
+      ops.ptr(p, 0, n, INOUT), ops.ptr(g, 0, n, IN), ops.ptr(m, 0, n, INOUT), ops.ptr(v, 0, n, INOUT), n,
+      lr, b1, b2, eps, lr / bc1, Math.sqrt(bc2), wd, decoupled ? 1 : 0,
+    ));
+  };
+
+  return { matmul, unary, binary, where, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate };
+}
