@@ -192,3 +192,46 @@ export function where1d(cond: usize, a: usize, ac: i32, b: usize, bc: i32, out: 
     store<f32>(out + o, load<f32>(cond + o) != 0 ? load<f32>(a + <usize>(i * ac) * 4) : load<f32>(b + <usize>(i * bc) * 4));
   }
 }
+
+// ---------------------------------------------------------------- copy
+
+/**
+ * out[r, c] (dense [rows, cols]) = X[r * rs + c * cs], strides in elements. The case that matters is a
+ * transposed view (rs == 1, e.g. a weight gradient produced as W^T): it is copied in 4x4 blocks transposed in
+ * registers, so both reads and writes are 16-byte vectors instead of a scalar walk down columns.
+ */
+export function copy2d(x: usize, rs: i32, cs: i32, out: usize, rows: i32, cols: i32): void {
+  if (cs == 1) {
+    for (let r = 0; r < rows; r++) memory.copy(out + <usize>r * <usize>cols * 4, x + <usize>(r * rs) * 4, <usize>cols * 4);
+    return;
+  }
+  const ob = <usize>cols * 4;
+  let r0 = 0;
+  if (rs == 1) {
+    const xs = <usize>cs * 4;
+    for (; r0 + 4 <= rows; r0 += 4) {
+      let c = 0;
+      for (; c + 4 <= cols; c += 4) {
+        // Four source columns c..c+3 hold rows r0..r0+3 contiguously.
+        const s = x + (<usize>r0 + <usize>c * <usize>cs) * 4;
+        const v0 = v128.load(s), v1 = v128.load(s + xs), v2 = v128.load(s + 2 * xs), v3 = v128.load(s + 3 * xs);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        const o = out + (<usize>r0 * <usize>cols + <usize>c) * 4;
+        v128.store(o, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(o + ob, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(o + 2 * ob, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(o + 3 * ob, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      }
+      for (; c < cols; c++) {
+        for (let r = r0; r < r0 + 4; r++) store<f32>(out + (<usize>r * <usize>cols + <usize>c) * 4, load<f32>(x + <usize>(r + c * cs) * 4));
+      }
+    }
+  }
+  for (let r = r0; r < rows; r++) {
+    const o = out + <usize>r * ob;
+    for (let c = 0; c < cols; c++) store<f32>(o + <usize>c * 4, load<f32>(x + <usize>(r * rs + c * cs) * 4));
+  }
+}

@@ -59,8 +59,33 @@ function packB(b: usize, transB: bool, n: i32, k: i32, p0: i32, kc: i32, j0: i32
           s += ld;
         }
       }
+    } else if (cols == NR) {
+      // Column j of op(B) is row j of stored B, contiguous in p: transpose 4x4 blocks in registers, two per
+      // sliver (columns 0-3 and 4-7), four p at a time.
+      const ld = <usize>k * 4;
+      const s0 = b + (<usize>(j0 + jr) * <usize>k + <usize>p0) * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        for (let h = 0; h < 2; h++) {
+          const s = s0 + <usize>(4 * h) * ld + <usize>p * 4;
+          const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const o = d + <usize>(p * NR + 4 * h) * 4;
+          v128.store(o, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(o, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), NR * 4);
+          v128.store(o, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 2 * NR * 4);
+          v128.store(o, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 3 * NR * 4);
+        }
+      }
+      for (; p < kc; p++) {
+        const s = s0 + <usize>p * 4;
+        for (let c = 0; c < NR; c++) store<f32>(d + <usize>(p * NR + c) * 4, load<f32>(s + <usize>c * ld));
+      }
     } else {
-      // Column j of op(B) is row j of stored B: contiguous in p. Walk each column once.
+      // Edge sliver: walk each column once, zero-fill the missing ones.
       for (let c = 0; c < NR; c++) {
         let o = d + <usize>c * 4;
         if (c < cols) {

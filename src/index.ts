@@ -57,6 +57,7 @@ export type { Inputs } from './data/inputs.js';
 export { decodeModel, encodeModel, loadAutoencoder, loadModel, loadModelFile, registerModelKind, saveModel } from './io/model-file.js';
 export type { LoadedModel, ModelHeader, SavableModel } from './io/model-file.js';
 export { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors.js';
+export { writeFileAtomic } from './io/atomic.js';
 export type { SafeDType, SafeTensor } from './io/safetensors.js';
 
 // figures

@@ -50,21 +50,12 @@ interface Rows {
   n: number;
   d: number;
   /** Row-major chunks of at most CHUNK rows, checked finite. */
-  chunks(): Iterable<{ start: number; count: number; data: ArrayLike<number> }>;
+  chunks(): Iterable<{ start: number; count: number; data: Float32Array | Float64Array }>;
 }
 
 function positiveInt(what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${String(v)}`);
   return v;
-}
-
-function checkFinite(data: ArrayLike<number>, start: number, d: number, what: string): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isFinite(v)) {
-      throw new Error(`${what}: sample ${start + Math.floor(i / d)}, value ${i % d} is ${Number.isNaN(v) ? 'NaN' : v} (inputs must be finite numbers)`);
-    }
-  }
 }
 
 /** One view over every accepted input kind, so fitting and transforming stream the same way. */
@@ -98,31 +89,23 @@ function rows(x: PcaInput, what: string, shape: { n?: number; dim?: number }): R
     return flat(x, n, dim, what);
   }
   if (Array.isArray(x)) {
+    // Copied once into float64 (an array of arrays is already several times that size).
     const n = x.length;
     const d = n > 0 && Array.isArray(x[0]) ? x[0].length : 0;
     if (n === 0 || d === 0) throw new Error(`${what}: rows must be a non-empty array of non-empty number arrays`);
-    return {
-      n, d,
-      *chunks() {
-        for (let s = 0; s < n; s += CHUNK) {
-          const count = Math.min(CHUNK, n - s);
-          const data = new Float64Array(count * d);
-          for (let r = 0; r < count; r++) {
-            const row = x[s + r];
-            if (!Array.isArray(row) || row.length !== d) {
-              throw new Error(`${what}: row ${s + r} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${d} (the length of row 0)`);
-            }
-            for (let j = 0; j < d; j++) data[r * d + j] = typeof row[j] === 'number' ? row[j] : NaN;
-          }
-          checkFinite(data, s, d, what);
-          yield { start: s, count, data };
-        }
-      },
-    };
+    const data = new Float64Array(n * d);
+    x.forEach((row, r) => {
+      if (!Array.isArray(row) || row.length !== d) {
+        throw new Error(`${what}: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${d} (the length of row 0)`);
+      }
+      for (let j = 0; j < d; j++) data[r * d + j] = typeof row[j] === 'number' ? row[j] : NaN;
+    });
+    return flat(data, n, d, what);
   }
   throw new Error(`${what}: expected a Float32Array, Float64Array, array of rows, Dataset or Tensor`);
 }
 
+/** Rows over a packed typed array, each chunk checked for NaN/Infinity as it is read. */
 function flat(data: Float32Array | Float64Array, n: number, d: number, what: string): Rows {
   return {
     n, d,
@@ -130,7 +113,8 @@ function flat(data: Float32Array | Float64Array, n: number, d: number, what: str
       for (let s = 0; s < n; s += CHUNK) {
         const count = Math.min(CHUNK, n - s);
         const part = data.subarray(s * d, (s + count) * d);
-        checkFinite(part, s, d, what);
+        const bad = part.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new Error(`${what}: sample ${s + Math.floor(bad / d)}, value ${bad % d} is ${part[bad]} (inputs must be finite numbers)`);
         yield { start: s, count, data: part };
       }
     },
@@ -183,12 +167,8 @@ export class PCA {
   /** A fitted PCA from stored state (the PCA file); the arrays are copied. */
   static fromState(state: PcaState): PCA {
     const p = new PCA();
-    p.s = {
-      ...state,
-      components: Float64Array.from(state.components),
-      mean: Float64Array.from(state.mean),
-      explainedVariance: Float64Array.from(state.explainedVariance),
-    };
+    const copy = (a: ArrayLike<number>): Float64Array => Float64Array.from(a);
+    p.s = { ...state, components: copy(state.components), mean: copy(state.mean), explainedVariance: copy(state.explainedVariance) };
     return p;
   }
 
@@ -339,20 +319,19 @@ export class PCA {
   reconstructionError(x: PcaInput, opts?: { reduce?: 'mean' }): number;
   reconstructionError(x: PcaInput, opts: { reduce: 'perSample' }): Float64Array;
   reconstructionError(x: PcaInput, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float64Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
     const src = this.input(x, 'PCA.reconstructionError');
     const d = this.dim;
     const per = new Float64Array(src.n);
     for (const { start, count, data } of src.chunks()) {
-      const part = data instanceof Float32Array || data instanceof Float64Array ? data : Float64Array.from(data);
-      const rec = this.inverseTransform(this.transform(part));
+      const rec = this.inverseTransform(this.transform(data));
       for (let r = 0; r < count; r++) {
         let e = 0;
-        for (let j = 0; j < d; j++) { const t = rec[r * d + j] - part[r * d + j]; e += t * t; }
+        for (let j = 0; j < d; j++) { const t = rec[r * d + j] - data[r * d + j]; e += t * t; }
         per[start + r] = e / d;
       }
     }
-    if (opts.reduce === 'perSample') return per;
-    if (opts.reduce !== undefined && opts.reduce !== 'mean') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(opts.reduce)}'`);
-    return per.reduce((a, b) => a + b, 0) / src.n;
+    return reduce === 'perSample' ? per : per.reduce((a, b) => a + b, 0) / src.n;
   }
 }

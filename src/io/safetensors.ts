@@ -401,6 +401,14 @@ export function writeSafetensors(path: string, tensors: Record<string, SafeTenso
 
 /** Reads and decodes a safetensors file; error messages name `path`. */
 export function readSafetensors(path: string): SafetensorsContents {
-  const bytes = readFileSync(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SafetensorsError(`${path}: file not found`);
+    if (code === 'EISDIR') throw new SafetensorsError(`${path}: is a directory, not a model file`);
+    throw new SafetensorsError(`${path}: cannot read (${(e as Error).message})`);
+  }
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }

@@ -264,7 +264,7 @@ export class MLP extends Module {
   }
 
   /** Trains on (x, y); defaults: Adam, lr 0.01, 100 epochs, full batch, loss from `defaultLoss()`. */
-  fit(x: SupervisedInputs, y: Targets, opts: SupervisedFitOptions & { loss?: SupervisedLoss } = {}): Promise<SupervisedHistory> {
+  async fit(x: SupervisedInputs, y: Targets, opts: SupervisedFitOptions & { loss?: SupervisedLoss } = {}): Promise<SupervisedHistory> {
     const xt = asInputTensor(x, this.config.dtype);
     if (xt.ndim !== 2 || xt.shape[1] !== this.inputDim) throw new Error(`MLP expects inputs [n, ${this.inputDim}], got ${fmtShape(xt.shape)}`);
     const yt = asTargetTensor(y, xt.shape[0], this.outputDim, this.config.dtype);

@@ -77,7 +77,7 @@ export class Perceptron extends Module {
    * Plain gradient descent on the whole set each step (the seed's loop). Defaults: loss 'mse', optimizer
    * 'sgd' without momentum, lr 1, 1000 epochs, full batch.
    */
-  fit(x: SupervisedInputs, y: Targets, opts: SupervisedFitOptions & { loss?: PerceptronLoss } = {}): Promise<SupervisedHistory> {
+  async fit(x: SupervisedInputs, y: Targets, opts: SupervisedFitOptions & { loss?: PerceptronLoss } = {}): Promise<SupervisedHistory> {
     const xt = asInputTensor(x, this.config.dtype);
     if (xt.ndim !== 2 || xt.shape[1] !== this.config.inputDim) {
       throw new Error(`Perceptron expects inputs [n, ${this.config.inputDim}], got ${fmtShape(xt.shape)}`);

@@ -104,7 +104,7 @@ export class RNNRegressor extends Module {
   }
 
   /** Minimizes the MSE. Defaults: Adam, lr 0.01, 100 epochs, batch 32. */
-  fit(x: SequenceInputs, y: Targets, opts: SupervisedFitOptions = {}): Promise<SupervisedHistory> {
+  async fit(x: SequenceInputs, y: Targets, opts: SupervisedFitOptions = {}): Promise<SupervisedHistory> {
     const xt = this.asSequences(x);
     const yt = asTargetTensor(y, xt.shape[0], this.config.outputDim, this.config.dtype);
     return fitSupervised(this, xt, yt, (xb, yb) => mse(this.forward(xb), yb), { ...opts, batchSize: opts.batchSize ?? 32 }, { epochs: 100, optimizer: 'adam', lr: 0.01 });

@@ -78,7 +78,10 @@ function toMatrix(data: Inputs, dim: number): { x: Float32Array | Float64Array; 
 
 export class SOM {
   readonly config: Required<SOMConfig>;
-  /** Node weights [rows * cols, dim], row-major over the grid: node (r, c) is index r * cols + c. */
+  /**
+   * Node weights [rows * cols, dim], row-major over the grid: node (r, c) is index r * cols + c. Set by
+   * initialize(), which the first fit() calls unless it has already run (so call it after writing weights by hand).
+   */
   readonly weights: Float64Array;
   /** Updates applied so far, over all fit calls. */
   iterations = 0;
@@ -214,36 +217,43 @@ export class SOM {
     return this.nearest(sample, 0)[0];
   }
 
+  /**
+   * One pass over the data: every sample's BMU, the quantization error (mean Euclidean distance from a
+   * sample to its BMU's weights) and the topographic error (fraction of samples whose first and second BMUs
+   * are not grid neighbours; neighbours are the 8 surrounding cells, diagonals included, as MiniSom counts
+   * them on a rectangular grid; NaN for a one-node map).
+   */
+  evaluate(data: Inputs): { bmus: Int32Array; quantizationError: number; topographicError: number } {
+    const { x, n } = toMatrix(data, this.config.dim);
+    const bmus = new Int32Array(n);
+    let dist = 0, bad = 0;
+    for (let i = 0; i < n; i++) {
+      const [b1, b2, d1] = this.nearest(x, i * this.config.dim);
+      bmus[i] = b1;
+      dist += Math.sqrt(d1);
+      const [r1, c1] = this.position(b1), [r2, c2] = this.position(b2);
+      if (b2 >= 0 && Math.max(Math.abs(r1 - r2), Math.abs(c1 - c2)) > 1) bad++;
+    }
+    return {
+      bmus,
+      quantizationError: n ? dist / n : NaN,
+      topographicError: n && this.size > 1 ? bad / n : NaN,
+    };
+  }
+
   /** Best-matching unit of every sample. */
   bmus(data: Inputs): Int32Array {
-    const { x, n } = toMatrix(data, this.config.dim);
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.nearest(x, i * this.config.dim)[0];
-    return out;
+    return this.evaluate(data).bmus;
   }
 
   /** Mean Euclidean distance from each sample to its BMU's weight vector. */
   quantizationError(data: Inputs): number {
-    const { x, n } = toMatrix(data, this.config.dim);
-    let s = 0;
-    for (let i = 0; i < n; i++) s += Math.sqrt(this.nearest(x, i * this.config.dim)[2]);
-    return n ? s / n : NaN;
+    return this.evaluate(data).quantizationError;
   }
 
-  /**
-   * Fraction of samples whose first and second BMUs are not grid neighbours. Neighbours are the 8 cells
-   * around a node (diagonals included, as MiniSom counts them on a rectangular grid).
-   */
+  /** Fraction of samples whose first and second BMUs are not grid neighbours (see `evaluate`). */
   topographicError(data: Inputs): number {
-    if (this.size < 2) return NaN;
-    const { x, n } = toMatrix(data, this.config.dim);
-    let bad = 0;
-    for (let i = 0; i < n; i++) {
-      const [b1, b2] = this.nearest(x, i * this.config.dim);
-      const [r1, c1] = this.position(b1), [r2, c2] = this.position(b2);
-      if (Math.max(Math.abs(r1 - r2), Math.abs(c1 - c2)) > 1) bad++;
-    }
-    return n ? bad / n : NaN;
+    return this.evaluate(data).topographicError;
   }
 
   /** U-matrix: each node's mean Euclidean weight distance to its (up to 8) grid neighbours, [rows * cols]. */
@@ -276,9 +286,12 @@ export class SOM {
     return out;
   }
 
-  /** Majority label of the samples each node wins (ties: the smaller label), -1 for nodes that win none. */
-  labelMap(data: Inputs, labels: ArrayLike<number>): Int32Array {
-    const b = this.bmus(data);
+  /**
+   * Majority label of the samples each node wins (ties: the smaller label), -1 for nodes that win none.
+   * `data` may also be the samples' BMUs from `evaluate`, which saves a pass over the data.
+   */
+  labelMap(data: Inputs | Int32Array, labels: ArrayLike<number>): Int32Array {
+    const b = data instanceof Int32Array ? data : this.bmus(data);
     if (labels.length !== b.length) throw new Error(`SOM.labelMap: ${b.length} samples but ${labels.length} labels`);
     const votes = new Map<number, Map<number, number>>();
     for (let i = 0; i < b.length; i++) {

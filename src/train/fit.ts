@@ -14,7 +14,7 @@ import { type LossName, lossFn } from '../losses/losses.js';
 import type { Inputs } from '../data/inputs.js';
 import type { Module } from '../nn/module.js';
 import { getBackend } from '../kernels/registry.js';
-import { makeOptimizer, Optimizer, type OptimizerName } from '../optim/index.js';
+import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
@@ -35,6 +35,8 @@ export interface FitOptions {
   /** An optimizer instance, or a name built with `lr` (default 'adam'). */
   optimizer?: Optimizer | OptimizerName;
   lr?: number;
+  /** Further options for a named optimizer (e.g. `{ style: 'keras' }` for RMSProp, `{ momentum: 0.9 }`). */
+  optimizerOptions?: OptimizerOptions;
   loss?: LossName | LossFunction;
   /** Keras-style: the last fraction of the data (before shuffling) is held out for validation. */
   validationSplit?: number;
@@ -130,7 +132,7 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   if (train.length === 0) throw new Error('no training samples');
   const optimizer = opts.optimizer instanceof Optimizer
     ? opts.optimizer
-    : makeOptimizer(opts.optimizer ?? 'adam', model, opts.lr !== undefined ? { lr: opts.lr } : {});
+    : makeOptimizer(opts.optimizer ?? 'adam', model, { ...opts.optimizerOptions, ...(opts.lr !== undefined ? { lr: opts.lr } : {}) });
   const rng = new Rng(opts.seed ?? 0);
   const shuffleRng = rng.split();
   const noiseRng = rng.split();

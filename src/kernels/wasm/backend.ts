@@ -14,6 +14,7 @@ import { registerBackend } from '../registry.js';
 import type { Backend, DType, FloatArray } from '../types.js';
 import { type HeapStats, WasmHeap } from './heap.js';
 import { makeKernels, type GemmRunner } from './kernels.js';
+import { defaultThreadCount, GemmPool, threadsSupported } from '../threads/pool.js';
 import { createMemory, instantiate, kernelModule, type KernelExports, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasmUnsupportedReason } from './module.js';
 
 export interface WasmBackendOptions {
@@ -34,6 +35,8 @@ export interface WasmBackend extends Backend {
   readonly memory: WasmMemory;
   readonly heap: WasmHeap;
   stats(): HeapStats;
+  /** Resolves once the worker threads (which start asynchronously) take jobs; until then GEMMs use fewer. */
+  whenReady(): Promise<boolean>;
   /** Stops the worker threads (they are unref'd, so an exiting process does not need this). */
   close(): void;
 }
@@ -51,17 +54,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const memory = createMemory(INITIAL_PAGES, maxPages);
   const module = kernelModule();
   const wasm: KernelExports = instantiate(module, memory);
-  const heap = new WasmHeap(memory, wasm.heapBase(), maxPages * PAGE_BYTES);
-  const threads = 1; // TODO(threads): worker pool
+  const heap = new WasmHeap(memory, wasm.heapBase(), maxPages * PAGE_BYTES, (off, bytes) => wasm.fill0(off, bytes));
+  let threads = opts.threads === 0 ? defaultThreadCount() : Math.max(1, Math.floor(opts.threads ?? 1));
+  if (threads > 1 && !threadsSupported()) {
+    warnOnce('worker threads are not available here; the wasm backend runs on 1 thread');
+    threads = 1;
+  }
 
   let work = -1; // the calling thread's GEMM workspace, allocated on first use and kept
+  const mainWork = (): number => (work >= 0 ? work : (work = heap.allocBytes(wasm.gemmWorkBytes())));
   const single: GemmRunner = (a, b, c, m, n, k, transA, transB) => {
-    if (work < 0) work = heap.allocBytes(wasm.gemmWorkBytes());
-    wasm.gemm(a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0, work, 0, m);
+    wasm.gemm(a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0, mainWork(), 0, m);
   };
-  const pool = null as { close(): void } | null;
-  void module;
-  const runGemm: GemmRunner = single;
+  const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork }) : null;
+  const runGemm: GemmRunner = pool ? pool.gemm : single;
 
   return {
     name: opts.name ?? 'wasm',
@@ -74,11 +80,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     memory,
     heap,
     stats: () => heap.stats(),
+    whenReady: async () => (pool ? pool.whenReady() : true),
     close: () => pool?.close(),
   };
 }
 
-let announced = false;
+const warned = new Set<string>();
+function warnOnce(msg: string): void {
+  if (warned.has(msg)) return;
+  warned.add(msg);
+  const line = `aekit: ${msg}\n`;
+  if (typeof process !== 'undefined' && process.stderr) process.stderr.write(line);
+  else console.warn(line.trimEnd());
+}
+
 const registered = new Map<string, WasmBackend>();
 
 /**
@@ -89,12 +104,7 @@ const registered = new Map<string, WasmBackend>();
 export function initWasmBackend(opts: WasmBackendOptions = {}): WasmBackend | null {
   const why = wasmUnsupportedReason();
   if (why) {
-    if (!announced) {
-      announced = true;
-      const line = `aekit: ${why}; using the reference kernels instead of the wasm backend\n`;
-      if (typeof process !== 'undefined' && process.stderr) process.stderr.write(line);
-      else console.warn(line.trimEnd());
-    }
+    warnOnce(`${why}; using the reference kernels instead of the wasm backend`);
     return null;
   }
   const name = opts.name ?? 'wasm';

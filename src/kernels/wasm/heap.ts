@@ -91,10 +91,15 @@ export class WasmHeap {
   private highWater = 0;
   private readonly poison: boolean;
 
+  /**
+   * @param zero clears bytes in the memory (the module's memory.fill: much faster than TypedArray.fill on
+   *   shared memory)
+   */
   constructor(
     readonly memory: WasmMemory,
     base: number,
     private readonly maxBytes: number,
+    private readonly zero: (off: number, bytes: number) => void,
   ) {
     this.buffer = memory.buffer;
     this.buffers.add(this.buffer);
@@ -183,7 +188,7 @@ export class WasmHeap {
     const list = this.free[cls];
     if (list && list.length > 0) {
       const off = list.pop()!;
-      if (zero) new Uint8Array(this.buffer, off, classBytes(cls)).fill(0);
+      if (zero) this.zero(off, classBytes(cls));
       return off;
     }
     const size = classBytes(cls);
@@ -268,7 +273,7 @@ export class WasmHeap {
     this.ptr += bytes;
     this.used += bytes;
     if (this.used > this.peak) this.peak = this.used;
-    new Uint8Array(this.buffer, off, bytes).fill(0);
+    this.zero(off, bytes);
     return off;
   }
 }

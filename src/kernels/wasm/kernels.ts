@@ -62,6 +62,29 @@ function flatKind(x: Strided, shape: readonly number[]): 0 | 1 | -1 {
   return g ? g.cs : -1;
 }
 
+/**
+ * `x` over `shape` as a [rows, cols] walk with any (non-negative) strides, after dropping size-1 axes and
+ * merging axes that are contiguous with each other; null when more than two axes remain.
+ */
+function asWalk2d(x: Strided, shape: readonly number[]): { rows: number; cols: number; rs: number; cs: number } | null {
+  const merged: [number, number][] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const st = x.strides[d];
+    if (st < 0) return null;
+    const last = merged[merged.length - 1];
+    if (last && last[1] === st * shape[d]) {
+      last[0] *= shape[d];
+      last[1] = st;
+    } else {
+      merged.push([shape[d], st]);
+    }
+  }
+  if (merged.length > 2) return null;
+  while (merged.length < 2) merged.unshift([1, 0]);
+  return { rows: merged[0][0], rs: merged[0][1], cols: merged[1][0], cs: merged[1][1] };
+}
+
 export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRunner): Partial<Kernels> {
   const ops = new Operands(heap);
 
@@ -131,6 +154,15 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
     ));
   };
 
+  const copy: Kernels['copy'] = (x, out, shape) => {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const w = asWalk2d(x, shape);
+    if (!isF32(x.data) || !isF32(out) || n === 0 || !w) return ref.copy(x, out, shape);
+    const xd = x.data as Float32Array;
+    const span = (w.rows - 1) * w.rs + (w.cols - 1) * w.cs + 1;
+    run(() => wasm.copy2d(ops.ptr(xd, x.offset, span, IN), w.rs, w.cs, ops.ptr(out, 0, n, OUT), w.rows, w.cols));
+  };
+
   const reduce: Kernels['reduce'] = (op, x, outer, n, inner, out) => {
     if (!isF32(x) || !isF32(out)) return ref.reduce(op, x, outer, n, inner, out);
     if (outer * inner === 0) return;
@@ -171,5 +203,5 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
     ));
   };
 
-  return { matmul, unary, binary, where, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate };
+  return { matmul, unary, binary, where, copy, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate };
 }

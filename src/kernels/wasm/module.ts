@@ -28,12 +28,14 @@ const WA = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).We
 /** The functions assembly/index.ts exports. Pointers are byte offsets into the shared memory. */
 export interface KernelExports {
   heapBase(): number;
+  fill0(ptr: number, bytes: number): void;
   gemmWorkBytes(): number;
   gemmRowGrain(): number;
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, work: number, row0: number, row1: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   binary2d(op: number, a: number, ar: number, ac: number, b: number, br: number, bc: number, out: number, rows: number, cols: number): void;
   where1d(cond: number, a: number, ac: number, b: number, bc: number, out: number, n: number): void;
+  copy2d(x: number, rs: number, cs: number, out: number, rows: number, cols: number): void;
   reduce(op: number, x: number, outer: number, n: number, inner: number, out: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number, wd: number): void;
   momentumUpdate(p: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, wd: number): void;

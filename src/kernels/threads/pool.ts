@@ -1,0 +1,146 @@
+/**
+ * A pool of worker threads for large GEMMs on the wasm backend's shared memory (DESIGN.md decisions 2-3).
+ *
+ * Each worker instantiates the same compiled module on the same shared WebAssembly.Memory, so operands are
+ * never copied: a job is just its arguments (pointers and sizes) in a small shared control block. The caller
+ * splits C statically by row blocks (protocol.ts rowRange), starts the workers with Atomics.notify, computes
+ * its own rows, then blocks in Atomics.wait until the others are done, so a call is synchronous for the caller
+ * (Node allows Atomics.wait on its main thread; a browser main thread does not, and this pool is Node-only).
+ * Every element of C is summed in the same order whatever the split, so results are bit-identical for any
+ * thread count.
+ *
+ * Workers are unref'd (an exiting process does not wait for them) and idle in Atomics.wait, costing nothing.
+ * GEMMs below MIN_PARALLEL_MACS stay on the calling thread: waking workers costs more than it saves.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { WasmHeap } from '../wasm/heap.js';
+import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
+import { ACTIVE, controlBytes, controlViews, GEN, PENDING, READY, rowRange, STOP, type WorkerInit } from './protocol.js';
+
+/** Multiply-adds below which a GEMM runs on the calling thread alone (~1 ms of single-thread work). */
+export const MIN_PARALLEL_MACS = 1 << 23;
+const STALL_MS = 120_000;
+
+type WorkerThreads = typeof import('node:worker_threads');
+type Os = typeof import('node:os');
+
+function builtin<T>(id: string): T | undefined {
+  return typeof process !== 'undefined' ? (process.getBuiltinModule?.(id) as T | undefined) : undefined;
+}
+
+/** os.availableParallelism() in Node, navigator.hardwareConcurrency elsewhere, else 1. */
+export function defaultThreadCount(): number {
+  const os = builtin<Os>('node:os');
+  if (os) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+/** True where the pool can run (Node with worker_threads). */
+export function threadsSupported(): boolean {
+  return builtin<WorkerThreads>('node:worker_threads') !== undefined;
+}
+
+export interface GemmPoolOptions {
+  module: WasmModule;
+  memory: WasmMemory;
+  wasm: KernelExports;
+  heap: WasmHeap;
+  /** Total threads, the caller included (so threads - 1 workers). */
+  threads: number;
+  /** The caller's own GEMM workspace (byte offset). */
+  work: () => number;
+}
+
+export class GemmPool {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly grain: number;
+  private gen = 0;
+  private closed = false;
+
+  constructor(private readonly o: GemmPoolOptions) {
+    const wt = builtin<WorkerThreads>('node:worker_threads');
+    if (!wt) throw new Error('aekit: a thread pool needs Node\'s worker_threads');
+    this.threads = Math.max(1, Math.floor(o.threads));
+    const control = new SharedArrayBuffer(controlBytes(this.threads));
+    ({ ctl: this.ctl, args: this.args } = controlViews(control));
+    this.grain = o.wasm.gemmRowGrain();
+    // Under tsx (tests, benches) this file is pool.ts and the worker is worker.ts; built, both are .js.
+    const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+    for (let index = 1; index < this.threads; index++) {
+      const work = o.heap.allocBytes(o.wasm.gemmWorkBytes());
+      const w = new wt.Worker(url);
+      w.unref();
+      // A worker that fails to start never raises its ready flag and so never gets work; say why.
+      w.on('error', (e) => process.stderr.write(`aekit: GEMM worker ${index} failed: ${e instanceof Error ? e.message : String(e)}\n`));
+      const init: WorkerInit = { module: o.module, memory: o.memory, control, index, work };
+      w.postMessage(init);
+      this.workers.push(w);
+    }
+  }
+
+  /** Workers ready to take jobs, counted as a prefix (see protocol.ts): a job uses 1 + this many threads. */
+  readyWorkers(): number {
+    let r = 0;
+    while (r < this.workers.length && Atomics.load(this.ctl, READY + r + 1) === 1) r++;
+    return r;
+  }
+
+  /** Resolves true once every worker is ready (they start asynchronously), false after `timeoutMs`. */
+  async whenReady(timeoutMs = 10_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (this.readyWorkers() < this.workers.length) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return true;
+  }
+
+  /** C = op(A) @ op(B) over all m rows, split across the ready threads when large enough. */
+  readonly gemm = (a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void => {
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const p = this.closed || m * n * k < MIN_PARALLEL_MACS ? 1 : Math.min(1 + this.readyWorkers(), Math.ceil(m / this.grain));
+    if (p === 1) {
+      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
+      return;
+    }
+    const args = this.args;
+    args[0] = a; args[1] = b; args[2] = c; args[3] = m; args[4] = n; args[5] = k; args[6] = tA; args[7] = tB;
+    Atomics.store(this.ctl, ACTIVE, p);
+    Atomics.store(this.ctl, PENDING, p - 1);
+    this.gen = (this.gen % 0x3fffffff) + 1; // never STOP, never 0
+    Atomics.store(this.ctl, GEN, this.gen); // publishes the arguments above (sequentially consistent)
+    Atomics.notify(this.ctl, GEN);
+    try {
+      const [r0, r1] = rowRange(m, 0, p, this.grain);
+      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), r0, r1);
+    } finally {
+      this.waitForWorkers();
+    }
+  };
+
+  private waitForWorkers(): void {
+    let last = Date.now();
+    for (;;) {
+      const left = Atomics.load(this.ctl, PENDING);
+      if (left === 0) return;
+      if (Atomics.wait(this.ctl, PENDING, left, 1000) === 'timed-out' && Atomics.load(this.ctl, PENDING) === left) {
+        if (Date.now() - last > STALL_MS) throw new Error(`aekit: ${left} GEMM worker(s) stopped responding`);
+      } else {
+        last = Date.now();
+      }
+    }
+  }
+
+  /** Stops the workers. Later GEMMs run on the calling thread. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.ctl, GEN, STOP);
+    Atomics.notify(this.ctl, GEN);
+    for (const w of this.workers) void w.terminate();
+  }
+}
