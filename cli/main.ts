@@ -18,6 +18,10 @@ const commands: Record<string, () => Promise<Command>> = {
   eval: () => import('./eval.js'),
   reconstruct: () => import('./reconstruct.js'),
   encode: () => import('./encode.js'),
+  som: () => import('./som.js'),
+  perceptron: async () => (await import('./nets.js')).perceptron,
+  xor: async () => (await import('./nets.js')).xor,
+  rnn: async () => (await import('./nets.js')).rnn,
 };
 
 /** One line per command; kept here (not read from the modules) so the global help loads nothing heavy. */
@@ -26,6 +30,10 @@ const summaries: Record<keyof typeof commands, string> = {
   eval: 'test-set MSE and BCE of a saved model',
   reconstruct: 'PNG of MNIST test digits over their reconstructions',
   encode: 'CSV of the codes (label,z0,z1,...) of MNIST images',
+  som: 'train a self-organizing map on MNIST; write its U-matrix and label map',
+  perceptron: "seed 003's one-layer net on its toy set (or failing at XOR)",
+  xor: 'a two-layer net learning XOR by backpropagation',
+  rnn: 'a recurrent net predicting the next value of a sine wave',
 };
 
 const HELP = `Usage: aekit COMMAND [options]

@@ -43,6 +43,17 @@ export type { AdamOptions, OptimizerName, OptimizerOptions, ParamSource, RMSProp
 export { Autoencoder } from './models/autoencoder.js';
 export type { AutoencoderConfig, ErrorReduce } from './models/autoencoder.js';
 
+export { Perceptron, TOY_INPUTS, TOY_TARGETS, XOR_TARGETS } from './models/perceptron.js';
+export type { PerceptronConfig, PerceptronLoss } from './models/perceptron.js';
+export { classesOf, crossEntropyWithLogits, fitSupervised, MLP } from './models/mlp.js';
+export type { MLPConfig, SupervisedFitOptions, SupervisedHistory, SupervisedInputs, SupervisedLoss, Targets } from './models/mlp.js';
+export { RNNRegressor, slidingWindows } from './models/rnn.js';
+export type { RNNRegressorConfig, SequenceInputs } from './models/rnn.js';
+export { SOM } from './models/som.js';
+export type { SOMConfig, SomDecay, SomFitOptions, SomInit } from './models/som.js';
+export { SimpleRNN } from './nn/rnn.js';
+export type { SimpleRNNConfig } from './nn/rnn.js';
+
 // training
 export { evaluateLoss, fit } from './train/fit.js';
 export type { FitOptions, History, LossFunction, StepContext } from './train/fit.js';

@@ -9,6 +9,9 @@
  */
 import type { DType } from '../kernels/types.js';
 import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
+import { MLP, type MLPConfig } from '../models/mlp.js';
+import { Perceptron, type PerceptronConfig } from '../models/perceptron.js';
+import { RNNRegressor, type RNNRegressorConfig } from '../models/rnn.js';
 import { Dense, type DenseConfig, Sequential } from '../nn/dense.js';
 import type { Module } from '../nn/module.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -44,6 +47,10 @@ const builders = new Map<string, Builder>([
     }));
   }],
 ]);
+
+registerModelKind('Perceptron', (c) => new Perceptron(c as unknown as PerceptronConfig));
+registerModelKind('MLP', (c) => new MLP(c as unknown as MLPConfig));
+registerModelKind('RNNRegressor', (c) => new RNNRegressor(c as unknown as RNNRegressorConfig));
 
 /** Lets a new model class be loaded from files (its `modelConfig().kind` maps to this builder). */
 export function registerModelKind(kind: string, build: Builder): void {

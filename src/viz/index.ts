@@ -24,3 +24,5 @@ export type {
   ScatterPoint,
   SvgToPngOptions,
 } from './chart.js';
+export { LABEL_PALETTE, labelMapImage, uMatrixImage } from './som.js';
+export type { SomImageOptions } from './som.js';

@@ -205,7 +205,7 @@ describe('model file: corrupt files are rejected with clear errors', () => {
   });
 
   test('a missing file', () => {
-    assert.throws(() => loadModel(join(dir, 'nope.safetensors')), /ENOENT/);
+    assert.throws(() => loadModel(join(dir, 'nope.safetensors')), /file not found/);
   });
 
   test('valid safetensors without aekit metadata', () => {

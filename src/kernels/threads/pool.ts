@@ -3,7 +3,7 @@
  *
  * Each worker instantiates the same compiled module on the same shared WebAssembly.Memory, so operands are
  * never copied: a job is just its arguments (pointers and sizes) in a small shared control block. The caller
- * splits C statically by row blocks (protocol.ts rowRange), starts the workers with Atomics.notify, computes
+ * splits C statically by row blocks (worker.ts rowRange), starts the workers with Atomics.notify, computes
  * its own rows, then blocks in Atomics.wait until the others are done, so a call is synchronous for the caller
  * (Node allows Atomics.wait on its main thread; a browser main thread does not, and this pool is Node-only).
  * Every element of C is summed in the same order whatever the split, so results are bit-identical for any
@@ -15,7 +15,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
-import { ACTIVE, controlBytes, controlViews, GEN, PENDING, READY, rowRange, STOP, type WorkerInit } from './protocol.js';
+import { ACTIVE, controlBytes, controlViews, GEN, PENDING, READY, rowRange, STOP, type WorkerInit } from './worker.js';
 
 /** Multiply-adds below which a GEMM runs on the calling thread alone (~1 ms of single-thread work). */
 export const MIN_PARALLEL_MACS = 1 << 23;
@@ -60,6 +60,8 @@ export class GemmPool {
   private readonly grain: number;
   private gen = 0;
   private closed = false;
+  /** GEMM calls that were split across threads (for tests and diagnostics). */
+  parallelCalls = 0;
 
   constructor(private readonly o: GemmPoolOptions) {
     const wt = builtin<WorkerThreads>('node:worker_threads');
@@ -68,8 +70,11 @@ export class GemmPool {
     const control = new SharedArrayBuffer(controlBytes(this.threads));
     ({ ctl: this.ctl, args: this.args } = controlViews(control));
     this.grain = o.wasm.gemmRowGrain();
-    // Under tsx (tests, benches) this file is pool.ts and the worker is worker.ts; built, both are .js.
-    const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+    // Built, the worker is tsc's worker.js next to this file. Under tsx (this file is pool.ts) Node 20 cannot
+    // start a .ts worker, so we start the copy that scripts/build-wasm.mjs transpiled (see worker.ts).
+    const url = import.meta.url.endsWith('.ts')
+      ? new URL('../wasm/generated/gemm-worker.mjs', import.meta.url)
+      : new URL('./worker.js', import.meta.url);
     for (let index = 1; index < this.threads; index++) {
       const work = o.heap.allocBytes(o.wasm.gemmWorkBytes());
       const w = new wt.Worker(url);
@@ -82,7 +87,7 @@ export class GemmPool {
     }
   }
 
-  /** Workers ready to take jobs, counted as a prefix (see protocol.ts): a job uses 1 + this many threads. */
+  /** Workers ready to take jobs, counted as a prefix (see worker.ts): a job uses 1 + this many threads. */
   readyWorkers(): number {
     let r = 0;
     while (r < this.workers.length && Atomics.load(this.ctl, READY + r + 1) === 1) r++;
@@ -107,6 +112,7 @@ export class GemmPool {
       this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
       return;
     }
+    this.parallelCalls++;
     const args = this.args;
     args[0] = a; args[1] = b; args[2] = c; args[3] = m; args[4] = n; args[5] = k; args[6] = tA; args[7] = tB;
     Atomics.store(this.ctl, ACTIVE, p);

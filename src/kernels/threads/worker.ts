@@ -1,17 +1,87 @@
 /**
- * A GEMM worker thread: instantiates the kernel module on the backend's shared memory, then loops forever:
- * wait for a new job generation, compute its own rows of C, report done. It never allocates in the memory
- * (its workspace was allocated by the caller) and never returns to its event loop until told to stop.
+ * The GEMM worker thread, and the protocol it shares with the caller (pool.ts imports the constants and the
+ * row split from here, so the two sides cannot disagree).
+ *
+ * This file must stay self-contained (no imports: the WebAssembly and worker_threads APIs are reached
+ * through globalThis and process.getBuiltinModule). Built, the worker runs as tsc's worker.js. Under tsx
+ * (tests, benches) Node 20 cannot load a .ts file as a worker's entry, so scripts/build-wasm.mjs also
+ * transpiles this file to src/kernels/wasm/generated/gemm-worker.mjs and the pool starts that instead.
+ *
+ * A worker instantiates the kernel module on the backend's shared memory, then loops: wait for a new job
+ * generation, compute its own rows of C, report done. It never allocates in the memory (the caller
+ * allocated its workspace) and never returns to its event loop until told to stop.
+ *
+ * Control block (Int32Array over its own SharedArrayBuffer, not the wasm memory):
+ *   GEN        job generation: the caller bumps it to start a job, workers wait for it to change;
+ *              STOP (-1) tells them to exit
+ *   PENDING    workers still running the current job; the last one to finish notifies the caller
+ *   ACTIVE     how many threads (caller included) take part in the current job
+ *   READY + i  1 once worker i has instantiated the module and waits for jobs (i = 1..workers)
+ * Job arguments (Float64Array after the ints): pointers can exceed 2^31, so not Int32.
+ *
+ * A worker takes part in a job only if it and every worker with a lower index were ready when the caller
+ * started the job (ACTIVE = 1 + that prefix). A worker reads GEN before it raises its ready flag, so one that
+ * becomes ready during a job never mistakes that job for its own.
  */
-import { parentPort } from 'node:worker_threads';
-import { instantiate, type WasmMemory, type WasmModule } from '../wasm/module.js';
-import { ACTIVE, controlViews, GEN, PENDING, READY, rowRange, STOP, type WorkerInit } from './protocol.js';
+export const GEN = 0;
+export const PENDING = 1;
+export const ACTIVE = 2;
+export const READY = 3;
+export const STOP = -1;
+export const ARG_COUNT = 8; // a, b, c, m, n, k, transA, transB
+
+export interface WorkerInit {
+  /** The compiled kernel module (structured-cloneable). */
+  module: unknown;
+  /** The backend's shared WebAssembly.Memory. */
+  memory: unknown;
+  control: SharedArrayBuffer;
+  /** This worker's thread index (1..threads-1; the caller is 0). */
+  index: number;
+  /** Byte offset of this worker's private GEMM workspace in the memory. */
+  work: number;
+}
+
+function intCount(threads: number): number {
+  return (READY + threads + 1) & ~1; // keep the Float64 arguments 8-byte aligned
+}
+
+export function controlBytes(threads: number): number {
+  return intCount(threads) * 4 + ARG_COUNT * 8;
+}
+
+export function controlViews(buf: SharedArrayBuffer): { ctl: Int32Array; args: Float64Array } {
+  const ints = (buf.byteLength - ARG_COUNT * 8) / 4;
+  return { ctl: new Int32Array(buf, 0, ints), args: new Float64Array(buf, ints * 4, ARG_COUNT) };
+}
+
+/**
+ * Rows [row0, row1) of an m-row GEMM for thread `t` of `p`: contiguous blocks of whole micro-tiles (`grain`
+ * rows), as equal as possible, fixed by (m, t, p) alone — never by which thread is faster.
+ */
+export function rowRange(m: number, t: number, p: number, grain: number): [number, number] {
+  const tiles = Math.ceil(m / grain);
+  const r0 = Math.floor((tiles * t) / p) * grain, r1 = Math.floor((tiles * (t + 1)) / p) * grain;
+  return [Math.min(r0, m), Math.min(r1, m)];
+}
+
+interface GemmExports {
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, tA: number, tB: number, work: number, r0: number, r1: number): void;
+  gemmRowGrain(): number;
+}
+interface WasmInstanceApi {
+  Instance: new (module: unknown, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+}
 
 function serve(init: WorkerInit): void {
-  const wasm = instantiate(init.module as WasmModule, init.memory as WasmMemory);
+  const WA = (globalThis as unknown as { WebAssembly: WasmInstanceApi }).WebAssembly;
+  const abort = (): never => {
+    throw new Error('aekit wasm kernel aborted');
+  };
+  const wasm = new WA.Instance(init.module, { env: { memory: init.memory, abort } }).exports as GemmExports;
   const grain = wasm.gemmRowGrain();
   const { ctl, args } = controlViews(init.control);
-  let seen = Atomics.load(ctl, GEN); // before the ready flag: see protocol.ts
+  let seen = Atomics.load(ctl, GEN); // before the ready flag: see above
   Atomics.store(ctl, READY + init.index, 1);
   Atomics.notify(ctl, READY + init.index);
   for (;;) {
@@ -28,7 +98,15 @@ function serve(init: WorkerInit): void {
       if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
     }
   }
-  parentPort?.close();
 }
 
-parentPort?.once('message', (init: WorkerInit) => serve(init));
+// In a worker thread, wait for the init message; imported on the main thread (by pool.ts), do nothing.
+type Port = { once(ev: 'message', fn: (init: WorkerInit) => void): void; close(): void };
+const wt = typeof process !== 'undefined'
+  ? (process.getBuiltinModule?.('node:worker_threads') as { parentPort: Port | null; isMainThread: boolean } | undefined)
+  : undefined;
+const port = wt && !wt.isMainThread ? wt.parentPort : null;
+port?.once('message', (init) => {
+  serve(init);
+  port.close();
+});

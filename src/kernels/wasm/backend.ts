@@ -35,6 +35,8 @@ export interface WasmBackend extends Backend {
   readonly memory: WasmMemory;
   readonly heap: WasmHeap;
   stats(): HeapStats;
+  /** The GEMM thread pool (null with one thread). */
+  readonly pool: GemmPool | null;
   /** Resolves once the worker threads (which start asynchronously) take jobs; until then GEMMs use fewer. */
   whenReady(): Promise<boolean>;
   /** Stops the worker threads (they are unref'd, so an exiting process does not need this). */
@@ -80,6 +82,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     memory,
     heap,
     stats: () => heap.stats(),
+    pool,
     whenReady: async () => (pool ? pool.whenReady() : true),
     close: () => pool?.close(),
   };
