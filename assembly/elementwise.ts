@@ -3,12 +3,13 @@
 //   float32 (double rounding is harmless for + - * / sqrt because 53 >= 2 * 24 + 2).
 // - maximum is f32x4.max: NaN in either operand gives NaN and max(+0, -0) = +0, exactly like Math.max.
 // - comparisons give 1 or 0, and 0 whenever a NaN is involved (like JS).
-// - exp/log/tanh have no SIMD instruction: they run the float64 routines of AssemblyScript's Math (musl
-//   ports, < 1 ulp in double) and round to float32, so they agree with Math.exp/log/tanh to 1 float32 ulp
-//   (in practice bit for bit; the two libraries may differ only on double-rounding boundaries).
+// - exp/log/tanh have no SIMD instruction: math.ts evaluates them in float64 lanes to ~1e-16 and rounds to
+//   float32, so they agree with Math.exp/log/tanh to 1 float32 ulp (almost always bit for bit).
 //
 // Op codes must match src/kernels/wasm/codes.ts. The dispatchers switch on the op once and call an @inline
 // loop with the op as a constant, so Binaryen folds the per-element switch away: one tight loop per op.
+
+import { expD, logF4, tanhD } from './math';
 
 const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, TANH = 4, ABS = 5, SIGN = 6;
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, GT = 5, GE = 6, LT = 7, LE = 8, EQ = 9;
@@ -24,51 +25,72 @@ function signV(x: v128): v128 {
   return v128.bitselect(x, one, keep);
 }
 
+// Two float32 lanes through a float64 function and back.
 // @ts-ignore: decorator
 @inline
-function unaryS(op: i32, x: f32): f32 {
+function viaF64(op: i32, v: v128): v128 {
+  const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  const rlo = op == EXP ? expD(lo) : tanhD(lo);
+  const rhi = op == EXP ? expD(hi) : tanhD(hi);
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(rlo), f32x4.demote_f64x2_zero(rhi), 0, 1, 4, 5);
+}
+
+// @ts-ignore: decorator
+@inline
+function unaryV(op: i32, v: v128): v128 {
   switch (op) {
-    case NEG: return -x;
-    case EXP: return <f32>Math.exp(<f64>x);
-    case LOG: return <f32>Math.log(<f64>x);
-    case SQRT: return Mathf.sqrt(x);
-    case TANH: return <f32>Math.tanh(<f64>x);
-    case ABS: return Mathf.abs(x);
-    default: return x == 0 || x != x ? x : (x < 0 ? <f32>-1 : <f32>1);
+    case NEG: return f32x4.neg(v);
+    case EXP: return viaF64(EXP, v);
+    case LOG: return logF4(v);
+    case SQRT: return f32x4.sqrt(v);
+    case TANH: return viaF64(TANH, v);
+    case ABS: return f32x4.abs(v);
+    default: return signV(v);
   }
 }
 
+// Every element goes through the same vector code, the 0-3 leftover ones as a splat, so an element's result
+// never depends on its position in the array.
 // @ts-ignore: decorator
 @inline
 function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
   let i = 0;
-  if (op == NEG || op == SQRT || op == ABS || op == SIGN) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i * 4;
-      const v = v128.load(x + o);
-      let r: v128;
-      if (op == NEG) r = f32x4.neg(v);
-      else if (op == SQRT) r = f32x4.sqrt(v);
-      else if (op == ABS) r = f32x4.abs(v);
-      else r = signV(v);
-      v128.store(out + o, r);
-    }
+  for (; i + 8 <= n; i += 8) {
+    // Two independent vectors per iteration: the float64 polynomials are latency-bound chains.
+    const o = <usize>i * 4;
+    const a = v128.load(x + o), b = v128.load(x + o, 16);
+    v128.store(out + o, unaryV(op, a));
+    v128.store(out + o, unaryV(op, b), 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, unaryV(op, v128.load(x + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i * 4;
-    store<f32>(out + o, unaryS(op, load<f32>(x + o)));
+    v128.store32_lane(out + o, unaryV(op, v128.load32_splat(x + o)), 0);
   }
 }
 
+// One function per op, so each loop is compiled with its op as a constant. (With the loops inlined into one
+// switch, Binaryen's code folding merged the copies back into a single loop that switched per element.)
+function unaryNeg(x: usize, out: usize, n: i32): void { unaryLoop(NEG, x, out, n); }
+function unaryExp(x: usize, out: usize, n: i32): void { unaryLoop(EXP, x, out, n); }
+function unaryLog(x: usize, out: usize, n: i32): void { unaryLoop(LOG, x, out, n); }
+function unarySqrt(x: usize, out: usize, n: i32): void { unaryLoop(SQRT, x, out, n); }
+function unaryTanh(x: usize, out: usize, n: i32): void { unaryLoop(TANH, x, out, n); }
+function unaryAbs(x: usize, out: usize, n: i32): void { unaryLoop(ABS, x, out, n); }
+function unarySign(x: usize, out: usize, n: i32): void { unaryLoop(SIGN, x, out, n); }
+
 export function unary(op: i32, x: usize, out: usize, n: i32): void {
   switch (op) {
-    case NEG: unaryLoop(NEG, x, out, n); break;
-    case EXP: unaryLoop(EXP, x, out, n); break;
-    case LOG: unaryLoop(LOG, x, out, n); break;
-    case SQRT: unaryLoop(SQRT, x, out, n); break;
-    case TANH: unaryLoop(TANH, x, out, n); break;
-    case ABS: unaryLoop(ABS, x, out, n); break;
-    default: unaryLoop(SIGN, x, out, n); break;
+    case NEG: unaryNeg(x, out, n); break;
+    case EXP: unaryExp(x, out, n); break;
+    case LOG: unaryLog(x, out, n); break;
+    case SQRT: unarySqrt(x, out, n); break;
+    case TANH: unaryTanh(x, out, n); break;
+    case ABS: unaryAbs(x, out, n); break;
+    default: unarySign(x, out, n); break;
   }
 }
 
@@ -160,18 +182,30 @@ function binRows(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32
  */
 export function binary2d(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, rows: i32, cols: i32): void {
   switch (op) {
-    case ADD: binRows(ADD, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case SUB: binRows(SUB, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case MUL: binRows(MUL, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case DIV: binRows(DIV, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case MAXIMUM: binRows(MAXIMUM, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case GT: binRows(GT, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case GE: binRows(GE, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case LT: binRows(LT, a, ar, ac, b, br, bc, out, rows, cols); break;
-    case LE: binRows(LE, a, ar, ac, b, br, bc, out, rows, cols); break;
-    default: binRows(EQ, a, ar, ac, b, br, bc, out, rows, cols); break;
+    case ADD: binAdd(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case SUB: binSub(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case MUL: binMul(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case DIV: binDiv(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case MAXIMUM: binMax(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case GT: binGt(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case GE: binGe(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case LT: binLt(a, ar, ac, b, br, bc, out, rows, cols); break;
+    case LE: binLe(a, ar, ac, b, br, bc, out, rows, cols); break;
+    default: binEq(a, ar, ac, b, br, bc, out, rows, cols); break;
   }
 }
+
+// One function per op (see unary: keeps Binaryen from merging the loops into one that switches per element).
+function binAdd(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(ADD, a, ar, ac, b, br, bc, o, r, c); }
+function binSub(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(SUB, a, ar, ac, b, br, bc, o, r, c); }
+function binMul(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(MUL, a, ar, ac, b, br, bc, o, r, c); }
+function binDiv(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(DIV, a, ar, ac, b, br, bc, o, r, c); }
+function binMax(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(MAXIMUM, a, ar, ac, b, br, bc, o, r, c); }
+function binGt(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(GT, a, ar, ac, b, br, bc, o, r, c); }
+function binGe(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(GE, a, ar, ac, b, br, bc, o, r, c); }
+function binLt(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(LT, a, ar, ac, b, br, bc, o, r, c); }
+function binLe(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(LE, a, ar, ac, b, br, bc, o, r, c); }
+function binEq(a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, o: usize, r: i32, c: i32): void { binRows(EQ, a, ar, ac, b, br, bc, o, r, c); }
 
 // ---------------------------------------------------------------- where
 

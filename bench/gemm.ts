@@ -15,7 +15,8 @@ import { createWasmBackend, wasmAvailable, type WasmBackend } from '../src/kerne
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  const v = process.argv[i + 1];
+  return i >= 0 && v !== undefined && !v.startsWith('--') ? Number(v) : dflt;
 }
 const json = process.argv.includes('--json');
 const m = arg('m', 256), k = arg('k', 784), n = arg('n', 256);

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ACTIVATIONS, Autoencoder, type Callback, getBackend, loadMnist, LOSSES, lossChart, OPTIMIZERS, saveModel,
-  type TrainControl, writePng,
+  ACTIVATIONS, Autoencoder, BACKEND_CHOICES, type Callback, getBackend, loadMnist, LOSSES, lossChart, OPTIMIZERS, saveModel,
+  type TrainControl, useBackend, writePng,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
@@ -40,6 +40,9 @@ Training:
   --seed N                    seeds the weights and the shuffling (default 0)
   --limit N                   train on the first N training images (default all 60000)
   --test-limit N              validate and test on the first N test images (default all 10000)
+Compute:
+  --backend NAME              auto (default: wasm SIMD where available, else ref), wasm or ref
+  --threads N                 threads for the wasm backend (default: one per core)
 Output:
   --out DIR                   output folder, created if needed (default ./aekit-out)
   --json                      print the summary as one JSON line on stdout (and nothing else)
@@ -65,6 +68,8 @@ const options = {
   seed: { type: 'string' },
   limit: { type: 'string' },
   'test-limit': { type: 'string' },
+  backend: { type: 'string' },
+  threads: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -88,6 +93,8 @@ function readConfig(v: Parsed<typeof options>['values']) {
     limit: v.limit === undefined ? undefined : intArg('limit', v.limit),
     testLimit: v['test-limit'] === undefined ? undefined : intArg('test-limit', v['test-limit']),
     out: v.out ?? './aekit-out',
+    backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),
+    threads: v.threads === undefined ? undefined : intArg('threads', v.threads),
   };
 }
 
@@ -129,6 +136,7 @@ export async function run(args: string[]): Promise<number> {
   const out = resolve(cfg.out);
   mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
 
+  useBackend({ backend: cfg.backend, threads: cfg.threads });
   const train = loadMnist('train', { limit: cfg.limit });
   const test = loadMnist('test', { limit: cfg.testLimit });
   const model = new Autoencoder({

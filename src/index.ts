@@ -2,7 +2,11 @@
  * aekit's public surface: explicit named re-exports only. Anything not exported here is internal.
  */
 // kernels and backends
+import { useBackend } from './kernels/select.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './kernels/registry.js';
+export { BACKEND_CHOICES, useBackend } from './kernels/select.js';
+export type { BackendChoice, BackendSelection } from './kernels/select.js';
+export { wasmAvailable } from './kernels/wasm/backend.js';
 export type { Backend, DType, FloatArray, Kernels } from './kernels/types.js';
 
 // tensors and autograd
@@ -73,3 +77,7 @@ export type { SafeDType, SafeTensor } from './io/safetensors.js';
 
 // figures
 export * from './viz/index.js';
+
+// The library starts on the fastest backend this runtime has (wasm SIMD, one thread per core), or the reference
+// kernels where it has none; useBackend({ backend: 'ref' }) or AEKIT_BACKEND=ref switches back.
+useBackend();

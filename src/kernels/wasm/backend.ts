@@ -20,10 +20,11 @@ import { createMemory, instantiate, kernelModule, type KernelExports, MAX_PAGES,
 export interface WasmBackendOptions {
   /**
    * Threads for large GEMMs: 1 (default) runs everything on the calling thread; n > 1 adds n - 1 worker
-   * threads (Node worker_threads) that share the memory; 0 means os.availableParallelism(). Results are
-   * bit-identical for any thread count (rows are split statically and each element is summed in one order).
+   * threads (Node worker_threads) that share the memory; 'auto' (or 0) means os.availableParallelism().
+   * Results are bit-identical for any thread count (rows are split statically, each element is summed in
+   * one order). Where worker_threads is missing (browsers) it says so once on stderr and uses 1.
    */
-  threads?: number;
+  threads?: number | 'auto';
   /** Upper limit of the memory in MiB (default and maximum 4096, the wasm32 limit). Reserved, not committed. */
   maxMemoryMB?: number;
   /** Registered name (default 'wasm'). */
@@ -57,7 +58,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const module = kernelModule();
   const wasm: KernelExports = instantiate(module, memory);
   const heap = new WasmHeap(memory, wasm.heapBase(), maxPages * PAGE_BYTES, (off, bytes) => wasm.fill0(off, bytes));
-  let threads = opts.threads === 0 ? defaultThreadCount() : Math.max(1, Math.floor(opts.threads ?? 1));
+  const t = opts.threads ?? 1;
+  if (t !== 'auto' && !(Number.isInteger(t) && t >= 0)) throw new Error(`threads must be a non-negative integer or 'auto', got ${String(t)}`);
+  let threads = t === 'auto' || t === 0 ? defaultThreadCount() : t;
   if (threads > 1 && !threadsSupported()) {
     warnOnce('worker threads are not available here; the wasm backend runs on 1 thread');
     threads = 1;
@@ -102,7 +105,8 @@ const registered = new Map<string, WasmBackend>();
 /**
  * Creates the wasm backend and registers it (under opts.name, default 'wasm'); returns it. Where it cannot run
  * (no SIMD128 or no shared memory) it prints one line to stderr, registers nothing and returns null, and the
- * reference kernels stay in use. Calling it again with the same name returns the backend already registered.
+ * reference kernels stay in use. Calling it again with the same name returns the backend already registered
+ * (whatever options the later call passes: tensors may already live in its memory).
  */
 export function initWasmBackend(opts: WasmBackendOptions = {}): WasmBackend | null {
   const why = wasmUnsupportedReason();

@@ -98,8 +98,8 @@ function decodeBase64(b64: string): Uint8Array {
 
 /** The compiled module (compiled once per process, then shared: worker threads receive it by postMessage). */
 export function kernelModule(): WasmModule {
-  // Synchronous compile: fine in Node and in workers. (A browser main thread refuses synchronous compiles of
-  // modules over 4 KiB; a browser build would compile with WebAssembly.compile and pass the module in.)
+  // Synchronous compile: fine in Node and in workers. (Browsers may refuse synchronous compiles of larger
+  // modules on the main thread; a browser build would compile with WebAssembly.compile and pass the module in.)
   compiled ??= new (WA().Module)(decodeBase64(WASM_BASE64));
   return compiled;
 }

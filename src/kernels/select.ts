@@ -1,0 +1,55 @@
+/**
+ * Choosing the backend: 'auto' takes the fastest one this runtime supports (wasm SIMD with one thread per core,
+ * else the reference kernels, with the wasm module's own one-line notice saying why). AEKIT_BACKEND and
+ * AEKIT_THREADS override the automatic choice without code changes.
+ */
+import { defaultThreadCount } from './threads/pool.js';
+import { getBackend, setBackend } from './registry.js';
+import type { Backend } from './types.js';
+import { initWasmBackend } from './wasm/backend.js';
+
+export type BackendChoice = 'auto' | 'ref' | 'wasm';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ref', 'wasm'];
+
+export interface BackendSelection {
+  backend?: BackendChoice;
+  /** Threads for the wasm backend (default: one per core). */
+  threads?: number;
+}
+
+function envSelection(): BackendSelection {
+  const env = typeof process !== 'undefined' ? process.env : {};
+  const sel: BackendSelection = {};
+  if (env.AEKIT_BACKEND) {
+    if (!(BACKEND_CHOICES as readonly string[]).includes(env.AEKIT_BACKEND)) {
+      throw new Error(`AEKIT_BACKEND must be one of ${BACKEND_CHOICES.join(', ')}, got '${env.AEKIT_BACKEND}'`);
+    }
+    sel.backend = env.AEKIT_BACKEND as BackendChoice;
+  }
+  if (env.AEKIT_THREADS) {
+    const n = Number(env.AEKIT_THREADS);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`AEKIT_THREADS must be a positive integer, got '${env.AEKIT_THREADS}'`);
+    sel.threads = n;
+  }
+  return sel;
+}
+
+/** Makes the chosen backend current and returns it. Explicit arguments win over the environment. */
+export function useBackend(selection: BackendSelection = {}): Backend {
+  const sel = { ...envSelection(), ...Object.fromEntries(Object.entries(selection).filter(([, v]) => v !== undefined)) };
+  const choice = sel.backend ?? 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) throw new Error(`unknown backend '${choice}' (expected one of: ${BACKEND_CHOICES.join(', ')})`);
+  if (sel.threads !== undefined && (!Number.isInteger(sel.threads) || sel.threads < 1)) {
+    throw new Error(`threads must be a positive integer, got ${sel.threads}`);
+  }
+  if (choice === 'ref') return setBackend('ref');
+  const threads = sel.threads ?? defaultThreadCount();
+  // One registered wasm backend per thread count, so a later call with another count gets its own pool.
+  const name = threads === 1 ? 'wasm' : `wasm+${threads}threads`;
+  const wasm = initWasmBackend({ threads, name });
+  if (wasm) return setBackend(wasm.name);
+  if (choice === 'wasm') throw new Error('the wasm backend is not available in this runtime (see the notice above)');
+  return setBackend('ref');
+}
+
+export { getBackend };

@@ -1,0 +1,169 @@
+/**
+ * The GEMM worker pool of the wasm backend: results bit-identical to one thread (DESIGN.md #3), small problems
+ * staying on the calling thread, two pools in one process, training determinism, and a process that exits by
+ * itself with idle workers alive.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { valueAndGrad } from '../../src/autograd/backward.js';
+import { threadsSupported, MIN_PARALLEL_MACS } from '../../src/kernels/threads/pool.js';
+import { rowRange } from '../../src/kernels/threads/worker.js';
+import { createWasmBackend, wasmAvailable, type WasmBackend } from '../../src/kernels/wasm/backend.js';
+import { mse } from '../../src/losses/losses.js';
+import { Dense, Sequential } from '../../src/nn/dense.js';
+import { Adam } from '../../src/optim/index.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { tensor } from '../../src/tensor/tensor.js';
+
+const skip = !wasmAvailable() ? 'wasm backend unavailable' : !threadsSupported() ? 'worker_threads unavailable' : false;
+const root = join(fileURLToPath(import.meta.url), '../../..');
+let one: WasmBackend, two: WasmBackend, three: WasmBackend;
+
+before(async () => {
+  if (skip) return;
+  one = createWasmBackend();
+  two = createWasmBackend({ threads: 2 });
+  three = createWasmBackend({ threads: 3 }); // more threads than this machine may have cores: still correct
+  assert.ok(await two.whenReady(), 'workers of the 2-thread pool started');
+  assert.ok(await three.whenReady(), 'workers of the 3-thread pool started');
+});
+after(() => {
+  if (skip) return;
+  two.close();
+  three.close();
+});
+
+function operands(b: WasmBackend, m: number, n: number, k: number, seed: number): [Float32Array, Float32Array, Float32Array] {
+  const rng = new Rng(seed);
+  const a = b.alloc('float32', m * k) as Float32Array, bb = b.alloc('float32', k * n) as Float32Array;
+  for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-1, 1);
+  for (let i = 0; i < bb.length; i++) bb[i] = rng.uniform(-1, 1);
+  return [a, bb, b.alloc('float32', m * n) as Float32Array];
+}
+
+function sameBits(x: Float32Array, y: Float32Array, what: string): void {
+  assert.equal(x.length, y.length);
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) assert.fail(`${what}[${i}]: ${x[i]} vs ${y[i]}`);
+}
+
+describe('row split', () => {
+  test('covers every row once, in whole micro-tiles, the same way every time', () => {
+    for (const m of [1, 3, 4, 17, 255, 256, 257, 1000]) {
+      for (const p of [1, 2, 3, 7]) {
+        let next = 0;
+        for (let t = 0; t < p; t++) {
+          const [r0, r1] = rowRange(m, t, p, 4);
+          assert.equal(r0, next, `m=${m} p=${p} t=${t} starts where the previous ended`);
+          assert.ok(r1 >= r0 && (r0 % 4 === 0 || r0 === m));
+          next = r1;
+        }
+        assert.equal(next, m);
+      }
+    }
+  });
+});
+
+describe('wasm GEMM thread pool', { skip }, () => {
+  test('bit-identical to one thread for every transpose combination and odd row counts', () => {
+    const callsBefore = two.pool!.parallelCalls;
+    for (const [m, n, k] of [[256, 256, 784], [257, 129, 300], [255, 300, 129], [33, 1024, 513], [1000, 17, 600]]) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const seed = m * 7 + n * 3 + k;
+        const [a1, b1, c1] = operands(one, m, n, k, seed);
+        one.kernels.matmul!(a1, b1, c1, m, n, k, ta, tb);
+        for (const b of [two, three]) {
+          const [a, bb, c] = operands(b, m, n, k, seed);
+          c.fill(NaN); // every row must be written by some thread
+          b.kernels.matmul!(a, bb, c, m, n, k, ta, tb);
+          sameBits(c, c1, `${b.threads} threads, ${m}x${n}x${k} transA=${ta} transB=${tb}`);
+        }
+      }
+    }
+    assert.ok(two.pool!.parallelCalls > callsBefore, 'the large GEMMs were split across threads');
+  });
+
+  test('small GEMMs stay on the calling thread', () => {
+    const before = two.pool!.parallelCalls;
+    const m = 16, n = 16, k = 16;
+    assert.ok(m * n * k < MIN_PARALLEL_MACS);
+    const [a, b, c] = operands(two, m, n, k, 1);
+    two.kernels.matmul!(a, b, c, m, n, k, false, false);
+    assert.equal(two.pool!.parallelCalls, before);
+  });
+
+  test('two threaded backends (two models) in one process, calls interleaved', () => {
+    const m = 300, n = 200, k = 256;
+    const [a1, b1, r1] = operands(one, m, n, k, 5);
+    one.kernels.matmul!(a1, b1, r1, m, n, k, false, true);
+    const [a2, b2, c2] = operands(two, m, n, k, 5), [a3, b3, c3] = operands(three, m, n, k, 5);
+    for (let i = 0; i < 5; i++) {
+      two.kernels.matmul!(a2, b2, c2, m, n, k, false, true);
+      three.kernels.matmul!(a3, b3, c3, m, n, k, false, true);
+    }
+    sameBits(c2, r1, 'pool A');
+    sameBits(c3, r1, 'pool B');
+  });
+
+  test('training with 2 threads gives bit-identical parameters to 1 thread', () => {
+    const train = (b: WasmBackend): Float32Array[] => {
+      const rng = new Rng(9);
+      const model = new Sequential([
+        new Dense({ inputDim: 512, units: 256, activation: 'relu' }, { rng }),
+        new Dense({ inputDim: 256, units: 512, activation: 'sigmoid' }, { rng }),
+      ]);
+      // Parameters were made on the current (ref) backend: move them onto b.
+      const params = model.parameters().map((p) => p);
+      const moved = params.map((p) => tensor(p.toTypedArray(), p.shape, { backend: b }));
+      moved.forEach((t) => (t.requiresGrad = true));
+      const layers = model.layers as Dense[];
+      [layers[0].weight, layers[0].bias, layers[1].weight, layers[1].bias] = moved;
+      const opt = new Adam(moved, { lr: 1e-3 });
+      const x = tensor(Float32Array.from({ length: 64 * 512 }, () => rng.uniform(0, 1)), [64, 512], { backend: b });
+      for (let s = 0; s < 3; s++) {
+        const { grads } = valueAndGrad(() => mse(model.forward(x), x), moved);
+        opt.step(grads);
+      }
+      return moved.map((t) => t.toTypedArray() as Float32Array);
+    };
+    const before = two.pool!.parallelCalls;
+    const p1 = train(one), p2 = train(two);
+    assert.ok(two.pool!.parallelCalls > before, 'the training GEMMs used the pool');
+    p1.forEach((p, i) => sameBits(p2[i], p, `parameter ${i}`));
+  });
+
+  test('after close(), GEMMs still work on the calling thread', () => {
+    const b = createWasmBackend({ threads: 2 });
+    b.close();
+    const m = 256, n = 256, k = 256;
+    const [a, bb, c] = operands(b, m, n, k, 3), [a1, b1, c1] = operands(one, m, n, k, 3);
+    b.kernels.matmul!(a, bb, c, m, n, k, false, false);
+    one.kernels.matmul!(a1, b1, c1, m, n, k, false, false);
+    sameBits(c, c1, 'closed pool');
+  });
+
+  test('a process with a live pool exits by itself (workers are unref\'d)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aekit-threads-'));
+    try {
+      const script = join(dir, 'exit.mts');
+      const backend = pathToFileURL(join(root, 'src/kernels/wasm/backend.ts')).href;
+      writeFileSync(script, [
+        `import { createWasmBackend } from ${JSON.stringify(backend)};`,
+        'const b = createWasmBackend({ threads: 2 });',
+        'await b.whenReady();',
+        'const a = b.alloc("float32", 512 * 512);',
+        'b.kernels.matmul(a, a, b.alloc("float32", 512 * 512), 512, 512, 512, false, false);',
+        'console.log("done", b.pool.parallelCalls);',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, `exit status ${r.status}, signal ${r.signal}, stderr: ${r.stderr}`);
+      assert.equal(r.stdout.trim(), 'done 1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
