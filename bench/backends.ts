@@ -1,9 +1,13 @@
-/** Registers every fast backend this build has, so the benchmark measures them all side by side. */
+/** Registers every fast backend this build has (wasm with 1 thread and with one per core), so the benchmark measures them side by side. */
+import { useBackend } from '../src/kernels/select.js';
+import { defaultThreadCount } from '../src/kernels/threads/pool.js';
+import { setBackend } from '../src/kernels/registry.js';
+
 export async function initFastBackends(): Promise<void> {
-  try {
-    const mod: { initWasmBackend?: (o?: unknown) => unknown } = await import('../src/kernels/wasm/backend.js' as string);
-    mod.initWasmBackend?.();
-  } catch {
-    /* no wasm backend in this build: the reference backend is measured alone */
+  const cores = defaultThreadCount();
+  for (const threads of cores > 1 ? [1, cores] : [1]) {
+    const b = useBackend({ backend: 'auto', threads });
+    await (b as { whenReady?: () => Promise<boolean> }).whenReady?.();
   }
+  setBackend('ref');
 }

@@ -11,7 +11,7 @@ import { FIGURE_SCALE, MNIST_PIXELS, MNIST_SIDE } from './mnist.js';
 
 export const help = `Usage: aekit pca --components K [options]
 
-Fits PCA (float64, eigendecomposition of the 784 x 784 covariance; about 5-10 s) to MNIST
+Fits PCA (float64, eigendecomposition of the 784 x 784 covariance; about 10 s) to MNIST
 training images scaled to [0, 1] and saves it as a safetensors file: tensors components [K, 784],
 mean [784] and explained_variance [K], with the settings as JSON in the metadata.
 Load it with loadPca() from the library.

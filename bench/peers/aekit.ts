@@ -14,9 +14,14 @@ export function aekitPeer(backendName: string): Peer {
   let model: Sequential, opt: Optimizer, w: DenseWorkload, backend: Backend;
   let batches: Tensor[] = [];
   // Fast backends reset a step arena after each step; the reference backend leaves memory to the GC.
+  // The first step runs outside the arena: optimizers allocate their state on their first update.
+  let warm = false;
   const run = <T>(fn: () => T): T => {
-    const arena = (backend as { withArena?: <U>(f: () => U) => U }).withArena;
-    return arena ? (arena.call(backend, fn) as T) : fn();
+    if (!warm) {
+      warm = true;
+      return fn();
+    }
+    return backend.withArena ? backend.withArena(fn) : fn();
   };
   return {
     name: `aekit ${backendName}${backendName === 'ref' ? '' : ` (${getBackendSafe(backendName)?.threads ?? 1} thr)`}`,
@@ -34,6 +39,7 @@ export function aekitPeer(backendName: string): Peer {
         return d;
       });
       model = new Sequential(layers);
+      warm = false;
       opt = makeOptimizer(w.optimizer.name, model, { lr: w.optimizer.lr });
       batches = [];
       for (let s = 0; s + w.batchSize <= n && batches.length < 32; s += w.batchSize) {
