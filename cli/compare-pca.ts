@@ -34,8 +34,8 @@ Options:
   --limit N          train on the first N training images (default all 60000)
   --test-limit N     test on the first N test images (default all 10000)
   --deep             instead: 30-d code, PCA vs the deep 784-1000-500-250-30 autoencoder of
-                     Hinton & Salakhutdinov (2006), reporting squared error per test image
-                     (they report 13.87 for PCA, 3.00 for their RBM-pretrained autoencoder).
+                     Hinton & Salakhutdinov (2006), reporting summed squared error per test
+                     image: the unit of their published figure, to compare with it.
                      Slow: 2.8 M weights, ~7x the default model (~170 samples/s on the
                      reference backend): about 6 minutes per epoch over all 60000 images,
                      so 10 epochs take an hour (try --limit 10000 --epochs 5 first)

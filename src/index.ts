@@ -58,6 +58,15 @@ export type { SOMConfig, SomDecay, SomFitOptions, SomInit } from './models/som.j
 export { SimpleRNN } from './nn/rnn.js';
 export type { SimpleRNNConfig } from './nn/rnn.js';
 
+// analysis
+export { PCA } from './analysis/pca.js';
+export { orthonormalBasis, principalAngles, principalAnglesDegrees } from './analysis/subspace.js';
+export { comparePca, comparePcaChart, comparePcaTable } from './analysis/compare-pca.js';
+export type { PcaFitOptions, PcaInput, PcaMethod, PcaState } from './analysis/pca.js';
+export type { AutoencoderSetup, CompareInput, ComparePcaOptions, ComparePcaResult, ComparePcaRow } from './analysis/compare-pca.js';
+export { decodePca, encodePca, loadPca, savePca } from './io/pca-file.js';
+export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
+
 // training
 export { evaluateLoss, fit } from './train/fit.js';
 export type { FitOptions, History, LossFunction, StepContext } from './train/fit.js';
