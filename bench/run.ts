@@ -66,6 +66,28 @@ for (const id of ids) {
   }
 }
 
+// GEMM GFLOP/s per aekit backend and thread count (bench/gemm.ts, in a child process of this same run),
+// and TF.js's matmul on its own backends.
+interface GemmRow { kernel: string; threads: number; transA: boolean; transB: boolean; gflops: number }
+const gemmRows: GemmRow[] = [];
+try {
+  const out = execSync(`"${process.execPath}" --import tsx bench/gemm.ts --json${cpus().length > 1 ? ` --threads ${cpus().length}` : ''}`, { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'ignore'] });
+  for (const line of out.toString().split('\n')) if (line.startsWith('{')) gemmRows.push(JSON.parse(line) as GemmRow);
+} catch (e) {
+  log(`GEMM bench failed: ${(e as Error).message.split('\n')[0]}`);
+}
+const peerGemm: { library: string; gflops: number }[] = [];
+for (const peer of peers.filter((p) => p.gemm)) {
+  if (await peer.unavailable()) continue;
+  peerGemm.push({ library: peer.name, gflops: await peer.gemm!(Math.max(1, seconds / 4)) });
+}
+for (const r of gemmRows) log(`GEMM ${r.kernel} ${r.threads} thr transA=${r.transA} transB=${r.transB}: ${r.gflops} GFLOP/s`);
+for (const r of peerGemm) log(`GEMM ${r.library}: ${r.gflops.toFixed(1)} GFLOP/s`);
+if (values.json) {
+  for (const r of gemmRows) console.log(JSON.stringify({ library: `aekit ${r.kernel}`, gemm: r }));
+  for (const r of peerGemm) console.log(JSON.stringify({ library: r.library, gemmGflops: r.gflops }));
+}
+
 if (!values.json) {
   const fmt = (v: number | null): string => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
   const lines: string[] = [];
@@ -88,6 +110,19 @@ if (!values.json) {
     }
     lines.push('');
   }
+  lines.push('## GEMM 256x784 @ 784x256, float32, GFLOP/s', '');
+  lines.push('| library / backend | threads | A B | A^T B | A B^T | A^T B^T |', '|---|---|---|---|---|---|');
+  const keys = [...new Set(gemmRows.map((r) => `${r.kernel}|${r.threads}`))];
+  for (const key of keys) {
+    const [kernel, threads] = key.split('|');
+    const cell = (ta: boolean, tb: boolean): string => {
+      const r = gemmRows.find((x) => `${x.kernel}|${x.threads}` === key && x.transA === ta && x.transB === tb);
+      return r ? r.gflops.toFixed(1) : '—';
+    };
+    lines.push(`| aekit ${kernel} | ${threads} | ${cell(false, false)} | ${cell(true, false)} | ${cell(false, true)} | ${cell(true, true)} |`);
+  }
+  for (const r of peerGemm) lines.push(`| ${r.library} (tf.matMul) | ${r.library.includes('wasm') ? '1 (Node: no threads)' : '1'} | ${r.gflops.toFixed(1)} | | | |`);
+  lines.push('');
   const md = lines.join('\n');
   console.log(md);
   writeFileAtomic(new URL('./RESULTS.md', import.meta.url).pathname, md + '\n');

@@ -47,6 +47,8 @@ export interface Peer {
   /** Forward passes on batches for about `seconds`; returns samples per second. */
   infer(seconds: number): Promise<number>;
   teardown?(): Promise<void>;
+  /** GFLOP/s of a 256x784 @ 784x256 float32 matmul, where the library exposes one (peers only). */
+  gemm?(seconds: number): Promise<number>;
 }
 
 /** Runs `step` (which processes `batch` samples) repeatedly for about `seconds`; returns samples/s. */

@@ -59,6 +59,17 @@ export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
         y.dispose();
       });
     },
+    async gemm(seconds) {
+      const a = tf.randomUniform([256, 784]), b = tf.randomUniform([784, 256]);
+      const perSec = await timeLoop(seconds, 1, () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      });
+      a.dispose();
+      b.dispose();
+      return (perSec * 2 * 256 * 784 * 256) / 1e9;
+    },
     async teardown() {
       model?.dispose();
       xs.forEach((x) => x.dispose());
