@@ -41,3 +41,13 @@ export function kernel<K extends KernelName>(name: K, backend: Backend = current
   }
   return refBackend.kernels[name] as Kernels[K];
 }
+
+/**
+ * Runs `fn` in the backend's step arena when it has one (its allocations are released when fn returns, so
+ * nothing fn creates may escape), or directly. Inference and evaluation loops use it per batch: outside an
+ * arena, wasm memory is freed only when the JS garbage collector gets round to the views, which it may not do
+ * before the memory limit because it cannot see wasm memory pressure.
+ */
+export function inArena<T>(backend: Backend, fn: () => T): T {
+  return backend.withArena ? backend.withArena(fn) : fn();
+}

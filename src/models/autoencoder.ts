@@ -7,6 +7,7 @@
  * Sequential of Dense layers, so `encoder` and `decoder` can be used and saved on their own.
  */
 import { noGrad } from '../autograd/mode.js';
+import { inArena } from '../kernels/registry.js';
 import type { DType } from '../kernels/types.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
 import { type ActivationName, checkActivation } from '../nn/activations.js';
@@ -103,8 +104,11 @@ export class Autoencoder extends Module {
     noGrad(() => {
       for (let s = 0; s < n; s += 1024) {
         const e = Math.min(n, s + 1024);
-        const r = f(inputBatch(x, s, e, what, this.config.dtype));
-        out.data.set(r.toTypedArray(), s * width);
+        // Each batch in the step arena: its intermediates are released as soon as the result is copied out.
+        inArena(out.backend, () => {
+          const r = f(inputBatch(x, s, e, what, this.config.dtype));
+          out.data.set(r.toTypedArray(), s * width);
+        });
       }
     });
     return out;

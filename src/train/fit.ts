@@ -13,7 +13,7 @@ import { batchIndices, Dataset, splitValidation } from '../data/dataset.js';
 import { type LossName, lossFn } from '../losses/losses.js';
 import type { Inputs } from '../data/inputs.js';
 import type { Module } from '../nn/module.js';
-import { getBackend } from '../kernels/registry.js';
+import { getBackend, inArena } from '../kernels/registry.js';
 import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
@@ -111,8 +111,10 @@ export function evaluateLoss(model: Module, ds: Dataset, loss: LossFunction, bat
   noGrad(() => {
     for (let s = 0; s < ds.length; s += batchSize) {
       const idx = Array.from({ length: Math.min(batchSize, ds.length - s) }, (_, i) => s + i);
-      const xb = batchTensor(ds, idx, place);
-      total += loss(model.forward(xb), xb).item() * idx.length;
+      total += inArena(place.backend, () => {
+        const xb = batchTensor(ds, idx, place);
+        return loss(model.forward(xb), xb).item();
+      }) * idx.length;
     }
   });
   return total / Math.max(ds.length, 1);

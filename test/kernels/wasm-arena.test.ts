@@ -177,3 +177,23 @@ describe('training on the wasm backend keeps memory flat', { skip }, () => {
     assert.ok(flat(tops), `heap top moved after warm-up: ${[...new Set(tops)].join(', ')}`);
   });
 });
+
+describe('wasm memory outside training steps', { skip }, () => {
+  // Regression: validation and batched inference used to allocate outside any arena, so their memory waited
+  // for the JS garbage collector (which cannot see wasm memory pressure); 20 MNIST epochs ran out of 4 GiB.
+  test('evaluateLoss and Autoencoder inference release every batch (no general allocations per batch)', async () => {
+    const { Autoencoder } = await import('../../src/models/autoencoder.js');
+    const { evaluateLoss, toDataset } = await import('../../src/train/fit.js');
+    const model = new Autoencoder({ inputDim: 16, hidden: [8], latentDim: 4, seed: 1 });
+    const ds = toDataset(data(4096, 6));
+    const rows = Array.from({ length: 5000 }, (_, i) => Array.from({ length: 16 }, (_, j) => ((i * 7 + j) % 10) / 10));
+    evaluateLoss(model, ds, (p, t) => mse(p, t)); // warm-up
+    const before = wb.stats();
+    for (let r = 0; r < 3; r++) evaluateLoss(model, ds, (p, t) => mse(p, t)); // 48 batches
+    const mid = wb.stats();
+    assert.ok(mid.liveBlocks - before.liveBlocks <= 2, `evaluateLoss left ${mid.liveBlocks - before.liveBlocks} live blocks`);
+    model.reconstruct(rows); // 5 batches of 1024; only the result lives on
+    const end = wb.stats();
+    assert.ok(end.liveBlocks - mid.liveBlocks <= 3, `reconstruct left ${end.liveBlocks - mid.liveBlocks} live blocks`);
+  });
+});
