@@ -54,6 +54,11 @@ export interface Backend {
   readonly name: string;
   /** Zero-filled storage for n elements. */
   alloc(dtype: DType, n: number): FloatArray;
+  /**
+   * Storage whose contents are unspecified, for kernel outputs that the kernel overwrites entirely: clearing
+   * it first was a fifth of a W2 training step on the wasm backend. Backends without it use `alloc`.
+   */
+  allocUninit?(dtype: DType, n: number): FloatArray;
   /** Kernels this backend implements; the rest fall back to the reference backend. */
   readonly kernels: Partial<Kernels>;
   /** Worker threads this backend uses for large kernels (1 for single-threaded backends). */

@@ -24,6 +24,13 @@ function alloc(like: Tensor, shape: Shape): Tensor {
   return new Tensor(like.backend.alloc(like.dtype, sizeOf(shape)), shape, { backend: like.backend });
 }
 
+/** For outputs a kernel writes in full (elementwise ops, matmul with k > 0): no clearing needed. */
+function allocOut(like: Tensor, shape: Shape): Tensor {
+  const b = like.backend;
+  const data = b.allocUninit ? b.allocUninit(like.dtype, sizeOf(shape)) : b.alloc(like.dtype, sizeOf(shape));
+  return new Tensor(data, shape, { backend: b });
+}
+
 function asTensor(x: TensorLike, like: Tensor): Tensor {
   if (x instanceof Tensor) {
     if (x.dtype !== like.dtype) throw new Error(`dtype mismatch: ${x.dtype} and ${like.dtype}`);
@@ -75,7 +82,7 @@ function binaryOp(prim: 'add' | 'sub' | 'mul' | 'div' | 'maximum', a0: TensorLik
   const like = pickLike(a0, b0);
   const a = asTensor(a0, like), b = asTensor(b0, like);
   const shape = broadcastShapes(a.shape, b.shape, `${prim}`);
-  const out = alloc(like, shape);
+  const out = allocOut(like, shape);
   kernel('binary', like.backend)(prim as BinaryOp, broadcastView(a, shape), broadcastView(b, shape), out.data, shape);
   return record(out, prim, [a, b], {});
 }
@@ -94,14 +101,14 @@ export function compare(op: 'gt' | 'ge' | 'lt' | 'le' | 'eq', a0: TensorLike, b0
   const like = pickLike(a0, b0);
   const a = asTensor(a0, like), b = asTensor(b0, like);
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const out = alloc(like, shape);
+  const out = allocOut(like, shape);
   kernel('binary', like.backend)(op, broadcastView(a, shape), broadcastView(b, shape), out.data, shape);
   return record(out, 'compare', [a, b], { op });
 }
 
 function unaryOp(prim: UnaryOp, x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${prim} expects a Tensor`);
-  const out = alloc(x, x.shape);
+  const out = allocOut(x, x.shape);
   kernel('unary', x.backend)(prim, denseData(x), out.data);
   return record(out, prim, [x], {});
 }
@@ -119,7 +126,7 @@ export const sign = (x: Tensor): Tensor => unaryOp('sign', x);
 export function where(cond: Tensor, a0: TensorLike, b0: TensorLike): Tensor {
   const a = asTensor(a0, cond), b = asTensor(b0, cond);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, 'where'), b.shape, 'where');
-  const out = alloc(cond, shape);
+  const out = allocOut(cond, shape);
   kernel('where', cond.backend)(broadcastView(cond, shape), broadcastView(a, shape), broadcastView(b, shape), out.data, shape);
   return record(out, 'where', [cond, a, b], {});
 }
@@ -187,7 +194,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape, n = b.shape[1];
   const [ad, ta] = matOperand(a);
   const [bd, tb] = matOperand(b);
-  const out = alloc(a, [m, n]);
+  const out = k > 0 ? allocOut(a, [m, n]) : alloc(a, [m, n]);
   kernel('matmul', a.backend)(ad, bd, out.data, m, n, k, ta, tb);
   return record(out, 'matmul', [a, b], {});
 }

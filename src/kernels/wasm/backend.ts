@@ -78,6 +78,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     name: opts.name ?? 'wasm',
     threads,
     kernels: makeKernels(heap, wasm, runGemm),
+    allocUninit(dtype: DType, n: number): FloatArray {
+      return dtype === 'float64' ? new Float64Array(n) : heap.allocF32(n, false);
+    },
     alloc(dtype: DType, n: number): FloatArray {
       return dtype === 'float64' ? new Float64Array(n) : heap.allocF32(n);
     },

@@ -134,11 +134,11 @@ export class WasmHeap {
    * Zero-filled float32 storage: from the arena inside withArena, otherwise from the general allocator and
    * freed when the returned view is garbage collected.
    */
-  allocF32(n: number): Float32Array {
+  allocF32(n: number, zero = true): Float32Array {
     if (n === 0) return new Float32Array(this.buffer, 0, 0);
-    if (this.depth > 0) return this.f32(this.arenaAlloc(n * 4), n);
+    if (this.depth > 0) return this.f32(this.arenaAlloc(n * 4, zero), n);
     const cls = sizeClass(n * 4);
-    const off = this.allocBlock(cls, true);
+    const off = this.allocBlock(cls, zero);
     const view = this.f32(off, n);
     this.registry.register(view, off * CLASS_SHIFT + cls);
     return view;
@@ -254,7 +254,7 @@ export class WasmHeap {
     return { off: this.allocBlock(cls, false), cls, size: classBytes(cls) };
   }
 
-  private arenaAlloc(bytes0: number): number {
+  private arenaAlloc(bytes0: number, zero: boolean): number {
     const bytes = Math.ceil(bytes0 / 16) * 16;
     let c = this.chunks[this.ci];
     if (this.ptr + bytes > c.off + c.size) {
@@ -273,7 +273,7 @@ export class WasmHeap {
     this.ptr += bytes;
     this.used += bytes;
     if (this.used > this.peak) this.peak = this.used;
-    this.zero(off, bytes);
+    if (zero) this.zero(off, bytes);
     return off;
   }
 }
