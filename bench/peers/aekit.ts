@@ -3,7 +3,7 @@ import { valueAndGrad } from '../../src/autograd/backward.js';
 import { noGrad } from '../../src/autograd/mode.js';
 import { getBackend, listBackends } from '../../src/kernels/registry.js';
 import type { Backend } from '../../src/kernels/types.js';
-import { bce, mse } from '../../src/losses/losses.js';
+import { outputLoss } from '../../src/losses/fused.js';
 import { Dense, Sequential } from '../../src/nn/dense.js';
 import { makeOptimizer, type Optimizer } from '../../src/optim/index.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -49,11 +49,11 @@ export function aekitPeer(backendName: string): Peer {
       }
     },
     async train(seconds) {
-      const loss = w.loss === 'mse' ? mse : bce;
       const params = model.parameters();
       return timeLoop(seconds, w.batchSize, (i) => run(() => {
         const x = batches[i % batches.length];
-        const { value, grads } = valueAndGrad(() => loss(model.forward(x), x), params);
+        // The same loss path as fit (sigmoid + bce fused into BCE from logits).
+        const { value, grads } = valueAndGrad(() => outputLoss(model, x, x, w.loss), params);
         opt.step(grads);
         return value.item();
       }));

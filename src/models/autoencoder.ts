@@ -114,6 +114,11 @@ export class Autoencoder extends Module {
     return out;
   }
 
+  /** Decoder logits before a sigmoid output (null for other output activations); see Sequential.sigmoidLogits. */
+  sigmoidLogits(x: Tensor): Tensor | null {
+    return this.decoder.sigmoidLogits(this.encoder.forward(this.checkInput(x)));
+  }
+
   /** The codes h = f(x), shape [n, latentDim]. */
   encode(x: Inputs): Tensor {
     return this.mapBatches(x, this.config.latentDim, (b) => this.encoder.forward(this.checkInput(b)), 'encode');

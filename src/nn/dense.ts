@@ -95,4 +95,16 @@ export class Sequential extends Module {
     for (const l of this.layers) h = l.forward(h);
     return h;
   }
+
+  /**
+   * The output before its sigmoid, when the last layer is a Dense with a sigmoid activation (else null), so
+   * BCE can be computed from logits: stabler, and a third fewer elementwise passes than sigmoid then log.
+   */
+  sigmoidLogits(x: Tensor): Tensor | null {
+    const last = this.layers[this.layers.length - 1];
+    if (!(last instanceof Dense) || last.config.activation !== 'sigmoid') return null;
+    let h = x;
+    for (let i = 0; i + 1 < this.layers.length; i++) h = this.layers[i].forward(h);
+    return last.preActivation(h);
+  }
 }

@@ -10,6 +10,7 @@
 import { valueAndGrad } from '../autograd/backward.js';
 import { noGrad } from '../autograd/mode.js';
 import { batchIndices, Dataset, splitValidation } from '../data/dataset.js';
+import { outputLoss, type SigmoidOutput } from '../losses/fused.js';
 import { type LossName, lossFn } from '../losses/losses.js';
 import type { Inputs } from '../data/inputs.js';
 import type { Module } from '../nn/module.js';
@@ -124,6 +125,8 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   const epochs = positiveInt('epochs', opts.epochs ?? 1);
   const batchSize = positiveInt('batchSize', opts.batchSize ?? 32);
   const loss: LossFunction = typeof opts.loss === 'function' ? opts.loss : lossFn(opts.loss ?? 'mse');
+  // A named loss may fuse with the model's output activation (sigmoid + bce from logits: losses/fused.ts).
+  const lossName = typeof opts.loss === 'function' ? null : (opts.loss ?? 'mse');
   let train = toDataset(data, 'training data');
   let val: Dataset | null = null;
   if (opts.validationData !== undefined && opts.validationSplit !== undefined) {
@@ -150,7 +153,10 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   const ctx: StepContext = { model, optimizer, loss, rng: noiseRng };
   const defaultStep = (xb: Tensor): number => {
     const input = opts.corrupt ? opts.corrupt(xb, noiseRng) : xb;
-    const { value, grads } = valueAndGrad(() => loss(model.forward(input), xb), params);
+    const { value, grads } = valueAndGrad(
+      () => (lossName ? outputLoss(model as SigmoidOutput, input, xb, lossName) : loss(model.forward(input), xb)),
+      params,
+    );
     optimizer.step(grads);
     return value.item();
   };
