@@ -20,5 +20,7 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// AEKIT_TEST_BACKEND=wasm (or wasm:2) runs the whole suite on that backend (see test/setup-backend.ts).
+const preload = process.env.AEKIT_TEST_BACKEND ? ['--import', './test/setup-backend.ts'] : [];
+const r = spawnSync(process.execPath, ['--import', 'tsx', ...preload, '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

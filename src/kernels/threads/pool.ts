@@ -81,7 +81,9 @@ export class GemmPool {
       : new URL('./worker.js', import.meta.url);
     for (let index = 1; index < this.threads; index++) {
       const work = o.heap.allocBytes(o.wasm.gemmWorkBytes());
-      const w = new wt.Worker(url);
+      // execArgv []: the worker is self-contained JS running kernels only; the host's loaders and preloads
+      // (--import hooks, e.g. a test setup file written in TypeScript) must not run in it.
+      const w = new wt.Worker(url, { execArgv: [] });
       w.unref();
       // A worker that fails to start never raises its ready flag and so never gets work; say why.
       w.on('error', (e) => process.stderr.write(`aekit: GEMM worker ${index} failed: ${e instanceof Error ? e.message : String(e)}\n`));
