@@ -58,6 +58,28 @@ export type { SOMConfig, SomDecay, SomFitOptions, SomInit } from './models/som.j
 export { SimpleRNN } from './nn/rnn.js';
 export type { SimpleRNNConfig } from './nn/rnn.js';
 
+export { klDivergence, manifoldCodes, normInv, reparameterize, VAE } from './models/vae.js';
+export type { VAEConfig, VAEFitOptions, VAEHistory, VAELossTerms } from './models/vae.js';
+export { StackedAutoencoder, TiedDense } from './models/stacked.js';
+export type { StackedAutoencoderConfig, StackedFitOptions, StackedHistory, StackedStage } from './models/stacked.js';
+export { stackedLossChart, vaeLossChart, vaeManifoldImage, vaeSampleGrid } from './viz/vae.js';
+export type { VaeImageOptions } from './viz/vae.js';
+export { meanActivation, RegularizedAutoencoder, SparseAutoencoder } from './models/sparse.js';
+export type { SparseAutoencoderConfig, SparsityOptions } from './models/sparse.js';
+export { DenoisingAutoencoder } from './models/denoising.js';
+export type { DenoisingAutoencoderConfig, DenoisingReport } from './models/denoising.js';
+export { ContractiveAutoencoder } from './models/contractive.js';
+export type { ContractiveAutoencoderConfig } from './models/contractive.js';
+export { addNoise, checkNoiseSpec, gaussianNoise, makeCorruption, maskingNoise, NOISE_TYPES, saltAndPepperNoise } from './data/noise.js';
+export type { Corruption, NoiseSpec } from './data/noise.js';
+export { imageQuality, meanSquaredError, perImageMse, perImagePsnr, perImageSsim, psnr, psnrFromMse, ssim } from './analysis/metrics.js';
+export type { ImageBatch, ImageQuality, MetricOptions, SsimOptions } from './analysis/metrics.js';
+export { activationHistogram, activationHistogramSvg, denoisingFigure, histogramBins } from './viz/variants.js';
+export type { ActivationHistogramOptions, DenoisingFigureOptions, HistogramBin, HistogramSeries, ImageRow } from './viz/variants.js';
+// Let loadModel rebuild the variants' files.
+import './models/vae-register.js';
+import './models/variants-register.js';
+
 // analysis
 export { PCA } from './analysis/pca.js';
 export { orthonormalBasis, principalAngles, principalAnglesDegrees } from './analysis/subspace.js';

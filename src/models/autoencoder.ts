@@ -164,7 +164,7 @@ export class Autoencoder extends Module {
   }
 
   /** What the model file stores to rebuild this model (see io/model-file.ts). */
-  modelConfig(): { kind: 'Autoencoder'; config: AutoencoderConfig } {
+  modelConfig(): { kind: string; config: object } {
     return { kind: 'Autoencoder', config: { ...this.config, hidden: [...this.config.hidden] } };
   }
 

@@ -59,14 +59,22 @@ describe('wasm general allocator', { skip }, () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const b = createWasmBackend();
+    const live0 = b.stats().liveBlocks;
     const churn = (): void => {
       for (let i = 0; i < 200; i++) zeros([1000], { backend: b }).data.fill(i);
+    };
+    // Finalization callbacks run as tasks some time after a collection: on a loaded machine 10 ms is not always
+    // enough, so collect and wait until every churned block is back (bounded: 2 s), not for a fixed time.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 200 && b.stats().liveBlocks > live0; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
     };
     churn();
     const top = b.stats().top;
     for (let round = 0; round < 3; round++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run as tasks
+      await settle();
       churn();
     }
     assert.equal(b.stats().top, top, 'later rounds reuse freed blocks instead of taking new memory');
