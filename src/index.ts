@@ -87,6 +87,20 @@ export { comparePca, comparePcaChart, comparePcaTable } from './analysis/compare
 export type { PcaFitOptions, PcaInput, PcaMethod, PcaState } from './analysis/pca.js';
 export type { AutoencoderSetup, CompareInput, ComparePcaOptions, ComparePcaResult, ComparePcaRow } from './analysis/compare-pca.js';
 export { decodePca, encodePca, loadPca, savePca } from './io/pca-file.js';
+export { averagePrecision, prAuc, quantileSorted, rocAuc, rocCurve, sortedCopy, thresholdFromScores } from './analysis/auc.js';
+export type { Labels, RocCurve, ThresholdStrategy } from './analysis/auc.js';
+export { AnomalyDetector, Scaler } from './analysis/anomaly.js';
+export type { AnomalyDetectorConfig, AnomalyDetectorOptions, DetectorFitOptions, ReconstructingModel } from './analysis/anomaly.js';
+// Also registers the 'AnomalyDetector' model kind, so loadModel reads detector files.
+export { loadAnomalyDetector, registerDetectorBase } from './analysis/anomaly-register.js';
+export { evaluateDetector, mnistOneClass, tabularOneClass } from './analysis/anomaly-bench.js';
+export type { MnistOneClassOptions, OneClassResult, OneClassSetup, TabularOneClassOptions } from './analysis/anomaly-bench.js';
+export { featureComparison, featureComparisonTable, linearProbe } from './analysis/probe.js';
+export type { Encoder, FeatureComparisonOptions, FeatureRow, LabelledData, LinearProbeOptions, LinearProbeResult, ProbeSettings } from './analysis/probe.js';
+export { accuracyScore, confusionMatrix, ReconstructionClassifier } from './analysis/classify.js';
+export type { ClassificationReport, ClassifierFitOptions, ReconstructionClassifierOptions } from './analysis/classify.js';
+export { confusionMatrixImage, confusionMatrixSpec } from './viz/confusion.js';
+export type { ConfusionImageOptions } from './viz/confusion.js';
 export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
 
 // training
