@@ -169,8 +169,21 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   const place = placeOf(model);
   const arenaBackend = place.backend;
   let warmedUp = false;
+  // A custom step runs outside the arena (it may keep what it creates), so its batches come from one buffer
+  // allocated once and refilled every step: allocating a fresh batch per step there would leave the freeing to
+  // the garbage collector, which cannot see wasm memory pressure. The batch tensor is only valid during its step.
+  let batchBuffer: Tensor | null = null;
+  const reusedBatch = (idx: Uint32Array): Tensor => {
+    batchBuffer ??= zeros([batchSize, ...train.sampleShape], place);
+    const n = idx.length;
+    const t = new Tensor(batchBuffer.data.subarray(0, n * train.sampleSize), [n, ...train.sampleShape], { backend: place.backend });
+    if (t.data instanceof Float32Array) train.gather(idx, t.data);
+    else t.data.set(train.gather(idx));
+    return t;
+  };
   const trainBatch = (idx: Uint32Array): number => {
-    if (opts.step || !warmedUp) {
+    if (opts.step) return step(reusedBatch(idx));
+    if (!warmedUp) {
       warmedUp = true;
       return step(batchTensor(train, idx, place));
     }

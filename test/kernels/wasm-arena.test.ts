@@ -205,3 +205,32 @@ describe('wasm memory outside training steps', { skip }, () => {
     assert.ok(end.liveBlocks - mid.liveBlocks <= 3, `reconstruct left ${end.liveBlocks - mid.liveBlocks} live blocks`);
   });
 });
+
+describe('wasm memory with a custom training step', { skip }, () => {
+  // Regression: fit built each batch outside the arena when the model brought its own step (VAE, sparse,
+  // contractive), so wasm memory grew by one batch per step until the garbage collector happened to run.
+  test('fit with `step` reuses one batch buffer: no general allocation per step', async () => {
+    const model = smallAutoencoder(9);
+    const x = data(512, 10);
+    const params = model.parameters();
+    const opt = new Adam(model, { lr: 1e-2 });
+    const lives: number[] = [];
+    await fit(model, x, {
+      epochs: 6,
+      batchSize: 16,
+      seed: 2,
+      optimizer: opt,
+      // Like the variants' own steps: the step runs its work in the arena after the optimizer's first update.
+      step: (batch) => {
+        const run = (): number => {
+          const { value, grads } = valueAndGrad(() => mse(model.forward(batch), batch), params);
+          opt.step(grads);
+          return value.item();
+        };
+        return opt.iterations === 0 ? run() : wb.withArena(run);
+      },
+      callbacks: [{ onEpochEnd: () => void lives.push(wb.stats().liveBlocks) }],
+    });
+    assert.ok(lives.slice(1).every((l) => l === lives[1]), `live blocks moved across epochs: ${lives.join(', ')}`);
+  });
+});
