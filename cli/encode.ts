@@ -8,7 +8,7 @@ import { loadMnistModel } from './mnist.js';
 export const help = `Usage: aekit encode MODEL --out FILE.csv [options]
 
 Encodes MNIST images with MODEL's encoder and writes one CSV row per image: its label, then its
-code values (header row label,z0,z1,...).
+code values (header row label,z0,z1,...). For a VAE the code is the posterior mean.
 
 Options:
   --out FILE          CSV file to write (required)

@@ -5,12 +5,13 @@ import { layerSizes, loadMnistModel, testMetrics } from './mnist.js';
 
 export const help = `Usage: aekit eval MODEL [options]
 
-Reconstructs MNIST test images with MODEL (a .safetensors file written by 'aekit train') and reports
-the mean squared error and the binary cross-entropy of the reconstructions.
+Reconstructs MNIST test images with MODEL (a .safetensors file written by 'aekit train', any
+--model) and reports the mean squared error and the binary cross-entropy of the reconstructions.
+A VAE's reconstruction decodes the posterior mean (no sampling).
 
 Options:
   --test-limit N   use the first N test images (default all 10000)
-  --json           print one JSON line {"model","layers","testSamples","mse","bce"} on stdout
+  --json           print one JSON line {"model","kind","layers","testSamples","mse","bce"} on stdout
   -h, --help       show this help
 `;
 
@@ -32,10 +33,11 @@ export async function run(args: string[]): Promise<number> {
   const test = loadMnist('test', { limit: testLimit });
   const { mse, bce } = testMetrics(model, test);
   const layers = layerSizes(model.config);
+  const kind = model.modelConfig().kind;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ model: path, layers, testSamples: test.length, mse, bce })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: path, kind, layers, testSamples: test.length, mse, bce })}\n`);
   } else {
-    process.stdout.write(`model    ${path} (${layers})\ntest set ${test.length} MNIST test images\nMSE      ${mse.toFixed(6)}\nBCE      ${bce.toFixed(6)}\n`);
+    process.stdout.write(`model    ${path} (${kind} ${layers})\ntest set ${test.length} MNIST test images\nMSE      ${mse.toFixed(6)}\nBCE      ${bce.toFixed(6)}\n`);
   }
   return 0;
 }

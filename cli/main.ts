@@ -19,6 +19,9 @@ const commands: Record<string, () => Promise<Command>> = {
   reconstruct: () => import('./reconstruct.js'),
   encode: () => import('./encode.js'),
   som: () => import('./som.js'),
+  detect: () => import('./detect.js'),
+  probe: () => import('./probe.js'),
+  classify: () => import('./classify.js'),
   pca: () => import('./pca.js'),
   'compare-pca': () => import('./compare-pca.js'),
   perceptron: async () => (await import('./nets.js')).perceptron,
@@ -28,11 +31,14 @@ const commands: Record<string, () => Promise<Command>> = {
 
 /** One line per command; kept here (not read from the modules) so the global help loads nothing heavy. */
 const summaries: Record<keyof typeof commands, string> = {
-  train: 'train an autoencoder on MNIST (no flags: the seed tutorial) and write its model and figures',
+  train: 'train an autoencoder on MNIST, write its model and figures (no flags: the seed tutorial; --model: variants)',
   eval: 'test-set MSE and BCE of a saved model',
   reconstruct: 'PNG of MNIST test digits over their reconstructions',
   encode: 'CSV of the codes (label,z0,z1,...) of MNIST images',
   som: 'train a self-organizing map on MNIST; write its U-matrix and label map',
+  detect: 'anomaly detection: MNIST one-class ROC-AUC per digit (--all), or a labelled CSV',
+  probe: 'linear-probe accuracy of raw pixels, PCA and autoencoder codes',
+  classify: 'classification by reconstruction: one autoencoder per digit; accuracy and confusion.png',
   pca: 'fit PCA to MNIST and save it as a safetensors file',
   'compare-pca': 'PCA vs autoencoders on MNIST: test MSE per code size, table and plot (--deep: 784-1000-500-250-30)',
   perceptron: "seed 003's one-layer net on its toy set (or failing at XOR)",

@@ -1,8 +1,8 @@
 /** What several commands share: loading an MNIST model, measuring it on a test set, drawing its figure. */
 import { existsSync, statSync } from 'node:fs';
 import {
-  type Autoencoder, type AutoencoderConfig, bce, type Dataset, loadAutoencoder, noGrad, reconstructionFigure,
-  type RasterImage, splitBatch, tensor,
+  Autoencoder, bce, type Dataset, type Inputs, loadModelFile, noGrad, reconstructionFigure, type RasterImage, splitBatch,
+  StackedAutoencoder, type Tensor, tensor, VAE,
 } from '../src/index.js';
 
 export const MNIST_PIXELS = 784;
@@ -10,12 +10,22 @@ export const MNIST_SIDE = 28;
 /** Upscale factor of the reconstruction figures: 28 px digits are too small to judge at 1:1. */
 export const FIGURE_SCALE = 4;
 
-/** Loads an autoencoder file and checks it reads 28x28 images, the only data these commands feed it. */
-export function loadMnistModel(path: string): Autoencoder {
+/**
+ * What the MNIST commands need of a model: every Autoencoder (sparse, denoising and contractive ones are
+ * subclasses), the VAE (reconstructions decode the posterior mean, codes are posterior means) and the
+ * StackedAutoencoder, which are Modules of their own with the same encode/reconstruct surface.
+ */
+export type MnistModel = Autoencoder | VAE | StackedAutoencoder;
+
+/** Loads a model file that holds an autoencoder of some kind and checks it reads 28x28 images. */
+export function loadMnistModel(path: string): MnistModel {
   // readFileSync's ENOENT message is cryptic for a user; say plainly what is missing.
   if (!existsSync(path)) throw new Error(`model file not found: ${path}`);
   if (statSync(path).isDirectory()) throw new Error(`${path} is a directory, not a model file`);
-  const model = loadAutoencoder(path);
+  const { model, header } = loadModelFile(path);
+  if (!(model instanceof Autoencoder || model instanceof VAE || model instanceof StackedAutoencoder)) {
+    throw new Error(`${path}: holds a model of kind '${header.kind}', not an autoencoder (this command reads the models 'aekit train' writes)`);
+  }
   if (model.config.inputDim !== MNIST_PIXELS) {
     throw new Error(`${path}: the model takes ${model.config.inputDim} inputs, but MNIST images have ${MNIST_PIXELS} pixels`);
   }
@@ -23,30 +33,46 @@ export function loadMnistModel(path: string): Autoencoder {
 }
 
 /** "784-256-128-256-784", the layer widths from input to reconstruction. */
-export function layerSizes(c: Pick<AutoencoderConfig, 'inputDim' | 'hidden' | 'latentDim'>): string {
+export function layerSizes(c: { inputDim: number; hidden?: readonly number[]; latentDim: number }): string {
   const enc = [c.inputDim, ...(c.hidden ?? []), c.latentDim];
   return [...enc, ...enc.slice(0, -1).reverse()].join('-');
 }
 
-/**
- * Test-set MSE and BCE of the reconstructions, in chunks so 10000 images never need a full-size autograd
- * graph. MSE comes from the model's own reconstructionError so `train` and `eval` report the same number.
- */
-export function testMetrics(model: Autoencoder, ds: Dataset): { mse: number; bce: number } {
-  const mse = model.reconstructionError(ds);
-  let total = 0;
+/** Reconstructions of `ds` in chunks of 1000, so 10000 images never need one huge batch; f sees each chunk. */
+function forChunks(model: MnistModel, ds: Dataset, f: (recon: Tensor, x: Tensor, n: number) => void): void {
   noGrad(() => {
     for (let s = 0; s < ds.length; s += 1000) {
       const part = ds.slice(s, Math.min(ds.length, s + 1000));
       const x = tensor(part.toFloat32(), [part.length, MNIST_PIXELS]);
-      total += bce(model.reconstruct(x), x).item() * part.length;
+      f(model.reconstruct(x), x, part.length);
     }
   });
+}
+
+/**
+ * Mean squared reconstruction error per pixel. Models that have reconstructionError use it, so `train`,
+ * `eval` and a script calling the library all report the same number; the VAE gets the same formula here.
+ */
+export function reconstructionMse(model: MnistModel, ds: Dataset): number {
+  if (!(model instanceof VAE)) return model.reconstructionError(ds);
+  let total = 0;
+  forChunks(model, ds, (r, x) => {
+    const a = r.toTypedArray(), b = x.toTypedArray();
+    for (let i = 0; i < a.length; i++) total += (a[i] - b[i]) ** 2;
+  });
+  return total / (ds.length * MNIST_PIXELS);
+}
+
+/** Test-set MSE and BCE of the reconstructions. */
+export function testMetrics(model: MnistModel, ds: Dataset): { mse: number; bce: number } {
+  const mse = reconstructionMse(model, ds);
+  let total = 0;
+  forChunks(model, ds, (r, x, n) => { total += bce(r, x).item() * n; });
   return { mse, bce: total / ds.length };
 }
 
 /** `count` test digits from `offset` (top row) over their reconstructions (bottom row). */
-export function reconstructionImage(model: Autoencoder, ds: Dataset, offset: number, count: number, scale = FIGURE_SCALE): RasterImage {
+export function reconstructionImage(model: { reconstruct(x: Inputs): Tensor }, ds: Dataset, offset: number, count: number, scale = FIGURE_SCALE): RasterImage {
   const part = ds.slice(offset, offset + count);
   const originals = splitBatch(part.toFloat32(), MNIST_PIXELS);
   const recon = splitBatch(model.reconstruct(part).toTypedArray(), MNIST_PIXELS);

@@ -1,20 +1,23 @@
 /**
  * `aekit train`: trains an autoencoder on MNIST and writes the model, its figures and a summary. With no
  * flags it is the seed 002 tutorial (784-256-128-256-784, sigmoid everywhere, MSE, RMSProp lr 0.01, batch
- * 256, 5 epochs), validated on the MNIST test set as the Keras blog examples do.
+ * 256, 5 epochs), validated on the MNIST test set as the Keras blog examples do. `--model NAME` picks another
+ * preset (cli/presets.ts: the defaults; cli/train-models.ts: training, metrics and figures of each model).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ACTIVATIONS, Autoencoder, BACKEND_CHOICES, type Callback, getBackend, loadMnist, LOSSES, lossChart, OPTIMIZERS, saveModel,
+  ACTIVATIONS, type Callback, getBackend, loadMnist, LOSSES, OPTIMIZERS, saveModel,
   type TrainControl, useBackend, writePng,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
-import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
-import { layerSizes, reconstructionImage } from './mnist.js';
+import { parseCommand, positionals } from './args.js';
+import { reconstructionImage } from './mnist.js';
+import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
+import { type Chart, createRun, type RunHistory } from './train-models.js';
 
-export const help = `Usage: aekit train [options]
+export const help = `Usage: aekit train [--model NAME] [options]
 
 Trains an autoencoder on MNIST and writes the model, its figures and a summary to --out.
 With no options it runs the seed tutorial: 784-256-128-256-784, sigmoid everywhere, MSE,
@@ -23,23 +26,40 @@ RMSProp (lr 0.01), batch 256, 5 epochs, seed 0.
 The validation data is the MNIST test set (its first --test-limit images), as in the Keras blog
 examples; the same images give the final test MSE.
 
+Models (--model NAME, default autoencoder):
+${presetList()}
+
+Each model sets its own defaults, below; a flag given explicitly overrides them.
+'aekit train --model NAME --help' explains a model and its own flags.
+${presetTable()}
+
 Model:
-  --hidden LIST               encoder hidden sizes, mirrored by the decoder (default 256;
-                              e.g. 512,256; '' or none for no hidden layer)
-  --latent N                  code size (default 128)
-  --activation NAME           hidden-layer activation (default sigmoid)
-  --latent-activation NAME    code activation (default: same as --activation)
-  --output-activation NAME    reconstruction activation (default sigmoid)
+  --model NAME                one of the models above (default autoencoder)
+  --hidden LIST               encoder hidden sizes, mirrored by the decoder (e.g. 512,256;
+                              '' or none for no hidden layer)
+  --latent N                  code size
+  --activation NAME           hidden-layer activation
+  --latent-activation NAME    code activation (default: the model's, else same as --activation)
+  --output-activation NAME    reconstruction activation
                               activations: ${ACTIVATIONS.join(', ')}
 Training:
-  --loss NAME                 ${LOSSES.join(', ')} (default mse)
-  --optimizer NAME            ${OPTIMIZERS.join(', ')} (default rmsprop)
-  --lr X                      learning rate (default 0.01)
-  --batch-size N              samples per step (default 256)
-  --epochs N                  passes over the training images (default 5)
-  --seed N                    seeds the weights and the shuffling (default 0)
+  --loss NAME                 ${LOSSES.join(', ')} (vae, stacked: bce or mse)
+  --optimizer NAME            ${OPTIMIZERS.join(', ')}
+  --lr X                      learning rate
+  --batch-size N              samples per step
+  --epochs N                  passes over the training images (stacked: of fine-tuning)
+  --seed N                    seeds the weights, the shuffling and any noise (default 0)
   --limit N                   train on the first N training images (default all 60000)
   --test-limit N              validate and test on the first N test images (default all 10000)
+Variant flags (each only for its models; see --model NAME --help):
+  --pretrain-epochs N         stacked: epochs of each pretraining stage (default ${VARIANT_DEFAULTS.pretrainEpochs})
+  --tied                      stacked: decoder weights tied to the encoder's (transposed)
+  --l1 X                      sparse: L1 activity penalty weight (default ${VARIANT_DEFAULTS.l1})
+  --rho X, --beta X           sparse-kl: target activation (default ${VARIANT_DEFAULTS.rho}) and KL weight (default ${VARIANT_DEFAULTS.klBeta})
+  --no-baseline               sparse, sparse-kl: skip training the no-penalty net for comparison
+  --noise SPEC                denoising: gaussian:F, masking:P or salt-and-pepper:P (default ${VARIANT_DEFAULTS.noise})
+  --lambda X                  contractive: Jacobian penalty weight (default ${VARIANT_DEFAULTS.lambda})
+  --beta X                    vae: KL weight (default ${VARIANT_DEFAULTS.vaeBeta}; > 1 is a beta-VAE)
 Compute:
   --backend NAME              auto (default: wasm SIMD where available, else ref), wasm or ref
   --threads N                 threads for the wasm backend (default: one per core)
@@ -49,54 +69,14 @@ Output:
   -h, --help                  show this help
 
 Writes DIR/model.safetensors, reconstructions.png (10 test digits over their reconstructions),
-loss.png and loss.svg (train and validation loss per epoch) and summary.json.
+loss.png and loss.svg (train and validation loss per epoch) and summary.json (with the model's
+name and its own metrics), and per model: denoising.png (rows noisy / denoised / clean),
+code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png (vae), stages.png
+(stacked: loss per stage); charts also as .svg. 'aekit eval', 'reconstruct' and 'encode' read
+every model it writes.
 Progress goes to stderr. Ctrl-C stops after the current batch and still writes the files for the
 epochs completed (exit code 130); a second Ctrl-C quits at once.
 `;
-
-const options = {
-  hidden: { type: 'string' },
-  latent: { type: 'string' },
-  activation: { type: 'string' },
-  'latent-activation': { type: 'string' },
-  'output-activation': { type: 'string' },
-  loss: { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  'batch-size': { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
-  limit: { type: 'string' },
-  'test-limit': { type: 'string' },
-  backend: { type: 'string' },
-  threads: { type: 'string' },
-  out: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Every flag checked up front, so a typo fails in milliseconds rather than after loading data. */
-function readConfig(v: Parsed<typeof options>['values']) {
-  const activation = choiceArg('activation', v.activation ?? 'sigmoid', ACTIVATIONS);
-  return {
-    hidden: intListArg('hidden', v.hidden ?? '256'),
-    latent: intArg('latent', v.latent ?? '128'),
-    activation,
-    latentActivation: choiceArg('latent-activation', v['latent-activation'] ?? activation, ACTIVATIONS),
-    outputActivation: choiceArg('output-activation', v['output-activation'] ?? 'sigmoid', ACTIVATIONS),
-    loss: choiceArg('loss', v.loss ?? 'mse', LOSSES),
-    optimizer: choiceArg('optimizer', v.optimizer ?? 'rmsprop', OPTIMIZERS),
-    lr: positiveArg('lr', v.lr ?? '0.01'),
-    batchSize: intArg('batch-size', v['batch-size'] ?? '256'),
-    epochs: intArg('epochs', v.epochs ?? '5'),
-    seed: intArg('seed', v.seed ?? '0', 0),
-    limit: v.limit === undefined ? undefined : intArg('limit', v.limit),
-    testLimit: v['test-limit'] === undefined ? undefined : intArg('test-limit', v['test-limit']),
-    out: v.out ?? './aekit-out',
-    backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),
-    threads: v.threads === undefined ? undefined : intArg('threads', v.threads),
-  };
-}
 
 /**
  * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
@@ -114,80 +94,91 @@ class LastEpochWeights implements Callback {
 }
 
 /** Ctrl-C aborts through fit's signal (training stops after the current batch); a second one quits now. */
-function interruptible(progress: TrainProgress): { signal: AbortSignal; dispose(): void } {
+function interruptible(progress: () => TrainProgress | null): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
-    progress.note('aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n');
+    const message = 'aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n';
+    const p = progress();
+    if (p) p.note(message);
+    else process.stderr.write(message);
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals: given } = parseCommand('train', args, options);
+  const { values, positionals: given } = parseCommand('train', args, TRAIN_OPTIONS);
   if (values.help) {
-    process.stdout.write(help);
+    const name = modelArg(values); // checked: `--model typo --help` is still a usage error
+    process.stdout.write(values.model === undefined ? help : `${presetHelp(name)}${help}`);
     return 0;
   }
   positionals('train', given, []);
-  const cfg = readConfig(values);
+  const cfg = readTrainConfig(values);
   const out = resolve(cfg.out);
   mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
 
   useBackend({ backend: cfg.backend, threads: cfg.threads });
   const train = loadMnist('train', { limit: cfg.limit });
   const test = loadMnist('test', { limit: cfg.testLimit });
-  const model = new Autoencoder({
-    inputDim: 784, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
-    latentActivation: cfg.latentActivation, outputActivation: cfg.outputActivation, seed: cfg.seed,
-  });
+  const trainRun = createRun(cfg);
+  const model = trainRun.model;
   const backend = getBackend();
   process.stderr.write(
-    `aekit: training ${layerSizes(model.config)} (${cfg.activation}) on ${train.length} MNIST images, ` +
+    `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${train.length} MNIST images, ` +
       `validating on ${test.length} test images: ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ` +
       `${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
-  const progress = new TrainProgress(cfg.epochs);
-  const interrupt = interruptible(progress);
-  let history;
+  let progress: TrainProgress | null = null;
+  const interrupt = interruptible(() => progress);
+  let history: RunHistory;
   try {
-    history = await model.fit(train, {
-      epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, loss: cfg.loss,
-      validationData: test, seed: cfg.seed, signal: interrupt.signal,
-      callbacks: [progress, new LastEpochWeights()],
+    history = await trainRun.train(train, test, {
+      signal: interrupt.signal,
+      callbacks: (epochs, label) => {
+        if (label) process.stderr.write(`aekit: ${label}\n`);
+        progress = new TrainProgress(epochs);
+        return [progress, new LastEpochWeights()];
+      },
     });
   } finally {
     interrupt.dispose();
   }
-  const aborted = history.stopReason === 'aborted';
-  if (history.epoch.length === 0) {
+  const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
+  if (history.completedEpochs === 0) {
     process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
     return aborted ? 130 : 1;
   }
 
-  const testMse = model.reconstructionError(test);
-  const files = {
+  const report = await trainRun.report(test);
+  const files: Record<string, string> = {
     model: join(out, 'model.safetensors'),
     reconstructions: join(out, 'reconstructions.png'),
-    lossPng: join(out, 'loss.png'),
-    lossSvg: join(out, 'loss.svg'),
-    summary: join(out, 'summary.json'),
   };
+  if (report.lossChart) Object.assign(files, { lossPng: join(out, 'loss.png'), lossSvg: join(out, 'loss.svg') });
+  for (const f of report.figures) {
+    files[f.file] = join(out, f.file);
+    if ('svg' in f.image) files[`${f.file}.svg`] = join(out, f.file.replace(/\.png$/, '.svg'));
+  }
+  files.summary = join(out, 'summary.json');
   const result = {
+    model: cfg.model,
     config: {
       model: model.modelConfig().config,
       training: {
         data: 'mnist', loss: cfg.loss, optimizer: history.optimizer, batchSize: cfg.batchSize, epochs: cfg.epochs,
         seed: cfg.seed, limit: cfg.limit ?? null, testLimit: cfg.testLimit ?? null,
         trainSamples: train.length, testSamples: test.length, validation: 'mnist test set',
+        ...trainRun.training,
       },
     },
     trainLoss: history.loss,
     valLoss: history.valLoss,
-    testMse,
+    testMse: report.testMse,
+    metrics: report.metrics,
     samplesPerSec: history.samplesPerSec,
     seconds: history.seconds,
     backend: backend.name,
@@ -200,17 +191,18 @@ export async function run(args: string[]): Promise<number> {
   const { config: _, files: __, ...outcome } = result;
   saveModel(files.model, model, { ...result.config.training, ...outcome });
   writePng(files.reconstructions, reconstructionImage(model, test, 0, Math.min(10, test.length)));
-  const chart = await lossChart({ epoch: history.epoch, trainLoss: history.loss, valLoss: history.valLoss },
-    { title: `${layerSizes(model.config)} on MNIST: ${cfg.loss} per epoch` });
-  writeFileAtomic(files.lossPng, chart.png);
-  writeFileAtomic(files.lossSvg, chart.svg);
+  if (report.lossChart) writeChart(files.lossPng, files.lossSvg, report.lossChart);
+  for (const f of report.figures) {
+    if ('svg' in f.image) writeChart(files[f.file], files[`${f.file}.svg`], f.image);
+    else writePng(files[f.file], f.image);
+  }
   writeFileAtomic(files.summary, `${JSON.stringify(result, null, 2)}\n`);
 
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     process.stdout.write(
-      `test MSE ${testMse.toFixed(6)} on ${test.length} test images after ${history.epoch.length} epoch(s); ` +
-        `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n` +
+      `test MSE ${report.testMse.toFixed(6)} on ${test.length} test images after ${history.epoch.length} epoch(s); ` +
+        `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}` +
         `wrote ${Object.values(files).join('\n      ')}\n`,
     );
   }
@@ -219,4 +211,9 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   return aborted ? 130 : 0;
+}
+
+function writeChart(png: string, svg: string, chart: Chart): void {
+  writeFileAtomic(png, chart.png);
+  writeFileAtomic(svg, chart.svg);
 }

@@ -1,0 +1,365 @@
+/**
+ * The model presets of `aekit train --model NAME`. A preset names the library class it trains and sets every
+ * default of the run: architecture, loss, optimizer, learning rate, batch size, epochs and the variant's own
+ * parameters (L1 weight, noise, ...). An explicit flag always wins over the preset. `readTrainConfig` turns
+ * the parsed flags into one checked TrainConfig, so a typo or a flag that means nothing for the chosen model
+ * fails in milliseconds instead of after loading data.
+ *
+ * Why the defaults are what they are (measured on MNIST, see the notes of each preset):
+ *   - the reconstruction losses are means over pixels, so penalty weights are much smaller than in papers
+ *     that sum over pixels (Ng's beta 3, Rifai's lambda 0.1): those would swamp the reconstruction here;
+ *   - single sigmoid layers (sparse-kl, contractive) learn slowly with Adam's usual 1e-3, hence lr 0.01.
+ */
+import {
+  ACTIVATIONS, type ActivationName, BACKEND_CHOICES, type BackendChoice, LOSSES, type LossName, type NoiseSpec, OPTIMIZERS,
+  type OptimizerName,
+} from '../src/index.js';
+import { choiceArg, intArg, intListArg, type Parsed, positiveArg } from './args.js';
+import { UsageError } from './errors.js';
+
+export const MODEL_NAMES = ['autoencoder', 'deep', 'stacked', 'sparse', 'sparse-kl', 'denoising', 'contractive', 'vae'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export const TRAIN_OPTIONS = {
+  model: { type: 'string' },
+  hidden: { type: 'string' },
+  latent: { type: 'string' },
+  activation: { type: 'string' },
+  'latent-activation': { type: 'string' },
+  'output-activation': { type: 'string' },
+  loss: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  'batch-size': { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  'test-limit': { type: 'string' },
+  // variant parameters: each preset accepts only its own (Preset.flags)
+  'pretrain-epochs': { type: 'string' },
+  tied: { type: 'boolean' },
+  l1: { type: 'string' },
+  rho: { type: 'string' },
+  beta: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  noise: { type: 'string' },
+  lambda: { type: 'string' },
+  backend: { type: 'string' },
+  threads: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = Parsed<typeof TRAIN_OPTIONS>['values'];
+type VariantFlag = 'pretrain-epochs' | 'tied' | 'l1' | 'rho' | 'beta' | 'no-baseline' | 'noise' | 'lambda';
+const VARIANT_FLAGS: readonly VariantFlag[] = ['pretrain-epochs', 'tied', 'l1', 'rho', 'beta', 'no-baseline', 'noise', 'lambda'];
+type ArchFlag = 'hidden' | 'activation' | 'latent-activation' | 'output-activation';
+
+interface Preset {
+  /** One line in the list of models. */
+  blurb: string;
+  /** What `aekit train --model NAME --help` adds: the recipe, its sources, its time. */
+  notes: string;
+  hidden: number[];
+  latent: number;
+  activation: ActivationName;
+  /** Default: the (possibly overridden) --activation. */
+  latentActivation?: ActivationName;
+  outputActivation: ActivationName;
+  loss: LossName;
+  /** The losses this model can train on (default: all). */
+  losses?: readonly LossName[];
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  /** Variant flags this preset takes. */
+  flags: readonly VariantFlag[];
+  /** Architecture flags it cannot honour, and why. */
+  refuses?: Partial<Record<ArchFlag, string>>;
+}
+
+/** Defaults of the variant flags (documented in the help from here). */
+export const VARIANT_DEFAULTS = {
+  pretrainEpochs: 3,
+  l1: 1e-4,
+  rho: 0.05,
+  klBeta: 0.01,
+  vaeBeta: 1,
+  noise: 'gaussian:0.5',
+  lambda: 0.01,
+} as const;
+
+export const PRESETS: Record<ModelName, Preset> = {
+  autoencoder: {
+    blurb: 'the seed 002 tutorial (Autoencoder)',
+    notes: 'The seed 002 tutorial, unchanged: sigmoid everywhere, MSE, RMSProp. About 20-40 s on 2 cores.',
+    hidden: [256], latent: 128, activation: 'sigmoid', outputActivation: 'sigmoid',
+    loss: 'mse', optimizer: 'rmsprop', lr: 0.01, batchSize: 256, epochs: 5, flags: [],
+  },
+  deep: {
+    blurb: 'Hinton & Salakhutdinov\'s 784-1000-500-250-30 (Autoencoder)',
+    notes: 'The deep MNIST autoencoder of Hinton & Salakhutdinov (2006), trained from a random start: ReLU\n' +
+      'hidden layers and Adam make their RBM pretraining unnecessary at this depth (see --model stacked for\n' +
+      'greedy pretraining). Linear 30-d code as theirs, sigmoid output, cross-entropy as theirs.\n' +
+      '2.8 M weights: about 20 s per epoch over 60000 images on 2 cores, so 3-4 minutes by default.',
+    hidden: [1000, 500, 250], latent: 30, activation: 'relu', latentActivation: 'linear', outputActivation: 'sigmoid',
+    loss: 'bce', optimizer: 'adam', lr: 1e-3, batchSize: 256, epochs: 10, flags: [],
+  },
+  stacked: {
+    blurb: 'greedy layer-wise pretraining, then fine-tuning (StackedAutoencoder)',
+    notes: 'Greedy layer-wise pretraining (Bengio et al. 2007): one shallow autoencoder per layer, each\n' +
+      'rebuilding the codes of the layer below (the first one the images, with --loss; deeper ones with\n' +
+      'mse), for --pretrain-epochs each; then the whole stack is fine-tuned for --epochs. Every stage\n' +
+      'gets a fresh optimizer. The layers are the Keras blog\'s deep autoencoder, 784-128-64-32.\n' +
+      `  --pretrain-epochs N   epochs of each pretraining stage (default ${VARIANT_DEFAULTS.pretrainEpochs})\n` +
+      '  --tied                decoder weights = encoder weights transposed (half the weights)\n' +
+      'Writes stages.png (loss per stage); trainLoss/valLoss are the fine-tuning stage\'s. About a minute.',
+    hidden: [128, 64], latent: 32, activation: 'relu', outputActivation: 'sigmoid',
+    loss: 'bce', losses: ['bce', 'mse'], optimizer: 'adam', lr: 1e-3, batchSize: 256, epochs: 10,
+    flags: ['pretrain-epochs', 'tied'],
+  },
+  sparse: {
+    blurb: 'L1 activity penalty on the code, as the Keras blog (SparseAutoencoder)',
+    notes: 'The Keras blog\'s sparse autoencoder: 784-32-784, ReLU code with an L1 activity penalty\n' +
+      'l1 * sum|h| / batch added to the cross-entropy (which is a mean over pixels), Adam. The blog trains\n' +
+      '100 epochs; 50 here.\n' +
+      `  --l1 X          weight of the penalty (default ${VARIANT_DEFAULTS.l1})\n` +
+      '  --no-baseline   skip the comparison net (below)\n' +
+      'By default the same network is also trained without the penalty (same seed, epochs; it doubles the\n' +
+      'time, about 3 minutes in all), and code-histogram.png overlays the code activations of both.\n' +
+      'trainLoss includes the penalty; valLoss is the plain reconstruction loss.',
+    hidden: [], latent: 32, activation: 'relu', outputActivation: 'sigmoid',
+    loss: 'bce', optimizer: 'adam', lr: 1e-3, batchSize: 256, epochs: 50, flags: ['l1', 'no-baseline'],
+  },
+  'sparse-kl': {
+    blurb: 'KL sparsity target on a sigmoid code, as Ng\'s notes (SparseAutoencoder)',
+    notes: 'Ng\'s sparse autoencoder (CS294A notes): 784-196-784 with a sigmoid code whose average activation\n' +
+      'per unit is pushed towards rho by beta * sum_j KL(rho || rho_hat_j). The reconstruction term here is\n' +
+      'a mean over the 784 pixels (Ng sums squared errors per image), so Ng\'s beta 3 corresponds to about\n' +
+      '3/784 here; larger values hold rho_hat closer to rho at some cost in reconstruction.\n' +
+      `  --rho X         target average activation in (0, 1) (default ${VARIANT_DEFAULTS.rho})\n` +
+      `  --beta X        weight of the KL penalty (default ${VARIANT_DEFAULTS.klBeta})\n` +
+      '  --no-baseline   skip the comparison net without the penalty (default: trained too, doubling the time)\n' +
+      'The code must stay sigmoid (rho_hat is an average activation in (0, 1)). About 2.5 minutes.',
+    hidden: [], latent: 196, activation: 'sigmoid', latentActivation: 'sigmoid', outputActivation: 'sigmoid',
+    loss: 'bce', optimizer: 'adam', lr: 0.01, batchSize: 256, epochs: 20, flags: ['rho', 'beta', 'no-baseline'],
+  },
+  denoising: {
+    blurb: 'trained to rebuild clean digits from corrupted ones (DenoisingAutoencoder)',
+    notes: 'A denoising autoencoder (Vincent et al. 2008) with the seed 004 corruption: Gaussian noise of\n' +
+      'factor 0.5, clipped to [0, 1]; each batch is corrupted afresh, the target is the clean batch.\n' +
+      `  --noise SPEC   gaussian:F (x + F N(0,1), clipped), masking:P (a fraction P of the pixels set to 0)\n` +
+      '                 or salt-and-pepper:P (a fraction P set to 0 or 1); the number may be left out\n' +
+      `                 (gaussian 0.5, masking 0.3, salt-and-pepper 0.2). Default ${VARIANT_DEFAULTS.noise}.\n` +
+      'Validation, testMse and denoising.png use a fixed noisy copy of the test images: the loss and MSE\n' +
+      'of the denoised images against the clean ones. summary.json adds PSNR and SSIM of the noisy and the\n' +
+      'denoised images. About 70 s.',
+    hidden: [256], latent: 64, activation: 'relu', outputActivation: 'sigmoid',
+    loss: 'bce', optimizer: 'adam', lr: 1e-3, batchSize: 256, epochs: 10, flags: ['noise'],
+  },
+  contractive: {
+    blurb: 'penalty on the Frobenius norm of the encoder\'s Jacobian (ContractiveAutoencoder)',
+    notes: 'A contractive autoencoder (Rifai et al. 2011): cross-entropy + lambda * ||J_f(x)||_F^2, with the\n' +
+      'closed form of a single sigmoid encoder layer, hence no --hidden and a sigmoid code. Rifai et al.\n' +
+      'sum the reconstruction over pixels; it is a mean here, so lambda is smaller than theirs.\n' +
+      `  --lambda X   weight of the penalty (default ${VARIANT_DEFAULTS.lambda}; 0 trains a plain autoencoder)\n` +
+      'summary.json adds the mean ||J_f(x)||_F over the test images. About a minute.',
+    hidden: [], latent: 128, activation: 'sigmoid', outputActivation: 'sigmoid',
+    loss: 'bce', optimizer: 'adam', lr: 0.01, batchSize: 256, epochs: 20, flags: ['lambda'],
+    refuses: {
+      hidden: 'the encoder is one sigmoid layer (the closed-form Jacobian)',
+      activation: 'the code is sigmoid (the closed-form Jacobian)',
+      'latent-activation': 'the code is sigmoid (the closed-form Jacobian)',
+    },
+  },
+  vae: {
+    blurb: 'variational autoencoder with a 2-D latent space (VAE)',
+    notes: 'The Keras VAE example: 784-512-2, ReLU trunk, linear mean and log-variance heads, sigmoid output.\n' +
+      'Loss per image: the cross-entropy summed over pixels (or --loss mse: squared error summed) + beta KL;\n' +
+      'trainLoss and valLoss are in those units (nats per image), testMse is the usual per-pixel MSE of\n' +
+      'the decoded posterior means.\n' +
+      `  --beta X   weight of the KL term (default ${VARIANT_DEFAULTS.vaeBeta}; > 1 is a beta-VAE)\n` +
+      'Writes vae-samples.png (decoded draws z ~ N(0, I)) and vae-manifold.png (the decoded 2-D latent\n' +
+      'grid; with --latent > 2 its first two dims, others 0). About 8 s per epoch, 4 minutes by default.',
+    // latentActivation only describes the linear heads in the help; the VAE has no code activation to set.
+    hidden: [512], latent: 2, activation: 'relu', latentActivation: 'linear', outputActivation: 'sigmoid',
+    loss: 'bce', losses: ['bce', 'mse'], optimizer: 'adam', lr: 1e-3, batchSize: 128, epochs: 30, flags: ['beta'],
+    refuses: {
+      'latent-activation': 'the latent heads are linear (mean and log-variance)',
+      'output-activation': 'the output is always a sigmoid',
+    },
+  },
+};
+
+export interface TrainConfig {
+  model: ModelName;
+  hidden: number[];
+  latent: number;
+  activation: ActivationName;
+  latentActivation: ActivationName;
+  outputActivation: ActivationName;
+  loss: LossName;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  limit: number | undefined;
+  testLimit: number | undefined;
+  out: string;
+  backend: BackendChoice;
+  threads: number | undefined;
+  // variant parameters, set only for the presets that use them
+  pretrainEpochs?: number;
+  tied?: boolean;
+  l1?: number;
+  kl?: { rho: number; beta: number };
+  /** Whether the sparse presets also train the no-penalty twin. */
+  baseline?: boolean;
+  noise?: NoiseSpec;
+  lambda?: number;
+  beta?: number;
+}
+
+/** A finite number >= 0 (penalty weights, where 0 switches the penalty off). */
+function nonNegativeArg(flag: string, value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} must be a number >= 0, got '${value}'`);
+  return n;
+}
+
+const NOISE_NAMES: Record<string, { type: NoiseSpec['type']; fallback: number }> = {
+  gaussian: { type: 'gaussian', fallback: 0.5 },
+  masking: { type: 'masking', fallback: 0.3 },
+  'salt-and-pepper': { type: 'saltAndPepper', fallback: 0.2 },
+};
+
+/** 'gaussian:0.5', 'masking:0.3', 'salt-and-pepper:0.2' (or a bare name, with those numbers) -> NoiseSpec. */
+export function noiseArg(value: string): NoiseSpec {
+  const [name, amount, ...rest] = value.trim().split(':');
+  const kind = Object.hasOwn(NOISE_NAMES, name) ? NOISE_NAMES[name] : undefined;
+  const x = amount === undefined ? kind?.fallback : amount.trim() === '' ? NaN : Number(amount);
+  if (!kind || rest.length > 0 || x === undefined || !Number.isFinite(x) || x < 0 || (kind.type !== 'gaussian' && x > 1)) {
+    throw new UsageError(`--noise must be gaussian:F (F >= 0), masking:P or salt-and-pepper:P (P in [0, 1]); got '${value}'`);
+  }
+  return kind.type === 'gaussian' ? { type: 'gaussian', factor: x, clip: true } : { type: kind.type, fraction: x };
+}
+
+/** 'gaussian:0.5' again, for messages. */
+export function noiseLabel(spec: NoiseSpec): string {
+  return spec.type === 'gaussian' ? `gaussian:${spec.factor}` : `${spec.type === 'masking' ? 'masking' : 'salt-and-pepper'}:${spec.fraction}`;
+}
+
+/** The flags given on the command line that `preset` does not take, as a usage error. */
+function refuseForeignFlags(name: ModelName, preset: Preset, v: Values): void {
+  for (const flag of VARIANT_FLAGS) {
+    if (v[flag] !== undefined && !preset.flags.includes(flag)) {
+      const takes = preset.flags.length ? `it takes ${preset.flags.map((f) => `--${f}`).join(', ')}` : 'it takes none of the variant flags';
+      const who = MODEL_NAMES.filter((m) => PRESETS[m].flags.includes(flag)).join(', ');
+      throw new UsageError(`--${flag} is for --model ${who}, not ${name} (${takes}; see 'aekit train --model ${name} --help')`);
+    }
+  }
+  for (const [flag, why] of Object.entries(preset.refuses ?? {}) as [ArchFlag, string][]) {
+    if (v[flag] !== undefined) throw new UsageError(`--model ${name} does not take --${flag}: ${why}`);
+  }
+}
+
+/** The model name alone (for `--model NAME --help`). */
+export function modelArg(v: Values): ModelName {
+  return choiceArg('model', v.model ?? 'autoencoder', MODEL_NAMES);
+}
+
+/** Every flag checked up front; the preset fills in what was not given. */
+export function readTrainConfig(v: Values): TrainConfig {
+  const model = modelArg(v);
+  const p = PRESETS[model];
+  refuseForeignFlags(model, p, v);
+  const activation = choiceArg('activation', v.activation ?? p.activation, ACTIVATIONS);
+  const cfg: TrainConfig = {
+    model,
+    hidden: v.hidden === undefined ? [...p.hidden] : intListArg('hidden', v.hidden),
+    latent: v.latent === undefined ? p.latent : intArg('latent', v.latent),
+    activation,
+    latentActivation: choiceArg('latent-activation', v['latent-activation'] ?? p.latentActivation ?? activation, ACTIVATIONS),
+    outputActivation: choiceArg('output-activation', v['output-activation'] ?? p.outputActivation, ACTIVATIONS),
+    loss: choiceArg('loss', v.loss ?? p.loss, p.losses ?? LOSSES),
+    optimizer: choiceArg('optimizer', v.optimizer ?? p.optimizer, OPTIMIZERS),
+    lr: v.lr === undefined ? p.lr : positiveArg('lr', v.lr),
+    batchSize: v['batch-size'] === undefined ? p.batchSize : intArg('batch-size', v['batch-size']),
+    epochs: v.epochs === undefined ? p.epochs : intArg('epochs', v.epochs),
+    seed: intArg('seed', v.seed ?? '0', 0),
+    limit: v.limit === undefined ? undefined : intArg('limit', v.limit),
+    testLimit: v['test-limit'] === undefined ? undefined : intArg('test-limit', v['test-limit']),
+    out: v.out ?? './aekit-out',
+    backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),
+    threads: v.threads === undefined ? undefined : intArg('threads', v.threads),
+  };
+  switch (model) {
+    case 'stacked':
+      cfg.pretrainEpochs = v['pretrain-epochs'] === undefined ? VARIANT_DEFAULTS.pretrainEpochs : intArg('pretrain-epochs', v['pretrain-epochs']);
+      cfg.tied = v.tied === true;
+      break;
+    case 'sparse':
+      cfg.l1 = v.l1 === undefined ? VARIANT_DEFAULTS.l1 : nonNegativeArg('l1', v.l1);
+      cfg.baseline = v['no-baseline'] !== true;
+      break;
+    case 'sparse-kl': {
+      const rho = v.rho === undefined ? VARIANT_DEFAULTS.rho : Number(v.rho);
+      if (!(rho > 0 && rho < 1)) throw new UsageError(`--rho must be a number in (0, 1), got '${v.rho}'`);
+      cfg.kl = { rho, beta: v.beta === undefined ? VARIANT_DEFAULTS.klBeta : nonNegativeArg('beta', v.beta) };
+      cfg.baseline = v['no-baseline'] !== true;
+      if (cfg.latentActivation !== 'sigmoid') {
+        throw new UsageError(`--model sparse-kl needs a sigmoid code (its KL target is an average activation in (0, 1)); got --latent-activation ${cfg.latentActivation}`);
+      }
+      break;
+    }
+    case 'denoising':
+      cfg.noise = noiseArg(v.noise ?? VARIANT_DEFAULTS.noise);
+      break;
+    case 'contractive':
+      cfg.lambda = v.lambda === undefined ? VARIANT_DEFAULTS.lambda : nonNegativeArg('lambda', v.lambda);
+      break;
+    case 'vae':
+      cfg.beta = v.beta === undefined ? VARIANT_DEFAULTS.vaeBeta : nonNegativeArg('beta', v.beta);
+      if (cfg.latent < 2) throw new UsageError('--model vae needs --latent 2 or more (its manifold figure is a 2-D grid)');
+      break;
+    case 'autoencoder':
+    case 'deep':
+      break;
+  }
+  return cfg;
+}
+
+function layersOf(p: Preset): string {
+  const enc = [784, ...p.hidden, p.latent];
+  return [...enc, ...enc.slice(0, -1).reverse()].join('-');
+}
+
+/** The table of presets and their defaults, for `aekit train --help` (built from PRESETS, so it cannot drift). */
+export function presetTable(): string {
+  const rows = [['MODEL', 'LAYERS', 'HIDDEN/CODE/OUTPUT', 'LOSS', 'OPTIMIZER', 'BATCH', 'EPOCHS']];
+  for (const name of MODEL_NAMES) {
+    const p = PRESETS[name];
+    const acts = `${p.hidden.length ? p.activation : '-'}/${p.latentActivation ?? p.activation}/${p.outputActivation}`;
+    rows.push([name, layersOf(p), acts, p.loss, `${p.optimizer} ${p.lr}`, String(p.batchSize), String(p.epochs)]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')}`).join('\n');
+}
+
+/** One line per preset. */
+export function presetList(): string {
+  return MODEL_NAMES.map((n) => `  ${n.padEnd(12)} ${PRESETS[n].blurb}`).join('\n');
+}
+
+/** The section `aekit train --model NAME --help` appends. */
+export function presetHelp(name: ModelName): string {
+  const p = PRESETS[name];
+  const latentAct = p.latentActivation ?? p.activation;
+  return `--model ${name}: ${p.blurb}\n\n${p.notes}\n\nDefaults: ${layersOf(p)}, ` +
+    `${p.hidden.length ? `${p.activation} hidden layers, ` : ''}${latentAct} code, ${p.outputActivation} output; ` +
+    `${p.loss}, ${p.optimizer} lr ${p.lr}, batch ${p.batchSize}, ${p.epochs} epochs.\n` +
+    `Every option of 'aekit train' follows.\n\n`;
+}

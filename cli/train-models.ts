@@ -1,0 +1,419 @@
+/**
+ * What `aekit train` does for each --model: build the library model from a TrainConfig, train it (with the
+ * progress and Ctrl-C hooks train.ts hands in), then measure it on the test images and draw its own figures.
+ * train.ts writes what every model shares (model file, reconstructions, loss chart, summary); a Run supplies
+ * the model-specific parts: the `metrics` of summary.json and the extra figures.
+ */
+import {
+  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, type Dataset,
+  DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality, lossChart, lossFn, noGrad, type RasterImage,
+  SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type Tensor, tensor, VAE, vaeLossChart,
+  vaeManifoldImage, vaeSampleGrid,
+} from '../src/index.js';
+import { FIGURE_SCALE, layerSizes, MNIST_PIXELS, MNIST_SIDE, type MnistModel, reconstructionMse } from './mnist.js';
+import { noiseLabel, type TrainConfig } from './presets.js';
+
+/** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
+export interface RunHistory {
+  epoch: number[];
+  loss: number[];
+  valLoss: number[];
+  seconds: number;
+  samplesPerSec: number;
+  stopReason: string | null;
+  optimizer: Record<string, unknown>;
+  /** Epochs completed over every training run (all stages; the sparse baseline not counted). */
+  completedEpochs: number;
+}
+
+export interface TrainHooks {
+  signal: AbortSignal;
+  /** Fresh callbacks (progress, last-epoch weights) for one training run of `epochs` epochs; `label` announces it. */
+  callbacks(epochs: number, label?: string): Callback[];
+}
+
+export interface Chart {
+  svg: string;
+  png: Uint8Array;
+}
+
+export interface Report {
+  testMse: number;
+  /** The model's own numbers for summary.json. */
+  metrics: Record<string, unknown>;
+  /** Human-readable lines for stdout ('' for none). */
+  lines: string;
+  /** loss.png / loss.svg, or null when no epoch of the reported run completed. */
+  lossChart: Chart | null;
+  /** Extra figures, by file name: raster images (PNG) or charts (PNG + SVG beside it). */
+  figures: { file: string; image: RasterImage | Chart }[];
+}
+
+export interface Run {
+  model: MnistModel;
+  /** What the first stderr line says about the model, e.g. "784-32-784 (relu code, L1 penalty 0.0001)". */
+  describe: string;
+  /** Settings beyond the common ones, merged into summary.config.training. */
+  training: Record<string, unknown>;
+  train(train: Dataset, test: Dataset, hooks: TrainHooks): Promise<RunHistory>;
+  /** After training: metrics and figures on the test images. */
+  report(test: Dataset): Promise<Report>;
+}
+
+export function createRun(cfg: TrainConfig): Run {
+  switch (cfg.model) {
+    case 'autoencoder':
+    case 'deep':
+      return plainRun(cfg, new Autoencoder(aeConfig(cfg)));
+    case 'sparse':
+    case 'sparse-kl':
+      return sparseRun(cfg);
+    case 'denoising':
+      return denoisingRun(cfg);
+    case 'contractive':
+      return contractiveRun(cfg);
+    case 'vae':
+      return vaeRun(cfg);
+    case 'stacked':
+      return stackedRun(cfg);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// shared pieces
+
+function aeConfig(cfg: TrainConfig): AutoencoderConfig {
+  return {
+    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    latentActivation: cfg.latentActivation, outputActivation: cfg.outputActivation, seed: cfg.seed,
+  };
+}
+
+/** fit options every model shares. */
+function fitOptions(cfg: TrainConfig, hooks: TrainHooks) {
+  return { epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, seed: cfg.seed, signal: hooks.signal };
+}
+
+function runHistory(h: History): RunHistory {
+  return {
+    epoch: h.epoch, loss: h.loss, valLoss: h.valLoss, seconds: h.seconds, samplesPerSec: h.samplesPerSec,
+    stopReason: h.stopReason, optimizer: h.optimizer, completedEpochs: h.epoch.length,
+  };
+}
+
+async function chartOf(h: RunHistory, title: string): Promise<Chart | null> {
+  if (h.epoch.length === 0) return null;
+  return lossChart({ epoch: h.epoch, trainLoss: h.loss, valLoss: h.valLoss.length === h.epoch.length ? h.valLoss : undefined }, { title });
+}
+
+/** Trains an Autoencoder (or subclass) the usual way: fit, validated on the test images. */
+async function fitPlain(model: Autoencoder, cfg: TrainConfig, train: Dataset, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
+  return model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
+}
+
+const fmt = (v: number, digits = 4): string => v.toPrecision(digits);
+
+function meanOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : NaN;
+}
+
+/** The test images as one [n, 784] tensor. */
+function imagesOf(ds: Dataset): Tensor {
+  return tensor(ds.toFloat32(), [ds.length, MNIST_PIXELS]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// autoencoder, deep
+
+function plainRun(cfg: TrainConfig, model: Autoencoder): Run {
+  const layers = layerSizes(model.config);
+  let history: RunHistory;
+  return {
+    model,
+    describe: cfg.model === 'autoencoder' ? `${layers} (${cfg.activation})` : `${layers} (${cfg.activation} hidden, ${cfg.latentActivation} code)`,
+    training: {},
+    async train(train, test, hooks) {
+      return (history = runHistory(await fitPlain(model, cfg, train, test, hooks)));
+    },
+    async report(test) {
+      return {
+        testMse: model.reconstructionError(test), metrics: {}, lines: '', figures: [],
+        lossChart: await chartOf(history, `${layers} on MNIST: ${cfg.loss} per epoch`),
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// sparse, sparse-kl
+
+function sparseRun(cfg: TrainConfig): Run {
+  const model = new SparseAutoencoder({ ...aeConfig(cfg), sparsity: cfg.kl ? { kl: cfg.kl } : { l1: cfg.l1 } });
+  const layers = layerSizes(model.config);
+  const penalty = cfg.kl ? `KL rho ${cfg.kl.rho} beta ${cfg.kl.beta}` : `L1 ${cfg.l1}`;
+  let history: RunHistory;
+  let baseline: { model: Autoencoder; history: History } | null = null;
+  return {
+    model,
+    describe: `${layers} (${cfg.latentActivation} code, ${penalty} penalty${cfg.baseline ? '; then the same net without it' : ''})`,
+    training: { baseline: cfg.baseline === true },
+    async train(train, test, hooks) {
+      history = runHistory(await fitPlain(model, cfg, train, test, hooks));
+      if (cfg.baseline && history.stopReason === null && !hooks.signal.aborted) {
+        // Same architecture, seed, data order and settings: the penalty is the only difference.
+        const plain = new Autoencoder(aeConfig(cfg));
+        const h = await fitPlain(plain, cfg, train, test, hooks, 'baseline: the same network without the sparsity penalty');
+        if (h.epoch.length === cfg.epochs) baseline = { model: plain, history: h };
+      }
+      return history;
+    },
+    async report(test) {
+      const codes = model.encode(test).toTypedArray();
+      const mean = meanOf(codes);
+      // Short series names: the chart's legend truncates long ones; the penalty goes in the title.
+      const series = [{ name: `${cfg.kl ? 'KL' : 'L1'} (mean ${fmt(mean, 3)})`, values: codes }];
+      const metrics: Record<string, unknown> = { meanActivation: mean };
+      let lines = `mean code activation ${fmt(mean)} on ${test.length} test images`;
+      if (baseline) {
+        const base = baseline.model.encode(test).toTypedArray();
+        const baseMean = meanOf(base);
+        const baseMse = baseline.model.reconstructionError(test);
+        series.push({ name: `none (mean ${fmt(baseMean, 3)})`, values: base });
+        metrics.baseline = { meanActivation: baseMean, testMse: baseMse, trainLoss: baseline.history.loss, valLoss: baseline.history.valLoss };
+        lines += ` (${fmt(baseMean)} without the penalty, whose test MSE is ${fmt(baseMse)})`;
+      }
+      const sigmoidCode = cfg.latentActivation === 'sigmoid';
+      const hist = await activationHistogram(series, {
+        range: sigmoidCode ? [0, 1] : undefined, bins: 50,
+        title: `${layers} codes of ${test.length} test images, penalty ${penalty}${baseline ? ' vs none' : ''}`,
+      });
+      return {
+        testMse: model.reconstructionError(test), metrics, lines: `${lines}\n`,
+        lossChart: await chartOf(history, `${layers}, ${penalty}: ${cfg.loss} + penalty (train), ${cfg.loss} (validation)`),
+        figures: [{ file: 'code-histogram.png', image: hist }],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// denoising
+
+/**
+ * Mean `loss` of the model's outputs for `noisy` against `clean`, in chunks of 1000 images, no gradients. Each
+ * chunk runs in the backend's step arena (only a number leaves it), so this per-epoch check leaves no garbage.
+ */
+function denoisingLoss(model: DenoisingAutoencoder, noisy: Tensor, clean: Tensor, loss: TrainConfig['loss']): number {
+  const f = lossFn(loss);
+  const n = noisy.shape[0];
+  const nv = noisy.toTypedArray(), cv = clean.toTypedArray();
+  const backend = getBackend();
+  let total = 0;
+  noGrad(() => {
+    for (let s = 0; s < n; s += 1000) {
+      const e = Math.min(n, s + 1000);
+      const chunk = (): number => {
+        const x = tensor(nv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
+        const y = tensor(cv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
+        return f(model.denoise(x), y).item();
+      };
+      total += (backend.withArena ? backend.withArena(chunk) : chunk()) * (e - s);
+    }
+  });
+  return total / Math.max(n, 1);
+}
+
+/**
+ * fit validates on clean inputs, which a denoiser never sees in training; this callback replaces that with the
+ * loss on a fixed noisy copy of the test images, and hands it on to the progress and the history.
+ */
+function noisyValidation(compute: () => number, inner: Callback[], sink: number[]): Callback {
+  return {
+    onBatchEnd: (info, control) => inner.forEach((c) => c.onBatchEnd?.(info, control)),
+    onEpochEnd: (info, control) => {
+      const valLoss = compute();
+      sink.push(valLoss);
+      inner.forEach((c) => c.onEpochEnd?.({ ...info, valLoss }, control));
+    },
+    onTrainEnd: (control) => inner.forEach((c) => c.onTrainEnd?.(control)),
+  };
+}
+
+function denoisingRun(cfg: TrainConfig): Run {
+  const model = new DenoisingAutoencoder({ ...aeConfig(cfg), noise: cfg.noise });
+  const layers = layerSizes(model.config);
+  const noise = noiseLabel(model.noise);
+  // The fixed noisy test set: its own seeded stream, so every epoch and the final numbers see the same noise.
+  let noisyTest: { noisy: Tensor; clean: Tensor } | null = null;
+  const noisyOf = (test: Dataset): { noisy: Tensor; clean: Tensor } => (noisyTest ??= { noisy: model.corrupt(test, cfg.seed), clean: imagesOf(test) });
+  let history: RunHistory;
+  return {
+    model,
+    describe: `${layers} (${cfg.activation}, trained on ${noise} noise)`,
+    training: { validation: `mnist test set corrupted with ${noise} (noise seed ${cfg.seed}), against the clean images` },
+    async train(train, test, hooks) {
+      const { noisy, clean } = noisyOf(test);
+      const valLoss: number[] = [];
+      const monitor = noisyValidation(() => denoisingLoss(model, noisy, clean, cfg.loss), hooks.callbacks(cfg.epochs), valLoss);
+      const h = await model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, callbacks: [monitor] });
+      return (history = { ...runHistory(h), valLoss });
+    },
+    async report(test) {
+      const { noisy, clean } = noisyOf(test);
+      const denoised = model.denoise(noisy);
+      const size = { height: MNIST_SIDE, width: MNIST_SIDE };
+      const before = imageQuality(noisy, clean, size);
+      const after = imageQuality(denoised, clean, size);
+      const metrics = {
+        noise: model.noise,
+        noisyPsnr: before.psnr, denoisedPsnr: after.psnr, noisySsim: before.ssim, denoisedSsim: after.ssim,
+        noisyMse: before.mse, denoisedMse: after.mse,
+        cleanInputMse: model.reconstructionError(test),
+      };
+      return {
+        testMse: after.mse, metrics,
+        lines: `denoising ${noise} noise: PSNR ${before.psnr.toFixed(2)} dB noisy -> ${after.psnr.toFixed(2)} dB denoised, ` +
+          `SSIM ${before.ssim!.toFixed(3)} -> ${after.ssim!.toFixed(3)} (test MSE above: denoised vs clean)\n`,
+        lossChart: await chartOf(history, `${layers} denoising ${noise}: ${cfg.loss} of noisy -> clean per epoch`),
+        figures: [{ file: 'denoising.png', image: denoisingFigure(noisy, denoised, clean, { count: 10, scale: FIGURE_SCALE }) }],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// contractive
+
+function contractiveRun(cfg: TrainConfig): Run {
+  const model = new ContractiveAutoencoder({
+    inputDim: MNIST_PIXELS, latentDim: cfg.latent, lambda: cfg.lambda ?? 0, outputActivation: cfg.outputActivation, seed: cfg.seed,
+  });
+  const layers = layerSizes(model.config);
+  let history: RunHistory;
+  return {
+    model,
+    describe: `${layers} (sigmoid code, contractive penalty lambda ${model.lambda})`,
+    training: {},
+    async train(train, test, hooks) {
+      return (history = runHistory(await fitPlain(model, cfg, train, test, hooks)));
+    },
+    async report(test) {
+      const j = model.meanJacobianNorm(test);
+      return {
+        testMse: model.reconstructionError(test), metrics: { meanJacobianNorm: j },
+        lines: `mean ||J_f(x)||_F ${fmt(j)} on ${test.length} test images\n`,
+        lossChart: await chartOf(history, `${layers}, lambda ${model.lambda}: ${cfg.loss} + penalty (train), ${cfg.loss} (validation)`),
+        figures: [],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// vae
+
+function vaeRun(cfg: TrainConfig): Run {
+  const model = new VAE({
+    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    reconstruction: cfg.loss === 'mse' ? 'mse' : 'bce', beta: cfg.beta, seed: cfg.seed,
+  });
+  const layers = layerSizes(model.config);
+  let history: Awaited<ReturnType<VAE['fit']>>;
+  return {
+    model,
+    describe: `${layers} (${cfg.activation}, beta ${model.config.beta}; loss per image = ${model.config.reconstruction} summed over pixels + beta KL)`,
+    training: {},
+    async train(train, test, hooks) {
+      history = await model.fit(train, { ...fitOptions(cfg, hooks), validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
+      return runHistory(history);
+    },
+    async report(test) {
+      // VAE.fit validates with noise seed + 1: the same draw here makes lossPerImage the last valLoss.
+      const ev = model.evaluate(test, { seed: cfg.seed + 1 });
+      const metrics = { lossPerImage: ev.loss, reconstructionPerImage: ev.reconstruction, klPerImage: ev.kl };
+      return {
+        testMse: reconstructionMse(model, test), metrics,
+        lines: `per test image: loss ${fmt(ev.loss)} = reconstruction ${fmt(ev.reconstruction)} + ${model.config.beta} x KL ${fmt(ev.kl)}\n`,
+        lossChart: history.epoch.length ? await vaeLossChart(history, { title: `${layers} VAE: loss per image = reconstruction + beta KL` }) : null,
+        figures: [
+          { file: 'vae-samples.png', image: vaeSampleGrid(model, 10, 10, { seed: cfg.seed, scale: 2 }) },
+          { file: 'vae-manifold.png', image: vaeManifoldImage(model, 20, { scale: 2 }) },
+        ],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// stacked
+
+/**
+ * Puts every weight of `model` back as it is now if the run this callback watches completes no epoch (Ctrl-C
+ * early in a stacked model's stage): LastEpochWeights has nothing to restore then, and the files must hold
+ * completed epochs only, not a stage's first few batches.
+ */
+function keepIfNoEpoch(model: StackedAutoencoder): Callback {
+  const tensors = model.namedTensors().map(([, t]) => t);
+  const before = tensors.map((t) => t.toTypedArray());
+  let completed = false;
+  return {
+    onEpochEnd: () => { completed = true; },
+    onTrainEnd: () => { if (!completed) tensors.forEach((t, i) => t.data.set(before[i], t.offset)); },
+  };
+}
+
+function stackedRun(cfg: TrainConfig): Run {
+  const model = new StackedAutoencoder({
+    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    latentActivation: cfg.latentActivation, outputActivation: cfg.outputActivation, tiedWeights: cfg.tied, seed: cfg.seed,
+  });
+  const layers = layerSizes(model.config);
+  const pretrainEpochs = cfg.pretrainEpochs ?? 1;
+  const loss = cfg.loss === 'mse' ? 'mse' : 'bce';
+  let history: StackedHistory;
+  return {
+    model,
+    describe: `${layers} (${cfg.activation}${cfg.tied ? ', tied weights' : ''}; ${pretrainEpochs} pretraining epoch(s) per layer, then ${cfg.epochs} of fine-tuning)`,
+    training: { pretrainEpochs, finetuneEpochs: cfg.epochs, tiedWeights: cfg.tied === true },
+    async train(train, test, hooks) {
+      const stages = model.sizes.length; // K pretraining stages + fine-tuning
+      let stage = 0;
+      history = await model.fit(train, {
+        pretrainEpochs, finetuneEpochs: cfg.epochs, loss, optimizer: cfg.optimizer, lr: cfg.lr, batchSize: cfg.batchSize,
+        seed: cfg.seed, signal: hooks.signal, validationData: test,
+        callbacks: (name) => {
+          const epochs = name === 'fine-tune' ? cfg.epochs : pretrainEpochs;
+          const what = name === 'fine-tune' || stage === 0 ? loss : 'mse';
+          return [...hooks.callbacks(epochs, `stage ${++stage}/${stages}: ${name}, ${what}, ${epochs} epoch(s)`), keepIfNoEpoch(model)];
+        },
+      });
+      const fine = history.stages.find((s) => s.kind === 'finetune');
+      const all = history.stages.map((s) => s.history);
+      const samples = all.reduce((n, h) => n + h.samplesPerSec * h.seconds, 0);
+      return {
+        ...(fine ? runHistory(fine.history) : { epoch: [], loss: [], valLoss: [] }),
+        seconds: history.seconds,
+        samplesPerSec: samples / Math.max(history.seconds, 1e-9),
+        stopReason: all.find((h) => h.stopReason !== null)?.stopReason ?? null,
+        optimizer: (fine ?? history.stages[0])?.history.optimizer ?? {},
+        completedEpochs: all.reduce((n, h) => n + h.epoch.length, 0),
+      };
+    },
+    async report(test) {
+      const stages = history.stages.map((s) => ({
+        name: s.name, kind: s.kind, layer: s.layer, loss: s.loss, epochs: s.history.epoch.length,
+        trainLoss: s.history.loss, valLoss: s.history.valLoss,
+      }));
+      const fine = history.stages.find((s) => s.kind === 'finetune');
+      const last = (v: number[]): string => (v.length ? fmt(v[v.length - 1]) : '-');
+      return {
+        testMse: model.reconstructionError(test), metrics: { stages },
+        lines: stages.map((s) => `  ${s.name}: ${s.epochs} epoch(s), ${s.loss} ${last(s.trainLoss)} (validation ${last(s.valLoss)})\n`).join(''),
+        lossChart: fine ? await chartOf(runHistory(fine.history), `${layers} fine-tuning: ${loss} per epoch`) : null,
+        figures: [{ file: 'stages.png', image: await stackedLossChart(history, { title: `${layers}${cfg.tied ? ' (tied)' : ''}: training loss per stage` }) }],
+      };
+    },
+  };
+}

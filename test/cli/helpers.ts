@@ -1,0 +1,37 @@
+/** Running the BUILT cli (dist/cli/main.js) in a child process, and the CLI's output contracts. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const cli = join(root, 'dist/cli/main.js');
+
+// Error tests check that no stack trace is printed, so a developer's AEKIT_DEBUG must not leak in.
+const { AEKIT_DEBUG: _debug, ...env } = process.env;
+export const baseEnv: NodeJS.ProcessEnv = env;
+
+export interface Run { status: number | null; stdout: string; stderr: string }
+
+export function aekit(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...baseEnv, ...extraEnv } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI's error contract: exactly one line on stderr, prefixed, no stack trace. */
+export function assertOneLineError(r: Run, code: number, mentions?: string): string {
+  assert.equal(r.status, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
+  assert.match(lines[0], /^aekit: /);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  if (mentions) assert.ok(lines[0].includes(mentions), `'${lines[0]}' should mention ${mentions}`);
+  return lines[0];
+}
+
+export function jsonLine(stdout: string): Record<string, unknown> {
+  assert.ok(stdout.endsWith('\n'), 'stdout ends with a newline');
+  const lines = stdout.slice(0, -1).split('\n');
+  assert.equal(lines.length, 1, `exactly one stdout line, got: ${stdout}`);
+  return JSON.parse(lines[0]) as Record<string, unknown>;
+}
