@@ -11,7 +11,7 @@
 
 import { expD, logF4, tanhD } from './math';
 
-const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, TANH = 4, ABS = 5, SIGN = 6;
+const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, TANH = 4, ABS = 5, SIGN = 6, SIGMOID = 7;
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, GT = 5, GE = 6, LT = 7, LE = 8, EQ = 9;
 
 // ---------------------------------------------------------------- unary
@@ -25,13 +25,24 @@ function signV(x: v128): v128 {
   return v128.bitselect(x, one, keep);
 }
 
+// sigmoid in float64 lanes, as the reference computes it: e = e^-|x| (never overflows), then 1/(1+e) for
+// x >= 0 and e/(1+e) below, which keeps full relative accuracy on both tails. NaN gives NaN through e.
+// @ts-ignore: decorator
+@inline
+function sigmoidD(x: v128): v128 {
+  const one = f64x2.splat(1);
+  const e = expD(f64x2.neg(f64x2.abs(x)));
+  const d = f64x2.add(one, e);
+  return v128.bitselect(f64x2.div(one, d), f64x2.div(e, d), f64x2.ge(x, f64x2.splat(0)));
+}
+
 // Two float32 lanes through a float64 function and back.
 // @ts-ignore: decorator
 @inline
 function viaF64(op: i32, v: v128): v128 {
   const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  const rlo = op == EXP ? expD(lo) : tanhD(lo);
-  const rhi = op == EXP ? expD(hi) : tanhD(hi);
+  const rlo = op == EXP ? expD(lo) : op == TANH ? tanhD(lo) : sigmoidD(lo);
+  const rhi = op == EXP ? expD(hi) : op == TANH ? tanhD(hi) : sigmoidD(hi);
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(rlo), f32x4.demote_f64x2_zero(rhi), 0, 1, 4, 5);
 }
 
@@ -44,6 +55,7 @@ function unaryV(op: i32, v: v128): v128 {
     case LOG: return logF4(v);
     case SQRT: return f32x4.sqrt(v);
     case TANH: return viaF64(TANH, v);
+    case SIGMOID: return viaF64(SIGMOID, v);
     case ABS: return f32x4.abs(v);
     default: return signV(v);
   }
@@ -79,6 +91,7 @@ function unaryExp(x: usize, out: usize, n: i32): void { unaryLoop(EXP, x, out, n
 function unaryLog(x: usize, out: usize, n: i32): void { unaryLoop(LOG, x, out, n); }
 function unarySqrt(x: usize, out: usize, n: i32): void { unaryLoop(SQRT, x, out, n); }
 function unaryTanh(x: usize, out: usize, n: i32): void { unaryLoop(TANH, x, out, n); }
+function unarySigmoid(x: usize, out: usize, n: i32): void { unaryLoop(SIGMOID, x, out, n); }
 function unaryAbs(x: usize, out: usize, n: i32): void { unaryLoop(ABS, x, out, n); }
 function unarySign(x: usize, out: usize, n: i32): void { unaryLoop(SIGN, x, out, n); }
 
@@ -89,6 +102,7 @@ export function unary(op: i32, x: usize, out: usize, n: i32): void {
     case LOG: unaryLog(x, out, n); break;
     case SQRT: unarySqrt(x, out, n); break;
     case TANH: unaryTanh(x, out, n); break;
+    case SIGMOID: unarySigmoid(x, out, n); break;
     case ABS: unaryAbs(x, out, n); break;
     default: unarySign(x, out, n); break;
   }

@@ -21,6 +21,8 @@ export interface PrimitiveAttrs {
   log: Record<string, never>;
   sqrt: Record<string, never>;
   tanh: Record<string, never>;
+  /** A primitive (not tanh composed) because it is on every sigmoid layer's hot path: one pass, not four. */
+  sigmoid: Record<string, never>;
   abs: Record<string, never>;
   sign: Record<string, never>;
   /** where(cond, a, b): cond gets no gradient. */

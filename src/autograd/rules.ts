@@ -44,6 +44,7 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   log: (g, _o, { inputs: [a] }) => [ops.div(g, a)],
   sqrt: (g, out) => [ops.div(g, ops.mul(out, 2))],
   tanh: (g, out) => [ops.mul(g, ops.sub(1, ops.mul(out, out)))],
+  sigmoid: (g, out) => [ops.mul(g, ops.mul(out, ops.sub(1, out)))],
   // |x|' = sign(x), and 0 at x = 0 by convention.
   abs: (g, _o, { inputs: [a] }) => [ops.mul(g, ops.sign(a))],
   sign: () => [null],

@@ -8,7 +8,7 @@
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign';
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
 
 /** A strided operand: element (i0, i1, ...) lives at data[offset + sum(i_d * strides[d])]. */

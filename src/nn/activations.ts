@@ -12,8 +12,14 @@ export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu'
 /**
  * sigmoid(x) = 1 / (1 + e^-x), computed as 0.5 * tanh(x / 2) + 0.5: the same function, but neither the value
  * nor the gradient overflows (1 / (1 + exp(300)) would pass inf / inf = NaN back through the division).
+ * A fused primitive (one kernel pass forward, gradient out (1 - out)); `sigmoidComposed` is its test oracle.
  */
 export function sigmoid(x: Tensor): Tensor {
+  return ops.sigmoid(x);
+}
+
+/** The same sigmoid composed from tanh, kept as the oracle of the fused primitive. */
+export function sigmoidComposed(x: Tensor): Tensor {
   return ops.add(ops.mul(ops.tanh(ops.mul(x, 0.5)), 0.5), 0.5);
 }
 

@@ -118,6 +118,8 @@ export const exp = (x: Tensor): Tensor => unaryOp('exp', x);
 export const log = (x: Tensor): Tensor => unaryOp('log', x);
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
+/** 1 / (1 + e^-x), evaluated as 0.5 tanh(x / 2) + 0.5 in one kernel pass; finite value and gradient for any x. */
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x);
 /** sign(x) in {-1, 0, 1}; no gradient (zero almost everywhere). */
 export const sign = (x: Tensor): Tensor => unaryOp('sign', x);

@@ -53,6 +53,7 @@ const primitiveCases: { [P in Primitive]: () => void } = {
   log: () => check('log', ops.log, [rand([3, 2], 15, 0.2, 3)]),
   sqrt: () => check('sqrt', ops.sqrt, [rand([3, 2], 16, 0.2, 3)]),
   tanh: () => check('tanh', ops.tanh, [rand([7], 17, -3, 3)]),
+  sigmoid: () => check('sigmoid', ops.sigmoid, [rand([7], 117, -6, 6)]),
   abs: () => check('abs', ops.abs, [nz([6], 18)]),
   sign: () => check('sign (zero grad)', (x) => ops.mul(ops.sign(x), x), [nz([6], 19)]),
   where: () => {

@@ -179,7 +179,7 @@ describe('wasm matmul', { skip }, () => {
 
 describe('wasm unary', { skip }, () => {
   const exact: UnaryOp[] = ['neg', 'abs', 'sqrt', 'sign'];
-  const libm: UnaryOp[] = ['exp', 'log', 'tanh'];
+  const libm: UnaryOp[] = ['exp', 'log', 'tanh', 'sigmoid'];
   for (const op of [...exact, ...libm]) {
     test(`${op} (${exact.includes(op) ? 'bit-identical' : '1 ulp'}), specials, both paths`, () => {
       for (const n of SIZES) {
@@ -202,7 +202,7 @@ describe('wasm exp/log/tanh over the whole float32 range', { skip }, () => {
     const x = f32(count, () => 0);
     const u = new Uint32Array(x.buffer, x.byteOffset, count);
     for (let i = 0; i < count; i++) u[i] = (i * step) >>> 0;
-    for (const op of ['exp', 'log', 'tanh'] as const) {
+    for (const op of ['exp', 'log', 'tanh', 'sigmoid'] as const) {
       const out = f32(count, () => 0), exp = new Float32Array(count);
       wk.unary(op, x, out);
       ref.unary(op, x, exp);

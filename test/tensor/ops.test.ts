@@ -133,3 +133,16 @@ describe('autograd', () => {
 // @ts-expect-error -- 'exp' and every other rule are missing
 const _incomplete: { [P in Primitive]: GradRule<P> } = { add: () => [null, null] };
 void _incomplete;
+
+describe('fused sigmoid primitive against its composed oracle', () => {
+  test('float64: value and gradient agree with 0.5 tanh(x/2) + 0.5 to 1e-15', async () => {
+    const { sigmoidComposed } = await import('../../src/nn/activations.js');
+    const x = tensor([-300, -20, -3, -0.5, 0, 0.25, 4, 30, 300], undefined, { dtype: 'float64' });
+    x.requiresGrad = true;
+    const w = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], undefined, { dtype: 'float64' });
+    const [gf] = grad(ops.sum(ops.mul(sigmoid(x), w)), [x]);
+    const [gc] = grad(ops.sum(ops.mul(sigmoidComposed(x), w)), [x]);
+    assertClose(sigmoid(x).toTypedArray(), sigmoidComposed(x).toTypedArray(), 1e-15, 0, 'value');
+    assertClose(gf.toTypedArray(), gc.toTypedArray(), 1e-15, 1e-12, 'gradient');
+  });
+});

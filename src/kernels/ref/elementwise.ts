@@ -13,6 +13,14 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray): void {
     case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); return;
     case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); return;
     case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); return;
+    // e = e^-|x| never overflows; 1/(1+e) for x >= 0 and e/(1+e) below keep full relative accuracy on both
+    // tails (0.5 tanh(x/2) + 0.5 cancels for x << 0). NaN gives NaN through e.
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const v = x[i], e = Math.exp(-Math.abs(v));
+        out[i] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+      }
+      return;
     case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); return;
     // Math.sign(NaN) is NaN, so NaN propagates; sign(0) = 0.
     case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]); return;

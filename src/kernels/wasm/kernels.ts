@@ -13,7 +13,7 @@ import { IN, INOUT, OUT, Operands } from './operands.js';
 const ref = refBackend.kernels as Kernels;
 
 // Op codes: must match the constants at the top of assembly/elementwise.ts.
-const UNARY: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, abs: 5, sign: 6 };
+const UNARY: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, abs: 5, sign: 6, sigmoid: 7 };
 const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, gt: 5, ge: 6, lt: 7, le: 8, eq: 9 };
 
 /** Runs C[row0:row1] = op(A) @ op(B) for all rows, possibly split over threads (see threads/pool.ts). */
