@@ -100,6 +100,15 @@ export type { Encoder, FeatureComparisonOptions, FeatureRow, LabelledData, Linea
 export { accuracyScore, confusionMatrix, ReconstructionClassifier } from './analysis/classify.js';
 export type { ClassificationReport, ClassifierFitOptions, ReconstructionClassifierOptions } from './analysis/classify.js';
 export { confusionMatrixImage, confusionMatrixSpec } from './viz/confusion.js';
+export {
+  compressImages, compressionReport, compressWithReport, crossCompressionTable, crossDatasetCompression, decompressImages,
+  decompressionReport, dequantizeCodes, modelFingerprint, modelId, PNG_BASELINE, pngSizes, quantizeCodes,
+} from './analysis/compress.js';
+export type { CodecModel, CompressionReport, CompressionReportOptions, CompressOptions, CrossCompressionRow, QuantizedCodes } from './analysis/compress.js';
+export { AEKC_MAGIC, AEKC_VERSION, AekcError, checkAekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc } from './io/aekc.js';
+export type { AekcFile, AekcHeader, AekcModelId } from './io/aekc.js';
+export { FASHION_CLASSES, fashionMnistDir, loadFashionMnist } from './data/fashion.js';
+export type { FashionOptions, FashionSplit } from './data/fashion.js';
 export type { ConfusionImageOptions } from './viz/confusion.js';
 export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
 

@@ -1,0 +1,202 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AEKC_PREAMBLE, AekcError, type AekcFile, type AekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc,
+} from '../../src/io/aekc.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// helpers, deliberately independent of the encoder
+
+const SHA = 'ab'.repeat(32);
+
+function header(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model: { sha256: SHA, kind: 'Autoencoder', layers: '12-3-12', inputDim: 12, latentDim: 3 },
+    n: 2, dim: 3, imageShape: [3, 4], quantization: 'uint8-minmax', ...over,
+  };
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function u32le(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+}
+
+function f32le(values: number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const v = new DataView(b.buffer);
+  values.forEach((x, i) => v.setFloat32(i * 4, x, true));
+  return b;
+}
+
+/** A file assembled by hand: magic, version, header (object or raw text), min, max, codes. */
+function assemble(opts: { magic?: string; version?: number; header?: unknown; headerLen?: number; min?: number[]; max?: number[]; codes?: number[] } = {}): Uint8Array {
+  const h = opts.header ?? header();
+  const json = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
+  return concat(
+    new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(opts.version ?? 1), u32le(opts.headerLen ?? json.length), json,
+    f32le(opts.min ?? [-1, 0, 0.5]), f32le(opts.max ?? [1, 2, 0.5]), new Uint8Array(opts.codes ?? [0, 255, 0, 128, 7, 0]),
+  );
+}
+
+function sample(): AekcFile {
+  return {
+    header: header() as unknown as AekcHeader,
+    min: new Float32Array([-1, 0, 0.5]),
+    max: new Float32Array([1, 2, 0.5]),
+    codes: new Uint8Array([0, 255, 0, 128, 7, 0]),
+  };
+}
+
+function rejects(bytes: Uint8Array, pattern: RegExp): void {
+  assert.throws(() => decodeAekc(bytes, 'codes.aekc'), (e: Error) => {
+    assert.ok(e instanceof AekcError, `an AekcError, got ${e.name}`);
+    assert.match(e.message, /^codes\.aekc: /, 'names the file');
+    assert.match(e.message, pattern);
+    assert.doesNotMatch(e.message, /\n/, 'one line');
+    return true;
+  });
+}
+
+describe('.aekc format', () => {
+  test('layout: magic, version, header length, header JSON, min, max, codes, nothing else', () => {
+    const bytes = encodeAekc(sample());
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x41, 0x45, 0x4b, 0x43]);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    assert.equal(view.getUint32(4, true), 1);
+    const h = view.getUint32(8, true);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes.subarray(AEKC_PREAMBLE, AEKC_PREAMBLE + h))), header());
+    assert.equal(bytes.length, 12 + h + 8 * 3 + 2 * 3);
+    assert.deepEqual(bytes, assemble(), 'the encoder writes exactly the hand-assembled bytes');
+  });
+
+  test('round trip is bit-exact (min/max bit patterns, codes, header), and re-encoding gives the same bytes', () => {
+    const f = sample();
+    f.header.source = { data: 'mnist', split: 'test', count: 2 };
+    f.header.imagesSha256 = 'cd'.repeat(32);
+    // Awkward float32 values: a subnormal, -0, the largest float32, a value with all mantissa bits set.
+    f.min = new Float32Array([1.401298464324817e-45, -0, -3.4028234663852886e38]);
+    f.max = new Float32Array([Math.fround(1 - 2 ** -24), 0, 3.4028234663852886e38]);
+    const bytes = encodeAekc(f);
+    const back = decodeAekc(bytes, 'x.aekc');
+    assert.equal(back.origin, 'x.aekc');
+    assert.deepEqual(back.header, f.header);
+    assert.deepEqual(new Uint8Array(back.min.buffer), new Uint8Array(f.min.buffer));
+    assert.deepEqual(new Uint8Array(back.max.buffer), new Uint8Array(f.max.buffer));
+    assert.deepEqual(back.codes, f.codes);
+    assert.deepEqual(encodeAekc(back), bytes);
+  });
+
+  test('an empty batch (n = 0) is a valid file', () => {
+    const f = sample();
+    f.header.n = 0;
+    f.codes = new Uint8Array(0);
+    const back = decodeAekc(encodeAekc(f));
+    assert.equal(back.header.n, 0);
+    assert.equal(back.codes.length, 0);
+  });
+
+  describe('every corruption is rejected with a message naming the file', () => {
+    const good = assemble();
+    const cases: Array<[string, Uint8Array, RegExp]> = [
+      ['empty file', new Uint8Array(0), /0 bytes, too short/],
+      ['wrong magic', assemble({ magic: 'AEKX' }), /not an \.aekc .*"AEKX"/],
+      ['a PNG', concat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), good.subarray(4)), /not an \.aekc/],
+      ['cut inside the preamble', good.subarray(0, 7), /7 bytes, shorter than the 12-byte preamble: truncated/],
+      ['unknown version', assemble({ version: 2 }), /unsupported \.aekc version 2/],
+      ['huge header length', assemble({ headerLen: 0xffffffff }), /header length 4294967295 is over/],
+      ['header length past the end', assemble({ headerLen: 5000 }), /header length 5000 runs past the end.*truncated/],
+      ['cut inside the header', good.subarray(0, 40), /runs past the end.*truncated/],
+      ['header not UTF-8', assemble({ header: '{"s":"ab"}' }).map((b, i) => (i === AEKC_PREAMBLE + 6 ? 0xff : b)), /not valid UTF-8/],
+      ['header not JSON', assemble({ header: '{"model": ' }), /header is not valid JSON/],
+      ['header not an object', assemble({ header: '[1, 2]' }), /header must be a JSON object/],
+      ['unknown header field', assemble({ header: header({ extra: 1 }) }), /unknown field "extra"/],
+      ['missing model', assemble({ header: { ...header(), model: undefined } }), /header\.model must be an object/],
+      ['bad model sha256', assemble({ header: header({ model: { ...(header().model as object), sha256: 'xyz' } }) }), /sha256 must be 64 lowercase hex/],
+      ['n not an integer', assemble({ header: header({ n: 1.5 }) }), /header\.n must be a non-negative integer/],
+      ['n negative', assemble({ header: header({ n: -1 }) }), /header\.n must be a non-negative integer/],
+      ['dim not the latent size', assemble({ header: header({ dim: 4 }) }), /header\.dim 4 differs from the model's latentDim 3/],
+      ['image shape of the wrong size', assemble({ header: header({ imageShape: [3, 3] }) }), /imageShape \[3,3\] holds 9 values but the model's inputDim is 12/],
+      ['bad image shape', assemble({ header: header({ imageShape: [] }) }), /imageShape must be a non-empty array/],
+      ['other quantization', assemble({ header: header({ quantization: 'uint4' }) }), /quantization must be "uint8-minmax"/],
+      ['bad source', assemble({ header: header({ source: { a: [1] } }) }), /source\.a must be a string or a finite number/],
+      ['codes truncated by one byte', good.subarray(0, good.length - 1), /truncated: .*2 images of 3 code bytes.*need 30 bytes.*has 29/],
+      ['min/max truncated', good.subarray(0, good.length - 20), /truncated/],
+      ['trailing bytes', concat(good, new Uint8Array([0, 0, 0])), /3 trailing bytes after the 2 x 3 codes/],
+      ['n larger than the codes', assemble({ header: header({ n: 3 }) }), /truncated: the header announces 3 images/],
+      ['NaN min', assemble({ min: [NaN, 0, 0.5] }), /dimension 0: min NaN \/ max 1 must be finite/],
+      ['infinite max', assemble({ max: [1, Infinity, 0.5] }), /dimension 1: .*max Infinity must be finite/],
+      ['min above max', assemble({ min: [-1, 3, 0.5] }), /dimension 1: min 3 is greater than max 2/],
+    ];
+    for (const [name, bytes, pattern] of cases) test(name, () => rejects(bytes, pattern));
+
+    test('every single-byte truncation of a valid file is rejected', () => {
+      for (let len = 0; len < good.length; len++) {
+        assert.throws(() => decodeAekc(good.subarray(0, len), 'codes.aekc'), (e: Error) => e instanceof AekcError && e.message.startsWith('codes.aekc: '), `length ${len}`);
+      }
+    });
+  });
+
+  test('encodeAekc validates its input', () => {
+    const bad = (edit: (f: AekcFile) => void, pattern: RegExp): void => {
+      const f = sample();
+      edit(f);
+      assert.throws(() => encodeAekc(f), (e: Error) => e instanceof AekcError && pattern.test(e.message));
+    };
+    bad((f) => { f.codes = new Uint8Array(5); }, /codes must be a Uint8Array of n x dim = 6 values/);
+    bad((f) => { f.min = new Float32Array(2); }, /min must be a Float32Array of 3 values/);
+    bad((f) => { f.max = new Float64Array(3) as unknown as Float32Array; }, /max must be a Float32Array/);
+    bad((f) => { f.min[0] = NaN; }, /dimension 0: min NaN/);
+    bad((f) => { f.header.dim = 2; }, /header\.dim 2 differs/);
+  });
+
+  describe('files', () => {
+    let dir: string;
+    before(() => { dir = mkdtempSync(join(tmpdir(), 'aekit-aekc-')); });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('writeAekc / readAekc round trip, atomically (no temp file left behind)', () => {
+      const path = join(dir, 'a.aekc');
+      const size = writeAekc(path, sample());
+      assert.equal(size, readFileSync(path).length);
+      const back = readAekc(path);
+      assert.equal(back.origin, path);
+      assert.deepEqual(back.codes, sample().codes);
+      assert.deepEqual(readdirSync(dir), ['a.aekc']);
+    });
+
+    test('a failed write leaves the previous file intact', () => {
+      const path = join(dir, 'keep.aekc');
+      writeAekc(path, sample());
+      const before = readFileSync(path);
+      const broken = sample();
+      broken.min[1] = Infinity;
+      assert.throws(() => writeAekc(path, broken), /must be finite/);
+      assert.deepEqual(readFileSync(path), before);
+      mkdirSync(join(dir, 'sub'));
+      assert.throws(() => writeAekc(join(dir, 'sub'), sample()));
+      assert.ok(existsSync(join(dir, 'sub')));
+    });
+
+    test('missing file, directory and corrupt file errors name the path', () => {
+      assert.throws(() => readAekc(join(dir, 'nope.aekc')), (e: Error) => e instanceof AekcError && e.message === `${join(dir, 'nope.aekc')}: file not found`);
+      assert.throws(() => readAekc(dir), /is a directory, not an \.aekc file/);
+      const path = join(dir, 'bad.aekc');
+      writeFileSync(path, 'hello world, not codes');
+      assert.throws(() => readAekc(path), (e: Error) => e.message.startsWith(`${path}: not an .aekc`));
+    });
+  });
+});
