@@ -21,6 +21,9 @@ const commands: Record<string, () => Promise<Command>> = {
   som: () => import('./som.js'),
   detect: () => import('./detect.js'),
   compress: () => import('./compress.js'),
+  'plot-latent': () => import('./plot-latent.js'),
+  denoise: () => import('./denoise.js'),
+  report: () => import('./report.js'),
   decompress: () => import('./decompress.js'),
   probe: () => import('./probe.js'),
   classify: () => import('./classify.js'),
@@ -39,6 +42,9 @@ const summaries: Record<keyof typeof commands, string> = {
   encode: 'CSV of the codes (label,z0,z1,...) of MNIST images',
   som: 'train a self-organizing map on MNIST; write its U-matrix and label map',
   detect: 'anomaly detection: MNIST one-class ROC-AUC per digit (--all), or a labelled CSV',
+  'plot-latent': 'scatter of the test codes coloured by digit (PNG, SVG; PCA or UMAP) + Embedding Projector TSV',
+  denoise: 'PSNR/SSIM of noisy vs denoised test images, or denoise one PNG (in.png --out out.png)',
+  report: 'one self-contained HTML page with a model\'s config, numbers and figures',
   compress: 'compress images to 8-bit codes (.aekc); bytes/image, ratio vs raw and PNG, PSNR (--cross: MNIST vs Fashion)',
   decompress: 'decode an .aekc file back to images (a PNG grid) and report PSNR against the originals',
   probe: 'linear-probe accuracy of raw pixels, PCA and autoencoder codes',
@@ -61,7 +67,8 @@ Options:
   -h, --help     show this help ('aekit COMMAND --help' for a command's options)
   -v, --version  print aekit's version
 
-Start with 'aekit train' (about 5-10 minutes on one core), then look at aekit-out/.
+Start with 'aekit train' (under a minute on the default wasm backend; about 7 minutes with --backend ref),
+then look at aekit-out/.
 Set AEKIT_DEBUG=1 to see stack traces on errors.
 `;
 

@@ -108,6 +108,12 @@ export type { CodecModel, CompressionReport, CompressionReportOptions, CompressO
 export { AEKC_MAGIC, AEKC_VERSION, AekcError, checkAekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc } from './io/aekc.js';
 export type { AekcFile, AekcHeader, AekcModelId } from './io/aekc.js';
 export { FASHION_CLASSES, fashionMnistDir, loadFashionMnist } from './data/fashion.js';
+export { codeMatrix, latentProjection, latentScatter, projectorMetadataTsv, projectorVectorsTsv, writeProjectorTsv } from './analysis/latent.js';
+export type { CodeInput, LatentProjection, LatentProjectionOptions, ProjectionMethod } from './analysis/latent.js';
+export { borderMean, checkGrayImage, fitSquare, grayToRaster, padToSquare, resizeArea, squareSide, upscaleNearest } from './viz/resize.js';
+export type { GrayImage } from './viz/resize.js';
+export { escapeHtml, pngDataUri, renderReport } from './viz/report.js';
+export type { ReportBlock, ReportSection, ReportSpec } from './viz/report.js';
 export type { FashionOptions, FashionSplit } from './data/fashion.js';
 export type { ConfusionImageOptions } from './viz/confusion.js';
 export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
