@@ -57,6 +57,17 @@ export { SOM } from './models/som.js';
 export type { SOMConfig, SomDecay, SomFitOptions, SomInit } from './models/som.js';
 export { SimpleRNN } from './nn/rnn.js';
 export type { SimpleRNNConfig } from './nn/rnn.js';
+export { Dropout } from './nn/dropout.js';
+export type { DropoutOptions } from './nn/dropout.js';
+export { BatchNorm } from './nn/batchnorm.js';
+export type { BatchNormConfig } from './nn/batchnorm.js';
+export { LSTM } from './nn/lstm.js';
+export type { LSTMConfig, LSTMResult } from './nn/lstm.js';
+export { RepeatVector, TimeDistributed } from './nn/sequence.js';
+export { SequenceAutoencoder } from './models/sequence-autoencoder.js';
+export type { SequenceAutoencoderConfig } from './models/sequence-autoencoder.js';
+export { noisySines } from './data/sequences.js';
+export type { NoisySinesOptions } from './data/sequences.js';
 
 export { klDivergence, manifoldCodes, normInv, reparameterize, VAE } from './models/vae.js';
 export type { VAEConfig, VAEFitOptions, VAEHistory, VAELossTerms } from './models/vae.js';
@@ -79,6 +90,7 @@ export type { ActivationHistogramOptions, DenoisingFigureOptions, HistogramBin, 
 // Let loadModel rebuild the variants' files.
 import './models/vae-register.js';
 import './models/variants-register.js';
+import './models/sequence-register.js';
 
 // analysis
 export { PCA } from './analysis/pca.js';
