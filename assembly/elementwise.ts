@@ -250,7 +250,29 @@ export function where1d(cond: usize, a: usize, ac: i32, b: usize, bc: i32, out: 
  */
 export function copy2d(x: usize, rs: i32, cs: i32, out: usize, rows: i32, cols: i32): void {
   if (cs == 1) {
-    for (let r = 0; r < rows; r++) memory.copy(out + <usize>r * <usize>cols * 4, x + <usize>(r * rs) * 4, <usize>cols * 4);
+    const bytes = <usize>cols * 4;
+    for (let r = 0; r < rows; r++) {
+      const d = out + <usize>r * bytes, s = x + <usize>(r * rs) * 4;
+      // Short rows (a few channels of an NHWC pixel) are common; memory.copy's call costs more than they do.
+      if (bytes >= 256) {
+        memory.copy(d, s, bytes);
+        continue;
+      }
+      let i: usize = 0;
+      for (; i + 16 <= bytes; i += 16) v128.store(d + i, v128.load(s + i));
+      for (; i < bytes; i += 4) store<f32>(d + i, load<f32>(s + i));
+    }
+    return;
+  }
+  if (cs == 0) {
+    // A broadcast row (expand): one value repeated.
+    for (let r = 0; r < rows; r++) {
+      const d = out + <usize>r * <usize>cols * 4;
+      const v = v128.load32_splat(x + <usize>(r * rs) * 4);
+      let c = 0;
+      for (; c + 4 <= cols; c += 4) v128.store(d + <usize>c * 4, v);
+      for (; c < cols; c++) store<f32>(d + <usize>c * 4, f32x4.extract_lane(v, 0));
+    }
     return;
   }
   const ob = <usize>cols * 4;
@@ -282,4 +304,10 @@ export function copy2d(x: usize, rs: i32, cs: i32, out: usize, rows: i32, cols: 
     const o = out + <usize>r * ob;
     for (let c = 0; c < cols; c++) store<f32>(o + <usize>c * 4, load<f32>(x + <usize>(r * rs + c * cs) * 4));
   }
+}
+
+/** out (dense [n0, rows, cols]) = X[i * s0 + r * rs + c * cs]: copy2d per outer index (expand and upsampling views). */
+export function copy3d(x: usize, s0: i32, rs: i32, cs: i32, out: usize, n0: i32, rows: i32, cols: i32): void {
+  const block = <usize>rows * <usize>cols * 4;
+  for (let i = 0; i < n0; i++) copy2d(x + <usize>(i * s0) * 4, rs, cs, out + <usize>i * block, rows, cols);
 }

@@ -2,8 +2,9 @@
 // All pointers are byte offsets into the imported shared memory; the module keeps no mutable state, so any
 // number of instances (one per worker thread) can run on the same memory at once.
 export { gemm, gemmWorkBytes, gemmRowGrain } from './gemm';
-export { unary, binary2d, where1d, copy2d } from './elementwise';
+export { unary, binary2d, where1d, copy2d, copy3d } from './elementwise';
 export { reduce } from './reduce';
+export { job } from './jobs';
 export { sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate } from './optim';
 
 /**

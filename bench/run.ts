@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: W1 and W2 (issue #3) on aekit and, in the same process run, on TF.js (wasm and cpu
- * backends); prints train and inference samples/s with the ratio aekit/peer, and writes bench/RESULTS.md.
+ * `npm run bench`: W1, W2 (issue #3) and W3 (issue #4, the Keras blog conv autoencoder) on aekit and, in the
+ * same process run, on TF.js (wasm and cpu backends) and PyTorch; prints train and inference samples/s with
+ * the ratio aekit/peer, and writes bench/RESULTS.md.
  *
  *   npm run bench                                   full run (~10 s per measurement), writes bench/RESULTS.md
+ *   npm run bench -- --workloads W3 --seconds 10    one workload (RESULTS.md then holds just that one)
  *   npm run bench -- --workloads W1 --seconds 2 --json   quick run: one JSON line per (library, workload)
  */
 import { execSync } from 'node:child_process';
@@ -13,7 +15,7 @@ import { listBackends } from '../src/kernels/registry.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { aekitPeer } from './peers/aekit.js';
 import { tfjsPeer } from './peers/tfjs.js';
-import { type Peer, WORKLOADS } from './workloads.js';
+import { type Peer, WORKLOADS, type WorkloadId } from './workloads.js';
 import { initFastBackends } from './backends.js';
 
 interface Row {
@@ -26,7 +28,7 @@ interface Row {
 
 const { values } = parseArgs({
   options: {
-    workloads: { type: 'string', default: 'W1,W2' },
+    workloads: { type: 'string', default: 'W1,W2,W3' },
     seconds: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
     peers: { type: 'string', default: 'all' },
@@ -48,7 +50,7 @@ const rows: Row[] = [];
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
 for (const id of ids) {
-  const w = WORKLOADS[id as 'W1' | 'W2'];
+  const w = WORKLOADS[id as WorkloadId];
   for (const peer of peers) {
     const why = await peer.unavailable();
     if (why) {
@@ -56,12 +58,24 @@ for (const id of ids) {
       log(`${id} ${peer.name}: skipped (${why})`);
       continue;
     }
+    // A peer that cannot run a workload (TF.js wasm has no gradient kernel for Conv2D) gets its error as the
+    // note, and whatever it did measure (e.g. inference).
     await peer.setup(w, images, train.length);
-    const tr = await peer.train(seconds);
-    const inf = await peer.infer(Math.max(1, seconds / 2));
+    const failed: string[] = [];
+    const attempt = async (what: string, fn: () => Promise<number>): Promise<number | null> => {
+      try {
+        return await fn();
+      } catch (e) {
+        failed.push(`${what}: ${(e as Error).message.split('\n')[0]}`);
+        return null;
+      }
+    };
+    const tr = await attempt('cannot train', () => peer.train(seconds));
+    const inf = await attempt('cannot infer', () => peer.infer(Math.max(1, seconds / 2)));
     await peer.teardown?.();
-    rows.push({ library: peer.name, workload: id, trainSamplesPerSec: tr, inferSamplesPerSec: inf });
-    log(`${id} ${peer.name}: train ${tr.toFixed(0)} samples/s, infer ${inf.toFixed(0)} samples/s`);
+    const note = [...failed, peer.measurementNote?.(w) ?? ''].filter((x) => x).join('; ') || undefined;
+    rows.push({ library: peer.name, workload: id, trainSamplesPerSec: tr, inferSamplesPerSec: inf, ...(note ? { note } : {}) });
+    log(`${id} ${peer.name}: train ${tr?.toFixed(0) ?? '—'} samples/s, infer ${inf?.toFixed(0) ?? '—'} samples/s${note ? ` (${note})` : ''}`);
     if (values.json) console.log(JSON.stringify(rows[rows.length - 1]));
   }
 }
@@ -133,7 +147,7 @@ if (!values.json) {
   lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${nproc} cores (nproc), ${cpu}, Node ${process.version}.`);
   lines.push(`Command: \`${command}\` (each number is one measurement of about ${seconds} s after a warm-up batch; inference about ${Math.max(1, seconds / 2)} s).`, '');
   for (const id of ids) {
-    lines.push(`## ${id}: ${WORKLOADS[id as 'W1' | 'W2'].title}`, '');
+    lines.push(`## ${id}: ${WORKLOADS[id as WorkloadId].title}`, '');
     const r = rows.filter((x) => x.workload === id);
     const best = r.filter((x) => x.library.startsWith('aekit') && x.trainSamplesPerSec).sort((a, b) => b.trainSamplesPerSec! - a.trainSamplesPerSec!)[0];
     lines.push('| library | train samples/s | inference samples/s | best aekit / this (train) | best aekit / this (infer) |', '|---|---|---|---|---|');

@@ -1,6 +1,7 @@
-/** The benchmark workloads (issue #3): the same data and hyper-parameters for every library. */
+/** The benchmark workloads (issues #3 and #4): the same data and hyper-parameters for every library. */
 export interface DenseWorkload {
   id: 'W1' | 'W2';
+  kind: 'dense';
   title: string;
   /** Layer sizes after the input, with their activations. */
   layers: { units: number; activation: 'sigmoid' | 'relu' }[];
@@ -9,9 +10,29 @@ export interface DenseWorkload {
   batchSize: number;
 }
 
-export const WORKLOADS: Record<'W1' | 'W2', DenseWorkload> = {
+/**
+ * The Keras blog's convolutional autoencoder on 28x28x1 MNIST (NHWC): Conv16-Pool-Conv8-Pool-Conv8-Pool to
+ * 4x4x8, then Conv8-Up-Conv8-Up-Conv16(valid)-Up-Conv1(sigmoid); 3x3 kernels, relu, 'same' unless noted, 2x2
+ * pooling with 'same' padding. aekit builds it as ConvAutoencoder.preset('keras-blog').
+ */
+export interface ConvWorkload {
+  id: 'W3';
+  kind: 'conv';
+  title: string;
+  encoder: { filters: number; padding: 'same' | 'valid' }[];
+  decoder: { filters: number; padding: 'same' | 'valid' }[];
+  loss: 'bce';
+  optimizer: { name: 'adam'; lr: number };
+  batchSize: number;
+}
+
+export type Workload = DenseWorkload | ConvWorkload;
+export type WorkloadId = Workload['id'];
+
+export const WORKLOADS: Record<WorkloadId, Workload> = {
   W1: {
     id: 'W1',
+    kind: 'dense',
     title: '784-256-128-256-784 sigmoid, MSE, RMSProp 0.01, batch 256',
     layers: [
       { units: 256, activation: 'sigmoid' },
@@ -25,6 +46,7 @@ export const WORKLOADS: Record<'W1' | 'W2', DenseWorkload> = {
   },
   W2: {
     id: 'W2',
+    kind: 'dense',
     title: '784-32(relu)-784(sigmoid), BCE, Adam 1e-3, batch 256',
     layers: [
       { units: 32, activation: 'relu' },
@@ -34,6 +56,16 @@ export const WORKLOADS: Record<'W1' | 'W2', DenseWorkload> = {
     optimizer: { name: 'adam', lr: 1e-3 },
     batchSize: 256,
   },
+  W3: {
+    id: 'W3',
+    kind: 'conv',
+    title: 'Keras blog conv AE 28x28x1 -> 4x4x8 -> 28x28x1 (3x3 convs, 2x2 pool/upsampling), BCE, Adam 1e-3, batch 128',
+    encoder: [{ filters: 16, padding: 'same' }, { filters: 8, padding: 'same' }, { filters: 8, padding: 'same' }],
+    decoder: [{ filters: 8, padding: 'same' }, { filters: 8, padding: 'same' }, { filters: 16, padding: 'valid' }],
+    loss: 'bce',
+    optimizer: { name: 'adam', lr: 1e-3 },
+    batchSize: 128,
+  },
 };
 
 /** A library under test: builds the workload's model, then trains or infers for about `seconds`. */
@@ -41,22 +73,29 @@ export interface Peer {
   name: string;
   /** Why it cannot run here (missing package, unsupported op), or null. */
   unavailable(): Promise<string | null>;
-  setup(w: DenseWorkload, images: Float32Array, n: number): Promise<void>;
+  setup(w: Workload, images: Float32Array, n: number): Promise<void>;
   /** Trains batch after batch for about `seconds`; returns samples per second (after one warm-up batch). */
   train(seconds: number): Promise<number>;
   /** Forward passes on batches for about `seconds`; returns samples per second. */
   infer(seconds: number): Promise<number>;
   teardown?(): Promise<void>;
+  /** How this peer's measurement of `w` departs from the usual one (e.g. a single batch), for the table. */
+  measurementNote?(w: Workload): string | null;
   /** GFLOP/s of a 256x784 @ 784x256 float32 matmul, where the library exposes one (peers only). */
   gemm?(seconds: number): Promise<number>;
 }
 
-/** Runs `step` (which processes `batch` samples) repeatedly for about `seconds`; returns samples/s. */
-export async function timeLoop(seconds: number, batch: number, step: (i: number) => unknown): Promise<number> {
-  await step(0); // warm-up: JIT, allocation of persistent buffers
+/**
+ * Runs `step` (which processes `batch` samples) repeatedly for about `seconds`, and at least `minSteps` times;
+ * returns samples/s. A peer that needs many seconds per step (TF.js cpu on W3) asks for one step without a
+ * warm-up, so its measurement stays short; at that speed a first call's setup cost is lost in the noise.
+ */
+export async function timeLoop(seconds: number, batch: number, step: (i: number) => unknown, opts: { warmUp?: boolean; minSteps?: number } = {}): Promise<number> {
+  if (opts.warmUp ?? true) await step(0); // warm-up: JIT, allocation of persistent buffers
+  const minSteps = opts.minSteps ?? 2;
   const t0 = performance.now();
   let i = 1, n = 0;
-  while (performance.now() - t0 < seconds * 1000 || n < 2) {
+  while (performance.now() - t0 < seconds * 1000 || n < minSteps) {
     await step(i++);
     n++;
   }

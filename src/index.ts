@@ -68,6 +68,16 @@ export { SequenceAutoencoder } from './models/sequence-autoencoder.js';
 export type { SequenceAutoencoderConfig } from './models/sequence-autoencoder.js';
 export { noisySines } from './data/sequences.js';
 export type { NoisySinesOptions } from './data/sequences.js';
+// convolution (NHWC images)
+export { Conv2D, Conv2DTranspose } from './nn/conv.js';
+export type { Conv2DConfig, Padding } from './nn/conv.js';
+export { AvgPool2D, MaxPool2D } from './nn/pool.js';
+export type { Pool2DConfig } from './nn/pool.js';
+export { Flatten, Reshape, UpSampling2D } from './nn/reshape.js';
+export { col2im, conv2d, conv2dFilter, conv2dTranspose, im2col, maxPool, maxUnpool } from './tensor/conv-ops.js';
+export type { PatchAttrs } from './autograd/primitives.js';
+export { CONV_AE_PRESETS, ConvAutoencoder } from './models/conv-autoencoder.js';
+export type { ConvAutoencoderConfig, ConvAutoencoderPreset, ConvStage, LayerSummary } from './models/conv-autoencoder.js';
 
 export { klDivergence, manifoldCodes, normInv, reparameterize, VAE } from './models/vae.js';
 export type { VAEConfig, VAEFitOptions, VAEHistory, VAELossTerms } from './models/vae.js';

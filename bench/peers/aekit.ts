@@ -4,14 +4,16 @@ import { noGrad } from '../../src/autograd/mode.js';
 import { getBackend, listBackends } from '../../src/kernels/registry.js';
 import type { Backend } from '../../src/kernels/types.js';
 import { outputLoss } from '../../src/losses/fused.js';
+import { ConvAutoencoder } from '../../src/models/conv-autoencoder.js';
+import type { Module } from '../../src/nn/module.js';
 import { Dense, Sequential } from '../../src/nn/dense.js';
 import { makeOptimizer, type Optimizer } from '../../src/optim/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { type DenseWorkload, type Peer, timeLoop } from '../workloads.js';
+import { type Peer, timeLoop, type Workload } from '../workloads.js';
 
 export function aekitPeer(backendName: string): Peer {
-  let model: Sequential, opt: Optimizer, w: DenseWorkload, backend: Backend;
+  let model: Module & { sigmoidLogits(x: Tensor): Tensor | null }, opt: Optimizer, w: Workload, backend: Backend;
   let batches: Tensor[] = [];
   // Fast backends reset a step arena after each step; the reference backend leaves memory to the GC.
   // The first step runs outside the arena: optimizers allocate their state on their first update.
@@ -32,18 +34,24 @@ export function aekitPeer(backendName: string): Peer {
       w = workload;
       backend = getBackend(backendName);
       const rng = new Rng(0);
-      let inDim = 784;
-      const layers = w.layers.map((l) => {
-        const d = new Dense({ inputDim: inDim, units: l.units, activation: l.activation }, { rng, backend });
-        inDim = l.units;
-        return d;
-      });
-      model = new Sequential(layers);
+      if (w.kind === 'conv') {
+        // The workload's stages are the Keras blog preset's; built from them so the two cannot drift apart.
+        model = new ConvAutoencoder({ encoder: w.encoder, decoder: w.decoder, inputShape: [28, 28, 1], seed: 0 }, { backend });
+      } else {
+        let inDim = 784;
+        const layers = w.layers.map((l) => {
+          const d = new Dense({ inputDim: inDim, units: l.units, activation: l.activation }, { rng, backend });
+          inDim = l.units;
+          return d;
+        });
+        model = new Sequential(layers);
+      }
       warm = false;
       opt = makeOptimizer(w.optimizer.name, model, { lr: w.optimizer.lr });
       batches = [];
+      const shape = w.kind === 'conv' ? [w.batchSize, 28, 28, 1] : [w.batchSize, 784];
       for (let s = 0; s + w.batchSize <= n && batches.length < 32; s += w.batchSize) {
-        const t = new Tensor(backend.alloc('float32', w.batchSize * 784), [w.batchSize, 784], { backend });
+        const t = new Tensor(backend.alloc('float32', w.batchSize * 784), shape, { backend });
         t.data.set(images.subarray(s * 784, (s + w.batchSize) * 784));
         batches.push(t);
       }

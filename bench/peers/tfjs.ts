@@ -4,13 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type DenseWorkload, type Peer, timeLoop } from '../workloads.js';
+import { type Peer, timeLoop, type Workload } from '../workloads.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
 export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
-  let tf: Any, tfl: Any, model: Any, w: DenseWorkload;
+  let tf: Any, tfl: Any, model: Any, w: Workload;
   let xs: Any[] = [];
   return {
     name: `TF.js ${backendName}`,
@@ -37,20 +37,40 @@ export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
       w = workload;
       await tf.setBackend(backendName);
       model = tfl.sequential();
-      w.layers.forEach((l, i) => model.add(tfl.layers.dense({ units: l.units, activation: l.activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
+      if (w.kind === 'conv') {
+        const conv = (filters: number, activation: string, padding: string, first = false): void =>
+          model.add(tfl.layers.conv2d({ filters, kernelSize: 3, activation, padding, ...(first ? { inputShape: [28, 28, 1] } : {}) }));
+        w.encoder.forEach((s, i) => {
+          conv(s.filters, 'relu', s.padding, i === 0);
+          model.add(tfl.layers.maxPooling2d({ poolSize: 2, padding: 'same' }));
+        });
+        for (const s of w.decoder) {
+          conv(s.filters, 'relu', s.padding);
+          model.add(tfl.layers.upSampling2d({ size: [2, 2] }));
+        }
+        conv(1, 'sigmoid', 'same');
+      } else {
+        w.layers.forEach((l, i) => model.add(tfl.layers.dense({ units: l.units, activation: l.activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
+      }
       const optimizer = w.optimizer.name === 'rmsprop' ? tf.train.rmsprop(w.optimizer.lr) : tf.train.adam(w.optimizer.lr);
       model.compile({ optimizer, loss: w.loss === 'mse' ? 'meanSquaredError' : 'binaryCrossentropy' });
       xs.forEach((x) => x.dispose());
       xs = [];
+      const shape = w.kind === 'conv' ? [w.batchSize, 28, 28, 1] : [w.batchSize, 784];
       for (let s = 0; s + w.batchSize <= n && xs.length < 8; s += w.batchSize) {
-        xs.push(tf.tensor2d(images.subarray(s * 784, (s + w.batchSize) * 784), [w.batchSize, 784]));
+        xs.push(tf.tensor(images.subarray(s * 784, (s + w.batchSize) * 784), shape));
       }
     },
+    measurementNote(wl) {
+      return wl.kind === 'conv' && backendName === 'cpu' ? 'trained one batch, no warm-up: ~15 s per batch' : null;
+    },
     async train(seconds) {
-      return timeLoop(seconds, w.batchSize, async (i) => {
+      // TF.js cpu needs ~15 s per W3 batch: one step, no warm-up, keeps the run short (see timeLoop).
+      const slow = w.kind === 'conv' && backendName === 'cpu';
+      return timeLoop(slow ? 0 : seconds, w.batchSize, async (i) => {
         const x = xs[i % xs.length];
         await model.trainOnBatch(x, x);
-      });
+      }, slow ? { warmUp: false, minSteps: 1 } : {});
     },
     async infer(seconds) {
       return timeLoop(seconds, w.batchSize, (i) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer for `npm run bench`: W1 and W2 on the same data and hyper-parameters as bench/workloads.ts.
+"""PyTorch peer for `npm run bench`: W1, W2 and W3 on the same data and hyper-parameters as bench/workloads.ts.
 
 Needs a Python with torch (e.g. Debian's python3-torch plus libopenblas0-pthread). Where torch is missing it
 prints one JSON line {"library": "PyTorch", "skipped": "..."} and exits 0, so the benchmark skips it cleanly.
@@ -14,11 +14,26 @@ import sys
 import time
 
 
+def conv_autoencoder(torch):
+    """W3, the Keras blog conv autoencoder. Keras's 'same' 2x2 max pooling is ceil_mode here (7 -> 4, the
+    extra window at the bottom/right), and its 3x3 'same' convolutions are padding=1."""
+    nn = torch.nn
+
+    def conv(cin, cout, same=True, act=None):
+        return [nn.Conv2d(cin, cout, 3, padding=1 if same else 0), act or nn.ReLU()]
+
+    enc = conv(1, 16) + [nn.MaxPool2d(2, ceil_mode=True)] + conv(16, 8) + [nn.MaxPool2d(2, ceil_mode=True)] \
+        + conv(8, 8) + [nn.MaxPool2d(2, ceil_mode=True)]
+    up = nn.Upsample(scale_factor=2, mode="nearest")
+    dec = conv(8, 8) + [up] + conv(8, 8) + [up] + conv(8, 16, same=False) + [up] + conv(16, 1, act=nn.Sigmoid())
+    return nn.Sequential(*enc, *dec)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--idx", required=True)
     ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--workloads", default="W1,W2")
+    ap.add_argument("--workloads", default="W1,W2,W3")
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args()
     try:
@@ -42,16 +57,21 @@ def main() -> int:
         "W2": ([(32, "relu"), (784, "sigmoid")], "bce", "adam", 1e-3),
     }
     for wid in args.workloads.split(","):
-        layers, loss_name, opt_name, lr = specs[wid]
-        mods, d = [], 784
-        for units, act in layers:
-            mods += [torch.nn.Linear(d, units), torch.nn.Sigmoid() if act == "sigmoid" else torch.nn.ReLU()]
-            d = units
-        model = torch.nn.Sequential(*mods)
+        if wid == "W3":
+            model, loss_name, opt_name, lr, bs = conv_autoencoder(torch), "bce", "adam", 1e-3, 128
+            data = x.reshape(n, 1, 28, 28)  # PyTorch's own layout, NCHW
+        else:
+            layers, loss_name, opt_name, lr = specs[wid]
+            bs, data = 256, x
+            mods, d = [], 784
+            for units, act in layers:
+                mods += [torch.nn.Linear(d, units), torch.nn.Sigmoid() if act == "sigmoid" else torch.nn.ReLU()]
+                d = units
+            model = torch.nn.Sequential(*mods)
         # RMSProp with Keras/TF's rho 0.9 (PyTorch's default alpha is 0.99), as aekit's W1 uses.
         opt = torch.optim.RMSprop(model.parameters(), lr=lr, alpha=0.9) if opt_name == "rmsprop" else torch.optim.Adam(model.parameters(), lr=lr)
         loss_fn = torch.nn.MSELoss() if loss_name == "mse" else torch.nn.BCELoss()
-        batches = [x[s:s + 256] for s in range(0, n - 255, 256)][:32]
+        batches = [data[s:s + bs] for s in range(0, n - bs + 1, bs)][:32]
 
         def train_step(i):
             b = batches[i % len(batches)]
@@ -71,7 +91,7 @@ def main() -> int:
             while time.perf_counter() - t0 < secs or k < 2:
                 step(k + 1)
                 k += 1
-            rates.append(k * 256 / (time.perf_counter() - t0))
+            rates.append(k * bs / (time.perf_counter() - t0))
         print(json.dumps({"library": f"PyTorch {torch.__version__} ({torch.get_num_threads()} thr)", "workload": wid,
                           "trainSamplesPerSec": rates[0], "inferSamplesPerSec": rates[1]}))
     return 0

@@ -8,6 +8,16 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 
+/**
+ * Windows over NHWC images (dilation 1): kernel [kh, kw], strides [sh, sw], zero padding
+ * [top, bottom, left, right]. Layers turn Keras's 'same'/'valid' into explicit pads (nn/conv.ts).
+ */
+export interface PatchAttrs {
+  kernel: [number, number];
+  strides: [number, number];
+  pads: [number, number, number, number];
+}
+
 export interface PrimitiveAttrs {
   add: Record<string, never>;
   sub: Record<string, never>;
@@ -36,6 +46,27 @@ export interface PrimitiveAttrs {
   slice: { begin: number[]; size: number[] };
   pad: { before: number[]; after: number[] };
   concat: { axis: number };
+  /**
+   * [n, h, w, c] -> [n, oh, ow, kh * kw * c]: every window as one row, so a convolution is one matmul with the
+   * [kh * kw * c, out] kernel. Its gradient is col2im, and col2im's is im2col (each is the other's adjoint).
+   */
+  im2col: PatchAttrs;
+  /** The adjoint of im2col: sums patch rows back onto an image of spatial size `size` (Conv2DTranspose). */
+  col2im: PatchAttrs & { size: [number, number] };
+  /**
+   * conv2d(x, w): NHWC convolution, im2col(x) @ w without the im2col matrix. Its gradients are
+   * conv2dTranspose (for x) and conv2dFilter (for w); each of the three is linear in both inputs and their
+   * rules use the other two, so the set is closed. The composed im2col + matmul form is the test oracle.
+   */
+  conv2d: PatchAttrs;
+  conv2dTranspose: PatchAttrs & { size: [number, number] };
+  conv2dFilter: PatchAttrs;
+  /**
+   * maxPool(sel, v): per window, v at the first maximum of sel (max pooling is maxPool(x, x)); sel takes no
+   * gradient. maxUnpool(sel, g) is its adjoint in v, and each is the other's gradient rule.
+   */
+  maxPool: PatchAttrs;
+  maxUnpool: PatchAttrs;
 }
 
 export type Primitive = keyof PrimitiveAttrs;

@@ -6,12 +6,19 @@
  * A rule gets the upstream gradient `g` (shape of the output), the output itself (exp, tanh and sqrt reuse it)
  * and the node; it returns one gradient per input, or null for inputs that take none.
  */
+import * as convOps from '../tensor/conv-ops.js';
 import * as ops from '../tensor/ops.js';
 import { type Shape, shapeEq } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradNode, Primitive } from './primitives.js';
 
 export type GradRule<P extends Primitive> = (g: Tensor, out: Tensor, node: GradNode<P>) => (Tensor | null)[];
+
+/**
+ * Whether an input takes a gradient. Binary rules skip the other side's work for constants: relu's 0 and a
+ * loss's target would otherwise cost full-size passes and a reduction each, only to be thrown away.
+ */
+const need = (t: Tensor): boolean => t.requiresGrad;
 
 /** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
 export function unbroadcast(g: Tensor, shape: Shape): Tensor {
@@ -26,17 +33,21 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
 }
 
 export const gradRules: { [P in Primitive]: GradRule<P> } = {
-  add: (g, _o, { inputs: [a, b] }) => [unbroadcast(g, a.shape), unbroadcast(g, b.shape)],
-  sub: (g, _o, { inputs: [a, b] }) => [unbroadcast(g, a.shape), unbroadcast(ops.neg(g), b.shape)],
-  mul: (g, _o, { inputs: [a, b] }) => [unbroadcast(ops.mul(g, b), a.shape), unbroadcast(ops.mul(g, a), b.shape)],
+  add: (g, _o, { inputs: [a, b] }) => [need(a) ? unbroadcast(g, a.shape) : null, need(b) ? unbroadcast(g, b.shape) : null],
+  sub: (g, _o, { inputs: [a, b] }) => [need(a) ? unbroadcast(g, a.shape) : null, need(b) ? unbroadcast(ops.neg(g), b.shape) : null],
+  mul: (g, _o, { inputs: [a, b] }) => [
+    need(a) ? unbroadcast(ops.mul(g, b), a.shape) : null,
+    need(b) ? unbroadcast(ops.mul(g, a), b.shape) : null,
+  ],
   div: (g, out, { inputs: [a, b] }) => [
-    unbroadcast(ops.div(g, b), a.shape),
-    unbroadcast(ops.neg(ops.div(ops.mul(g, out), b)), b.shape),
+    need(a) ? unbroadcast(ops.div(g, b), a.shape) : null,
+    need(b) ? unbroadcast(ops.neg(ops.div(ops.mul(g, out), b)), b.shape) : null,
   ],
   maximum: (g, _o, { inputs: [a, b] }) => {
     // Ties go to b: relu = maximum(x, 0) then has gradient 0 at x = 0.
     const toA = ops.compare('gt', a, b);
-    return [unbroadcast(ops.mul(g, toA), a.shape), unbroadcast(ops.sub(g, ops.mul(g, toA)), b.shape)];
+    const ga = ops.mul(g, toA);
+    return [need(a) ? unbroadcast(ga, a.shape) : null, need(b) ? unbroadcast(ops.sub(g, ga), b.shape) : null];
   },
   compare: () => [null, null],
   neg: (g) => [ops.neg(g)],
@@ -50,8 +61,8 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   sign: () => [null],
   where: (g, _o, { inputs: [c, a, b] }) => [
     null,
-    unbroadcast(ops.where(c, g, 0), a.shape),
-    unbroadcast(ops.where(c, 0, g), b.shape),
+    need(a) ? unbroadcast(ops.where(c, g, 0), a.shape) : null,
+    need(b) ? unbroadcast(ops.where(c, 0, g), b.shape) : null,
   ],
   sum: (g, _o, { inputs: [x], attrs }) => {
     const kept = x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d));
@@ -84,4 +95,22 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
       return ops.slice(g, begin, t.shape);
     });
   },
+  im2col: (g, _o, { inputs: [x], attrs }) => [convOps.col2im(g, { ...attrs, size: [x.shape[1], x.shape[2]] })],
+  col2im: (g, _o, { attrs: { kernel, strides, pads } }) => [convOps.im2col(g, { kernel, strides, pads })],
+  // <y, conv2d(x, w)> = <conv2dTranspose(y, w), x> = <conv2dFilter(x, y), w>: each rule is another of the three.
+  conv2d: (g, _o, { inputs: [x, w], attrs }) => [
+    need(x) ? convOps.conv2dTranspose(g, w, { ...attrs, size: [x.shape[1], x.shape[2]] }) : null,
+    need(w) ? convOps.conv2dFilter(x, g, attrs) : null,
+  ],
+  conv2dTranspose: (g, _o, { inputs: [y, w], attrs: { kernel, strides, pads } }) => [
+    need(y) ? convOps.conv2d(g, w, { kernel, strides, pads }) : null,
+    need(w) ? convOps.conv2dFilter(g, y, { kernel, strides, pads }) : null,
+  ],
+  conv2dFilter: (g, _o, { inputs: [x, y], attrs }) => [
+    need(x) ? convOps.conv2dTranspose(y, g, { ...attrs, size: [x.shape[1], x.shape[2]] }) : null,
+    need(y) ? convOps.conv2d(x, g, attrs) : null,
+  ],
+  // The selector only chooses positions (piecewise constant): no gradient.
+  maxPool: (g, _o, { inputs: [sel], attrs }) => [null, convOps.maxUnpool(sel, g, attrs)],
+  maxUnpool: (g, _o, { inputs: [sel], attrs }) => [null, convOps.maxPool(sel, g, attrs)],
 };

@@ -12,7 +12,11 @@ import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
 import { MLP, type MLPConfig } from '../models/mlp.js';
 import { Perceptron, type PerceptronConfig } from '../models/perceptron.js';
 import { RNNRegressor, type RNNRegressorConfig } from '../models/rnn.js';
+import { ConvAutoencoder, type ConvAutoencoderConfig } from '../models/conv-autoencoder.js';
+import { Conv2D, type Conv2DConfig, Conv2DTranspose } from '../nn/conv.js';
 import { Dense, type DenseConfig, Sequential } from '../nn/dense.js';
+import { AvgPool2D, MaxPool2D, type Pool2DConfig } from '../nn/pool.js';
+import { Flatten, Reshape, UpSampling2D } from '../nn/reshape.js';
 import type { Module } from '../nn/module.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -35,15 +39,29 @@ export interface SavableModel extends Module {
 
 type Builder = (config: Record<string, unknown>, source: string) => Module;
 
+type LayerSpec = Record<string, unknown> & { dtype?: DType };
+/** Sequential's layer types: each constructor validates its own config, so a bad file fails with its message. */
+const layerBuilders: Record<string, (l: LayerSpec) => Module> = {
+  Dense: (l) => new Dense(l as unknown as DenseConfig, { dtype: l.dtype }),
+  Conv2D: (l) => new Conv2D(l as unknown as Conv2DConfig, { dtype: l.dtype }),
+  Conv2DTranspose: (l) => new Conv2DTranspose(l as unknown as Conv2DConfig, { dtype: l.dtype }),
+  MaxPool2D: (l) => new MaxPool2D(l as Pool2DConfig),
+  AvgPool2D: (l) => new AvgPool2D(l as Pool2DConfig),
+  UpSampling2D: (l) => new UpSampling2D(l as { size?: [number, number] }),
+  Flatten: () => new Flatten(),
+  Reshape: (l) => new Reshape(l as unknown as { targetShape: number[] }),
+};
+
 const builders = new Map<string, Builder>([
   ['Autoencoder', (c) => new Autoencoder(c as unknown as AutoencoderConfig)],
   ['Sequential', (c, source) => {
     const layers = (c as { layers?: unknown }).layers;
     if (!Array.isArray(layers)) throw new Error(`${source}: Sequential config has no 'layers' list`);
-    return new Sequential(layers.map((l: { type?: string; dtype?: DType } & DenseConfig, i) => {
-      if (l?.type !== 'Dense') throw new Error(`${source}: layer ${i} has unknown type '${String(l?.type)}'`);
+    return new Sequential(layers.map((l: { type?: string } & LayerSpec, i) => {
+      const build = typeof l?.type === 'string' && Object.hasOwn(layerBuilders, l.type) ? layerBuilders[l.type] : undefined;
+      if (!build) throw new Error(`${source}: layer ${i} has unknown type '${String(l?.type)}'`);
       if (l.dtype !== undefined && l.dtype !== 'float32' && l.dtype !== 'float64') throw new Error(`${source}: layer ${i} has unknown dtype '${String(l.dtype)}'`);
-      return new Dense(l, { dtype: l.dtype });
+      return build(l);
     }));
   }],
 ]);
@@ -51,6 +69,7 @@ const builders = new Map<string, Builder>([
 registerModelKind('Perceptron', (c) => new Perceptron(c as unknown as PerceptronConfig));
 registerModelKind('MLP', (c) => new MLP(c as unknown as MLPConfig));
 registerModelKind('RNNRegressor', (c) => new RNNRegressor(c as unknown as RNNRegressorConfig));
+registerModelKind('ConvAutoencoder', (c) => new ConvAutoencoder(c as unknown as ConvAutoencoderConfig));
 
 /** Lets a new model class be loaded from files (its `modelConfig().kind` maps to this builder). */
 export function registerModelKind(kind: string, build: Builder): void {

@@ -11,6 +11,18 @@ export type FloatArray = Float32Array | Float64Array;
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
 
+/**
+ * Geometry of patch extraction from NHWC images (dilation 1): images [n, h, w, c], a kh x kw window moved by
+ * (sh, sw), pt rows of zero padding on top and pl columns on the left, giving oh x ow windows. The padding at
+ * the bottom and right is whatever oh and ow imply. A patch is laid out (ky, kx, c), c fastest, so a patch row
+ * [kh * kw * c] is the row of im2col's matrix that multiplies a [kh, kw, c, out] (Keras HWIO) kernel.
+ */
+export interface PatchGeometry {
+  n: number; h: number; w: number; c: number;
+  kh: number; kw: number; sh: number; sw: number;
+  pt: number; pl: number; oh: number; ow: number;
+}
+
 /** A strided operand: element (i0, i1, ...) lives at data[offset + sum(i_d * strides[d])]. */
 export interface Strided {
   data: FloatArray;
@@ -37,6 +49,39 @@ export interface Kernels {
    * Any set of contiguous reduced axes maps onto this form; ops/reduce.ts transposes the rest.
    */
   reduce(op: 'sum' | 'max', x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void;
+  /** Patches of `x` [n, h, w, c] into dense `out` [n, oh, ow, kh * kw * c]; positions in the padding read 0. */
+  im2col(x: FloatArray, out: FloatArray, g: PatchGeometry): void;
+  /**
+   * The adjoint of im2col: `out` [n, h, w, c] is overwritten with the sum of every patch value of `cols`
+   * [n, oh, ow, kh * kw * c] that reads that pixel; values that fall in the padding are dropped. Each pixel
+   * sums its contributions in (oy, ox, ky, kx) order, in the output's precision, so fast kernels can match
+   * the reference bit for bit.
+   */
+  col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void;
+  /**
+   * Convolution of NHWC images x [n, h, w, c] with a kernel w [kh, kw, c, f] (Keras's layout) over the
+   * geometry's windows: out [n, oh, ow, f] = im2col(x) @ w, without forming im2col(x).
+   */
+  conv2d(x: FloatArray, w: FloatArray, out: FloatArray, g: PatchGeometry, f: number): void;
+  /**
+   * The transposed convolution, i.e. conv2d's gradient with respect to x: out [n, h, w, c] =
+   * col2im(grad @ w^T) for grad [n, oh, ow, f] (`g` is the geometry of the forward conv2d).
+   */
+  conv2dTranspose(grad: FloatArray, w: FloatArray, out: FloatArray, g: PatchGeometry, f: number): void;
+  /** conv2d's gradient with respect to the kernel: out [kh, kw, c, f] = im2col(x)^T @ grad. */
+  conv2dFilter(x: FloatArray, grad: FloatArray, out: FloatArray, g: PatchGeometry, f: number): void;
+  /**
+   * out [n, oh, ow, c] = `v` at the first maximum of `x` over each window, per channel (x and v both
+   * [n, h, w, c]). Max pooling is maxPool(x, x). Positions in the padding are skipped (as if -Infinity); the
+   * window is scanned row-major and keeps its first maximal value, but a NaN wins and stays (as reduce 'max').
+   * A window with no pixel in the image gives 0 (ops never create one).
+   */
+  maxPool(x: FloatArray, v: FloatArray, out: FloatArray, g: PatchGeometry): void;
+  /**
+   * The adjoint of maxPool in `v`: `out` [n, h, w, c] is overwritten with zeros plus each window's `grad`
+   * [n, oh, ow, c] added at the first maximum of `x`; windows are visited in (oy, ox) order.
+   */
+  maxUnpool(x: FloatArray, grad: FloatArray, out: FloatArray, g: PatchGeometry): void;
   /** In-place optimizer updates over one parameter's flat data. See src/optim for the formulas. */
   sgdUpdate(p: FloatArray, g: FloatArray, lr: number, weightDecay: number): void;
   momentumUpdate(p: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;

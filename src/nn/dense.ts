@@ -68,6 +68,13 @@ export class Dense extends Module {
   }
 }
 
+/** A layer that describes itself for the model file (its `type` names the class the loader rebuilds). */
+export interface ConfigurableLayer {
+  layerConfig(): { type: string };
+}
+
+export type SequentialLayerConfig = ({ type: 'Dense'; dtype: DType } & Required<DenseConfig>) | { type: string };
+
 /** Layers applied in order. */
 export class Sequential extends Module {
   layers: Module[];
@@ -77,14 +84,19 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
-  /** Config of a stack of Dense layers, for the model file; other layer kinds are not serializable here yet. */
-  modelConfig(): { kind: 'Sequential'; config: { layers: ({ type: 'Dense'; dtype: DType } & Required<DenseConfig>)[] } } {
+  /**
+   * Config of the stack for the model file: Dense layers, and layers that describe themselves with
+   * `layerConfig()` (convolution, pooling, reshaping); io/model-file.ts rebuilds both.
+   */
+  modelConfig(): { kind: 'Sequential'; config: { layers: SequentialLayerConfig[] } } {
     return {
       kind: 'Sequential',
       config: {
         layers: this.layers.map((l, i) => {
-          if (!(l instanceof Dense)) throw new Error(`Sequential.modelConfig: layer ${i} is not a Dense layer`);
-          return { type: 'Dense' as const, ...l.config, dtype: l.weight.dtype };
+          if (l instanceof Dense) return { type: 'Dense' as const, ...l.config, dtype: l.weight.dtype };
+          const own = (l as Partial<ConfigurableLayer>).layerConfig;
+          if (typeof own !== 'function') throw new Error(`Sequential.modelConfig: layer ${i} is not a Dense layer and has no layerConfig()`);
+          return own.call(l);
         }),
       },
     };

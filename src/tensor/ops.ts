@@ -12,7 +12,8 @@ import { Tensor } from './tensor.js';
 
 export type TensorLike = Tensor | number;
 
-function record<P extends Primitive>(out: Tensor, prim: P, inputs: Tensor[], attrs: PrimitiveAttrs[P]): Tensor {
+/** Records a primitive's node on its output. Exported for the primitives in sibling files (conv-ops.ts) only. */
+export function record<P extends Primitive>(out: Tensor, prim: P, inputs: Tensor[], attrs: PrimitiveAttrs[P]): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = { prim, inputs, attrs } as GradNode<P> as GradNode;
@@ -24,8 +25,11 @@ function alloc(like: Tensor, shape: Shape): Tensor {
   return new Tensor(like.backend.alloc(like.dtype, sizeOf(shape)), shape, { backend: like.backend });
 }
 
-/** For outputs a kernel writes in full (elementwise ops, matmul with k > 0): no clearing needed. */
-function allocOut(like: Tensor, shape: Shape): Tensor {
+/**
+ * For outputs a kernel writes in full (elementwise ops, matmul with k > 0): no clearing needed. Exported for the
+ * primitives in sibling files (conv-ops.ts) only.
+ */
+export function allocOut(like: Tensor, shape: Shape): Tensor {
   const b = like.backend;
   const data = b.allocUninit ? b.allocUninit(like.dtype, sizeOf(shape)) : b.alloc(like.dtype, sizeOf(shape));
   return new Tensor(data, shape, { backend: b });

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gradcheck } from '../../src/autograd/gradcheck.js';
-import type { Primitive } from '../../src/autograd/primitives.js';
+import type { PatchAttrs, Primitive } from '../../src/autograd/primitives.js';
 import { gradRules } from '../../src/autograd/rules.js';
+import * as convOps from '../../src/tensor/conv-ops.js';
 import * as ops from '../../src/tensor/ops.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import * as act from '../../src/nn/activations.js';
@@ -27,6 +28,8 @@ const nz = (shape: number[], seed: number): Tensor => {
   for (let i = 0; i < t.size; i++) if (i % 2) t.data[i] = -t.data[i];
   return t;
 };
+
+const win = (kernel: [number, number], strides: [number, number], pads: [number, number, number, number]): PatchAttrs => ({ kernel, strides, pads });
 
 const primitiveCases: { [P in Primitive]: () => void } = {
   add: () => {
@@ -79,6 +82,35 @@ const primitiveCases: { [P in Primitive]: () => void } = {
   slice: () => check('slice', (x) => ops.slice(x, [1, 1], [2, 2]), [rand([3, 4], 35)]),
   pad: () => check('pad', (x) => ops.mul(ops.pad(x, [1, 0], [0, 2]), rand([4, 6], 96)), [rand([3, 4], 36)]),
   concat: () => check('concat', (a, b) => ops.mul(ops.concat([a, b], 1), rand([2, 5], 95)), [rand([2, 3], 37), rand([2, 2], 38)]),
+  im2col: () => {
+    check('im2col 3x3 same', (x) => convOps.im2col(x, win([3, 3], [1, 1], [1, 1, 1, 1])), [rand([2, 4, 5, 3], 39)]);
+    check('im2col 3x2 stride 2, uneven pads', (x) => convOps.im2col(x, win([3, 2], [2, 2], [0, 1, 1, 0])), [rand([1, 5, 4, 2], 60)]);
+  },
+  col2im: () => {
+    // Overlapping windows: every pixel sums several rows.
+    check('col2im 3x3 same', (c) => convOps.col2im(c, { ...win([3, 3], [1, 1], [1, 1, 1, 1]), size: [3, 4] }), [rand([2, 3, 4, 18], 61)]);
+    check('col2im 2x3 stride [2, 1] (a transposed conv)', (c) => convOps.col2im(c, { ...win([2, 3], [2, 1], [0, 0, 1, 1]), size: [5, 3] }), [rand([1, 2, 3, 12], 62)]);
+  },
+  conv2d: () => {
+    check("conv2d 3x3 'same', 3 -> 2 channels", (x, w) => convOps.conv2d(x, w, win([3, 3], [1, 1], [1, 1, 1, 1])), [rand([2, 4, 5, 3], 68), rand([3, 3, 3, 2], 69)]);
+    check('conv2d 2x3 stride [2, 1], uneven pads, 2 -> 9 channels', (x, w) => convOps.conv2d(x, w, win([2, 3], [2, 1], [0, 1, 2, 0])), [rand([1, 5, 4, 2], 70), rand([2, 3, 2, 9], 71)]);
+  },
+  conv2dTranspose: () => {
+    check('conv2dTranspose 3x3 stride 2 (a 2x upsampling)', (y, w) => convOps.conv2dTranspose(y, w, { ...win([3, 3], [2, 2], [1, 1, 1, 1]), size: [5, 6] }), [rand([2, 3, 3, 4], 72), rand([3, 3, 2, 4], 73)]);
+  },
+  conv2dFilter: () => {
+    check('conv2dFilter 3x2 stride [1, 2]', (x, y) => convOps.conv2dFilter(x, y, win([3, 2], [1, 2], [1, 1, 0, 1])), [rand([2, 4, 5, 3], 74), rand([2, 4, 3, 5], 75)]);
+  },
+  maxPool: () => {
+    // Random draws are distinct, so every window's maximum is out of a finite difference's reach.
+    check("maxPool(x, x): max pooling, 'same' 2x2 on 5x5", (x) => convOps.maxPool(x, x, win([2, 2], [2, 2], [0, 1, 0, 1])), [rand([2, 5, 5, 3], 63)]);
+    const sel = rand([1, 5, 4, 2], 64);
+    check('maxPool(sel, v): overlapping windows', (v) => convOps.maxPool(sel, v, win([3, 2], [1, 2], [1, 1, 0, 0])), [rand([1, 5, 4, 2], 65)]);
+  },
+  maxUnpool: () => {
+    const sel = rand([2, 3, 4, 2], 66);
+    check('maxUnpool, overlapping windows', (g) => convOps.maxUnpool(sel, g, win([2, 3], [1, 1], [0, 0, 1, 1])), [rand([2, 2, 4, 2], 67)]);
+  },
 };
 
 describe('gradcheck: every primitive (float64)', () => {

@@ -276,14 +276,15 @@ describe('wasm copy', { skip }, () => {
   test('strided views (transpose, slices, broadcasts, 3-D permutes) copy bit-identically, both paths', () => {
     for (const [r, c] of [[1, 1], [3, 17], [17, 3], [64, 33], [257, 5]]) {
       for (const inWasm of [true, false]) {
-        const src = withSpecials(2 * r * c + 8, r + c, inWasm);
+        const src = withSpecials(4 * r * c + 8, r + c, inWasm);
         const views: [string, number[], number[], number][] = [
           ['transpose of dense [c, r]', [r, c], [1, r], 0],
           ['dense', [r, c], [c, 1], 3],
           ['row slice with gaps', [r, c], [2 * c, 1], 1],
           ['column broadcast', [r, c], [1, 0], 2],
           ['strided both ways', [r, c], [2, 2 * r], 1],
-          ['3-D permute (falls back)', [2, r, c], [1, 2 * c, 2], 0],
+          ['3-D permute', [2, r, c], [1, 2 * c, 2], 0],
+          ['4-D permute (falls back)', [2, 2, r, c], [2 * r * c, 1, 2, 2 * r], 0],
           ['3-D mergeable', [2, r, c], [r * c, c, 1], 0],
         ];
         for (const [label, shape, strides, offset] of views) {

@@ -1,5 +1,6 @@
 /**
- * A pool of worker threads for large GEMMs on the wasm backend's shared memory (DESIGN.md decisions 2-3).
+ * A pool of worker threads for large GEMMs, and for convolution, pooling and large elementwise kernels (split
+ * by images, rows or chunks), on the wasm backend's shared memory (DESIGN.md decisions 2-3).
  *
  * Each worker instantiates the same compiled module on the same shared WebAssembly.Memory, so operands are
  * never copied: a job is just its arguments (pointers and sizes) in a small shared control block. The caller
@@ -15,7 +16,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
-import { ACTIVE, controlBytes, controlViews, GEN, PENDING, READY, rowRange, spinWhile, STOP, type WorkerInit } from './worker.js';
+import { ACTIVE, controlBytes, controlViews, GEN, JOB_GEMM, JOB_ITEMS, PENDING, READY, rowRange, spinWhile, STOP, type WorkerInit } from './worker.js';
 
 /**
  * Multiply-adds below which a GEMM runs on the calling thread alone: ~100 us of single-thread work, the point
@@ -64,7 +65,7 @@ export class GemmPool {
   private readonly grain: number;
   private gen = 0;
   private closed = false;
-  /** GEMM calls that were split across threads (for tests and diagnostics). */
+  /** GEMM and patch jobs that were split across threads (for tests and diagnostics). */
   parallelCalls = 0;
 
   constructor(private readonly o: GemmPoolOptions) {
@@ -118,21 +119,49 @@ export class GemmPool {
       this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
       return;
     }
-    this.parallelCalls++;
     const args = this.args;
-    args[0] = a; args[1] = b; args[2] = c; args[3] = m; args[4] = n; args[5] = k; args[6] = tA; args[7] = tB;
+    args[0] = JOB_GEMM;
+    args[1] = a; args[2] = b; args[3] = c; args[4] = m; args[5] = n; args[6] = k; args[7] = tA; args[8] = tB;
+    this.dispatch(p, () => {
+      const [r0, r1] = rowRange(m, 0, p, this.grain);
+      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), r0, r1);
+    });
+  };
+
+  /**
+   * A job over `items` (assembly/jobs.ts: convolution and pooling by images, elementwise kernels by rows or
+   * chunks), split in contiguous blocks when `work` (in units of about one multiply-add) is large enough;
+   * thread t uses scratch + t * stride. Every item is computed the same way whatever the split.
+   */
+  readonly job = (desc: number, items: number, scratch: number, stride: number, work: number): void => {
+    const p = this.closed || work < MIN_PARALLEL_MACS ? 1 : Math.min(1 + this.readyWorkers(), items);
+    if (p <= 1) {
+      this.o.wasm.job(desc, 0, items, scratch);
+      return;
+    }
+    const args = this.args;
+    args[0] = JOB_ITEMS;
+    args[1] = desc; args[2] = items; args[3] = scratch; args[4] = stride;
+    this.dispatch(p, () => {
+      const [b0, b1] = rowRange(items, 0, p, 1);
+      this.o.wasm.job(desc, b0, b1, scratch);
+    });
+  };
+
+  /** Starts a job (arguments already written) on p - 1 workers, runs `own` (thread 0's part), waits for the rest. */
+  private dispatch(p: number, own: () => void): void {
+    this.parallelCalls++;
     Atomics.store(this.ctl, ACTIVE, p);
     Atomics.store(this.ctl, PENDING, p - 1);
     this.gen = (this.gen % 0x3fffffff) + 1; // never STOP, never 0
-    Atomics.store(this.ctl, GEN, this.gen); // publishes the arguments above (sequentially consistent)
+    Atomics.store(this.ctl, GEN, this.gen); // publishes the arguments (sequentially consistent)
     Atomics.notify(this.ctl, GEN);
     try {
-      const [r0, r1] = rowRange(m, 0, p, this.grain);
-      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), r0, r1);
+      own();
     } finally {
       this.waitForWorkers();
     }
-  };
+  }
 
   private waitForWorkers(): void {
     let last = Date.now();

@@ -17,7 +17,10 @@
  *   PENDING    workers still running the current job; the last one to finish notifies the caller
  *   ACTIVE     how many threads (caller included) take part in the current job
  *   READY + i  1 once worker i has instantiated the module and waits for jobs (i = 1..workers)
- * Job arguments (Float64Array after the ints): pointers can exceed 2^31, so not Int32.
+ * Job arguments (Float64Array after the ints): pointers can exceed 2^31, so not Int32. args[0] is the job's kind:
+ *   JOB_GEMM   args 1-8 = a, b, c, m, n, k, transA, transB; C is split by row blocks
+ *   JOB_ITEMS  args 1-4 = descriptor, items, scratch, scratch stride; the items (images, rows, chunks) are
+ *              split in contiguous blocks, and thread t works in scratch + t * stride (assembly/jobs.ts job)
  *
  * A worker takes part in a job only if it and every worker with a lower index were ready when the caller
  * started the job (ACTIVE = 1 + that prefix). A worker reads GEN before it raises its ready flag, so one that
@@ -28,7 +31,9 @@ export const PENDING = 1;
 export const ACTIVE = 2;
 export const READY = 3;
 export const STOP = -1;
-export const ARG_COUNT = 8; // a, b, c, m, n, k, transA, transB
+export const ARG_COUNT = 9; // kind, then the kind's arguments (see above)
+export const JOB_GEMM = 0;
+export const JOB_ITEMS = 1;
 
 export interface WorkerInit {
   /** The compiled kernel module (structured-cloneable). */
@@ -84,6 +89,7 @@ export function spinWhile(ctl: Int32Array, i: number, value: number, ms: number)
 interface GemmExports {
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, tA: number, tB: number, work: number, r0: number, r1: number): void;
   gemmRowGrain(): number;
+  job(desc: number, b0: number, b1: number, scratch: number): void;
 }
 interface WasmInstanceApi {
   Instance: new (module: unknown, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
@@ -109,9 +115,14 @@ function serve(init: WorkerInit): void {
     seen = gen;
     const p = Atomics.load(ctl, ACTIVE);
     if (init.index < p) {
-      const m = args[3];
-      const [r0, r1] = rowRange(m, init.index, p, grain);
-      if (r1 > r0) wasm.gemm(args[0], args[1], args[2], m, args[4], args[5], args[6], args[7], init.work, r0, r1);
+      if (args[0] === JOB_GEMM) {
+        const m = args[4];
+        const [r0, r1] = rowRange(m, init.index, p, grain);
+        if (r1 > r0) wasm.gemm(args[1], args[2], args[3], m, args[5], args[6], args[7], args[8], init.work, r0, r1);
+      } else {
+        const [b0, b1] = rowRange(args[2], init.index, p, 1);
+        if (b1 > b0) wasm.job(args[1], b0, b1, args[3] + init.index * args[4]);
+      }
       if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
     }
   }

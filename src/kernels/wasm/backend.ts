@@ -1,6 +1,7 @@
 /**
  * The 'wasm' backend: float32 storage in one shared WebAssembly.Memory, kernels compiled from assembly/ with
- * 128-bit SIMD, a step arena for training steps, and optionally a worker-thread pool for large GEMMs.
+ * 128-bit SIMD, a step arena for training steps, and optionally a worker-thread pool for large GEMMs and for
+ * convolution and pooling over a batch.
  *
  *   import { initWasmBackend } from './kernels/wasm/backend.js';
  *   const wasm = initWasmBackend();          // registers 'wasm' (or prints one line and returns null)
@@ -13,6 +14,8 @@
 import { registerBackend } from '../registry.js';
 import type { Backend, DType, FloatArray } from '../types.js';
 import { type HeapStats, WasmHeap } from './heap.js';
+import { makeConvKernels } from './conv.js';
+import type { JobRunner } from './jobs.js';
 import { makeKernels, type GemmRunner } from './kernels.js';
 import { defaultThreadCount, GemmPool, threadsSupported } from '../threads/pool.js';
 import { createMemory, instantiate, kernelModule, type KernelExports, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasmUnsupportedReason } from './module.js';
@@ -73,11 +76,12 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   };
   const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork }) : null;
   const runGemm: GemmRunner = pool ? pool.gemm : single;
+  const runJob: JobRunner = pool ? pool.job : (desc, items, scratch) => wasm.job(desc, 0, items, scratch);
 
   return {
     name: opts.name ?? 'wasm',
     threads,
-    kernels: makeKernels(heap, wasm, runGemm),
+    kernels: { ...makeKernels(heap, wasm, runGemm, runJob, threads), ...makeConvKernels(heap, wasm, runJob, threads) },
     allocUninit(dtype: DType, n: number): FloatArray {
       return dtype === 'float64' ? new Float64Array(n) : heap.allocF32(n, false);
     },

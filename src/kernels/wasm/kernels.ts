@@ -1,6 +1,7 @@
 /**
  * The wasm backend's kernels: thin wrappers that check sizes, map the operands onto the shapes the
- * AssemblyScript kernels handle (assembly/*.ts), and call them with pointers. Whatever they do not handle
+ * AssemblyScript kernels handle (assembly/*.ts), and call them with pointers (large elementwise calls as jobs
+ * the thread pool splits by rows or chunks, see jobs.ts). Whatever they do not handle
  * (float64 data, stride patterns other than the fast paths) goes to the reference kernel, so every call is
  * answered, with the reference kernel's semantics.
  */
@@ -8,6 +9,8 @@ import { refBackend } from '../ref/index.js';
 import type { BinaryOp, FloatArray, Kernels, Strided, UnaryOp } from '../types.js';
 import type { WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
+import { MIN_PARALLEL_MACS } from '../threads/pool.js';
+import { CHUNK, JOB, JobDescriptor, type JobRunner, SLOT } from './jobs.js';
 import { IN, INOUT, OUT, Operands } from './operands.js';
 
 const ref = refBackend.kernels as Kernels;
@@ -63,10 +66,10 @@ function flatKind(x: Strided, shape: readonly number[]): 0 | 1 | -1 {
 }
 
 /**
- * `x` over `shape` as a [rows, cols] walk with any (non-negative) strides, after dropping size-1 axes and
- * merging axes that are contiguous with each other; null when more than two axes remain.
+ * `x` over `shape` as a walk of at most three axes [n0, rows, cols] with any (non-negative) strides, after
+ * dropping size-1 axes and merging axes that are contiguous with each other; null when more axes remain.
  */
-function asWalk2d(x: Strided, shape: readonly number[]): { rows: number; cols: number; rs: number; cs: number } | null {
+function asWalk(x: Strided, shape: readonly number[]): { dims: number[]; strides: number[] } | null {
   const merged: [number, number][] = [];
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1) continue;
@@ -80,13 +83,23 @@ function asWalk2d(x: Strided, shape: readonly number[]): { rows: number; cols: n
       merged.push([shape[d], st]);
     }
   }
-  if (merged.length > 2) return null;
-  while (merged.length < 2) merged.unshift([1, 0]);
-  return { rows: merged[0][0], rs: merged[0][1], cols: merged[1][0], cs: merged[1][1] };
+  if (merged.length > 3) return null;
+  while (merged.length < 3) merged.unshift([1, 0]);
+  return { dims: merged.map((m) => m[0]), strides: merged.map((m) => m[1]) };
 }
 
-export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRunner): Partial<Kernels> {
+/**
+ * Work (in the pool's units, about one multiply-add) per element of an elementwise kernel: memory-bound ops
+ * split from ~256k elements, exp/log/tanh/sigmoid (float64 polynomials) from ~64k.
+ */
+const SIMPLE_COST = 8, TRANSCENDENTAL_COST = 32;
+
+export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRunner, runJob: JobRunner, threads: number): Partial<Kernels> {
   const ops = new Operands(heap);
+  const desc = new JobDescriptor(heap);
+  /** Large enough to be worth a job the pool may split (a single thread calls the kernel directly). */
+  const big = (elements: number, cost = SIMPLE_COST): boolean => threads > 1 && elements * cost >= MIN_PARALLEL_MACS;
+  const items = (rows: number, cols: number): number => (rows > 1 ? rows : Math.ceil(cols / CHUNK));
 
   /** Calls `fn` and then copies back / frees any copy-path scratch, also when `fn` throws. */
   const run = (fn: () => void): void => {
@@ -112,7 +125,12 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
     if (!isF32(x) || !isF32(out)) return ref.unary(op, x, out);
     const n = x.length;
     if (n === 0) return;
-    run(() => wasm.unary(UNARY[op], ops.ptr(x, 0, n, IN), ops.ptr(out, 0, n, OUT), n));
+    const cost = op === 'exp' || op === 'log' || op === 'tanh' || op === 'sigmoid' ? TRANSCENDENTAL_COST : SIMPLE_COST;
+    run(() => {
+      const px = ops.ptr(x, 0, n, IN), po = ops.ptr(out, 0, n, OUT);
+      if (!big(n, cost)) return wasm.unary(UNARY[op], px, po, n);
+      runJob(desc.write({ 0: JOB.unary, [SLOT.op]: UNARY[op], [SLOT.a]: px, [SLOT.out]: po, [SLOT.cols]: n }), items(1, n), 0, 0, n * cost);
+    });
   };
 
   const binary: Kernels['binary'] = (op, a, b, out, shape) => {
@@ -128,12 +146,14 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
       if (rows === 0) return;
       const ad = a.data as Float32Array, bd = b.data as Float32Array;
       const aSpan = (rows - 1) * ga.rs + (cols - 1) * ga.cs + 1, bSpan = (rows - 1) * gb.rs + (cols - 1) * gb.cs + 1;
-      run(() => wasm.binary2d(
-        BINARY[op],
-        ops.ptr(ad, a.offset, aSpan, IN), ga.rs, ga.cs,
-        ops.ptr(bd, b.offset, bSpan, IN), gb.rs, gb.cs,
-        ops.ptr(out, 0, n, OUT), rows, cols,
-      ));
+      run(() => {
+        const pa = ops.ptr(ad, a.offset, aSpan, IN), pb = ops.ptr(bd, b.offset, bSpan, IN), po = ops.ptr(out, 0, n, OUT);
+        if (!big(n)) return wasm.binary2d(BINARY[op], pa, ga.rs, ga.cs, pb, gb.rs, gb.cs, po, rows, cols);
+        runJob(desc.write({
+          0: JOB.binary, [SLOT.op]: BINARY[op], [SLOT.a]: pa, [SLOT.ar]: ga.rs, [SLOT.ac]: ga.cs,
+          [SLOT.b]: pb, [SLOT.br]: gb.rs, [SLOT.bc]: gb.cs, [SLOT.out]: po, [SLOT.rows]: rows, [SLOT.cols]: cols,
+        }), items(rows, cols), 0, 0, n * SIMPLE_COST);
+      });
       return;
     }
     ref.binary(op, a, b, out, shape);
@@ -146,27 +166,48 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
       return ref.where(cond, a, b, out, shape);
     }
     const cd = cond.data as Float32Array, ad = a.data as Float32Array, bd = b.data as Float32Array;
-    run(() => wasm.where1d(
-      ops.ptr(cd, cond.offset, n, IN),
-      ops.ptr(ad, a.offset, ka ? n : 1, IN), ka,
-      ops.ptr(bd, b.offset, kb ? n : 1, IN), kb,
-      ops.ptr(out, 0, n, OUT), n,
-    ));
+    run(() => {
+      const pc = ops.ptr(cd, cond.offset, n, IN), pa = ops.ptr(ad, a.offset, ka ? n : 1, IN), pb = ops.ptr(bd, b.offset, kb ? n : 1, IN);
+      const po = ops.ptr(out, 0, n, OUT);
+      if (!big(n)) return wasm.where1d(pc, pa, ka, pb, kb, po, n);
+      runJob(desc.write({
+        0: JOB.where, [SLOT.cond]: pc, [SLOT.a]: pa, [SLOT.ac]: ka, [SLOT.b]: pb, [SLOT.bc]: kb, [SLOT.out]: po, [SLOT.cols]: n,
+      }), items(1, n), 0, 0, n * SIMPLE_COST);
+    });
   };
 
   const copy: Kernels['copy'] = (x, out, shape) => {
     const n = shape.reduce((p, q) => p * q, 1);
-    const w = asWalk2d(x, shape);
+    const w = asWalk(x, shape);
     if (!isF32(x.data) || !isF32(out) || n === 0 || !w) return ref.copy(x, out, shape);
     const xd = x.data as Float32Array;
-    const span = (w.rows - 1) * w.rs + (w.cols - 1) * w.cs + 1;
-    run(() => wasm.copy2d(ops.ptr(xd, x.offset, span, IN), w.rs, w.cs, ops.ptr(out, 0, n, OUT), w.rows, w.cols));
+    const [n0, rows, cols] = w.dims, [s0, rs, cs] = w.strides;
+    const span = (n0 - 1) * s0 + (rows - 1) * rs + (cols - 1) * cs + 1;
+    run(() => {
+      const px = ops.ptr(xd, x.offset, span, IN), po = ops.ptr(out, 0, n, OUT);
+      if (big(n)) {
+        const jobs = n0 > 1 ? n0 : items(rows, cols);
+        runJob(desc.write({
+          0: JOB.copy, [SLOT.a]: px, [SLOT.s0]: s0, [SLOT.ar]: rs, [SLOT.ac]: cs, [SLOT.out]: po, [SLOT.n0]: n0, [SLOT.rows]: rows, [SLOT.cols]: cols,
+        }), jobs, 0, 0, n * SIMPLE_COST);
+      } else if (n0 === 1) {
+        wasm.copy2d(px, rs, cs, po, rows, cols);
+      } else {
+        wasm.copy3d(px, s0, rs, cs, po, n0, rows, cols);
+      }
+    });
   };
 
   const reduce: Kernels['reduce'] = (op, x, outer, n, inner, out) => {
     if (!isF32(x) || !isF32(out)) return ref.reduce(op, x, outer, n, inner, out);
     if (outer * inner === 0) return;
-    run(() => wasm.reduce(op === 'sum' ? 0 : 1, ops.ptr(x, 0, outer * n * inner, IN), outer, n, inner, ops.ptr(out, 0, outer * inner, OUT)));
+    run(() => {
+      const px = ops.ptr(x, 0, outer * n * inner, IN), po = ops.ptr(out, 0, outer * inner, OUT), code = op === 'sum' ? 0 : 1;
+      // Rows of [outer, n, inner] are independent, so only outer > 1 splits (a single row's sum would need
+      // partial sums, whose order would depend on the split).
+      if (outer < 2 || !big(outer * n * inner)) return wasm.reduce(code, px, outer, n, inner, po);
+      runJob(desc.write({ 0: JOB.reduce, [SLOT.op]: code, [SLOT.a]: px, [SLOT.s0]: n, [SLOT.cols]: inner, [SLOT.out]: po }), outer, 0, 0, outer * n * inner * SIMPLE_COST);
+    });
   };
 
   const sgdUpdate: Kernels['sgdUpdate'] = (p, g, lr, wd) => {

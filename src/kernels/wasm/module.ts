@@ -36,7 +36,10 @@ export interface KernelExports {
   binary2d(op: number, a: number, ar: number, ac: number, b: number, br: number, bc: number, out: number, rows: number, cols: number): void;
   where1d(cond: number, a: number, ac: number, b: number, bc: number, out: number, n: number): void;
   copy2d(x: number, rs: number, cs: number, out: number, rows: number, cols: number): void;
+  copy3d(x: number, s0: number, rs: number, cs: number, out: number, n0: number, rows: number, cols: number): void;
   reduce(op: number, x: number, outer: number, n: number, inner: number, out: number): void;
+  /** Items [b0, b1) of the job described at `desc` (assembly/jobs.ts). */
+  job(desc: number, b0: number, b1: number, scratch: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number, wd: number): void;
   momentumUpdate(p: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, wd: number): void;
   rmspropUpdate(p: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, wd: number, epsInside: number): void;
