@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadFashionMnist } from '../src/data/fashion.js';
 import { choiceArg, intArg, intListArg, parseCommand, positionals, positiveArg } from './args.js';
 import { UsageError } from './errors.js';
-import { layerSizes, loadMnistModel, MNIST_PIXELS, MNIST_SIDE } from './mnist.js';
+import { layerSizes, loadDenseMnistModel, MNIST_PIXELS, MNIST_SIDE } from './mnist.js';
 import { TrainProgress } from './progress.js';
 
 export const DATA_SETS = ['mnist', 'fashion'] as const;
@@ -139,7 +139,7 @@ export async function run(args: string[]): Promise<number> {
   const data = dataArg(values.data);
   const split = splitArg(values.split);
   const limit = values.limit === undefined ? undefined : intArg('limit', values.limit);
-  const model = loadMnistModel(modelPath);
+  const model = loadDenseMnistModel(modelPath, 'compress');
   const images = loadImages(data, split, limit);
   const { report, bytes } = compressWithReport({
     model, images, name: `${data} ${split}`, imageShape: IMAGE_SHAPE, source: { data, split, count: images.length },
@@ -201,7 +201,7 @@ async function cross(values: Record<string, string | boolean | undefined>): Prom
   const given: Partial<Record<DataName, CodecModel>> = {};
   for (const data of DATA_SETS) {
     const path = str(`${data}-model`);
-    if (path !== undefined) given[data] = loadMnistModel(path);
+    if (path !== undefined) given[data] = loadDenseMnistModel(path, 'compress');
   }
   if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
   const models: Record<string, CodecModel> = {};

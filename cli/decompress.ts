@@ -10,7 +10,7 @@ import { readAekc } from '../src/io/aekc.js';
 import { intArg, parseCommand, positionals } from './args.js';
 import { UsageError } from './errors.js';
 import { DATA_SETS, type DataName, describeImages, loadImages, reportLines, SPLITS, type SplitName } from './compress.js';
-import { layerSizes, loadMnistModel } from './mnist.js';
+import { layerSizes, loadDenseMnistModel } from './mnist.js';
 
 export const help = `Usage: aekit decompress MODEL FILE.aekc --out FILE.png [options]
 
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
   const scale = intArg('scale', values.scale ?? '2');
   if (values.originals && values['no-reference']) throw new UsageError('--originals needs the originals: drop --no-reference');
 
-  const model = loadMnistModel(modelPath);
+  const model = loadDenseMnistModel(modelPath, 'decompress');
   const file = readAekc(codesPath);
   const { header } = file;
   const shape = header.imageShape;

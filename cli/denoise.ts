@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  addNoise, Autoencoder, type Dataset, decodePng, DenoisingAutoencoder, denoisingFigure, encodePng, imageQuality, loadMnist, loadModelFile,
+  addNoise, Autoencoder, ConvAutoencoder, type Dataset, decodePng, DenoisingAutoencoder, denoisingFigure, encodePng, imageQuality, loadMnist, loadModelFile,
   noGrad, type NoiseSpec, StackedAutoencoder, type Tensor, tensor, toGray01, VAE,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -56,7 +56,7 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type AnyAutoencoder = Autoencoder | VAE | StackedAutoencoder;
+type AnyAutoencoder = Autoencoder | VAE | StackedAutoencoder | ConvAutoencoder;
 
 /** The model's outputs for `x` [n, d], 1000 images at a time, without an autograd graph. */
 function reconstructAll(model: AnyAutoencoder, x: Tensor): Tensor {
@@ -102,7 +102,9 @@ export function denoiseTestSet(model: MnistModel, data: Dataset, noise: NoiseSpe
 
 /** The noise to test with: --noise, else a denoising model's own, else gaussian:0.5. */
 export function defaultNoise(model: MnistModel): NoiseSpec {
-  return model instanceof DenoisingAutoencoder ? model.noise : { type: 'gaussian', factor: 0.5, clip: true };
+  if (model instanceof DenoisingAutoencoder) return model.noise;
+  if (model instanceof ConvAutoencoder && model.config.noise) return model.config.noise;
+  return { type: 'gaussian', factor: 0.5, clip: true };
 }
 
 /** Any autoencoder-like model whose input is a square image (not only MNIST's 784). */
@@ -110,8 +112,13 @@ function loadImageModel(path: string): { model: AnyAutoencoder; side: number; ki
   if (!existsSync(path)) throw new Error(`model file not found: ${path}`);
   if (statSync(path).isDirectory()) throw new Error(`${path} is a directory, not a model file`);
   const { model, header } = loadModelFile(path);
-  if (!(model instanceof Autoencoder || model instanceof VAE || model instanceof StackedAutoencoder)) {
+  if (!(model instanceof Autoencoder || model instanceof VAE || model instanceof StackedAutoencoder || model instanceof ConvAutoencoder)) {
     throw new Error(`${path}: holds a model of kind '${header.kind}', not an autoencoder`);
+  }
+  if (model instanceof ConvAutoencoder) {
+    const [h, w, c] = model.config.inputShape;
+    if (h !== w || c !== 1) throw new Error(`${path}: the model takes ${h}x${w}x${c} images; 'aekit denoise' works with square grey images`);
+    return { model, side: h, kind: header.kind };
   }
   const side = squareSide(model.config.inputDim, `${path}: the model input`);
   return { model, side, kind: header.kind };

@@ -3,7 +3,7 @@ import { loadMnist } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
 import { UsageError } from './errors.js';
-import { loadMnistModel } from './mnist.js';
+import { latentDimOf, loadMnistModel } from './mnist.js';
 
 export const help = `Usage: aekit encode MODEL --out FILE.csv [options]
 
@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
   const model = loadMnistModel(path);
   const data = loadMnist(split, { limit });
   const codes = model.encode(data).toTypedArray();
-  const k = model.config.latentDim;
+  const k = latentDimOf(model);
   const lines = [['label', ...Array.from({ length: k }, (_, j) => `z${j}`)].join(',')];
   for (let i = 0; i < data.length; i++) {
     const row = [String(data.labels![i])];

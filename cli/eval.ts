@@ -1,7 +1,7 @@
 /** `aekit eval MODEL`: how well a saved model reconstructs the MNIST test set (MSE and BCE). */
 import { loadMnist } from '../src/index.js';
 import { intArg, parseCommand, positionals } from './args.js';
-import { layerSizes, loadMnistModel, testMetrics } from './mnist.js';
+import { loadMnistModel, modelLayers, testMetrics } from './mnist.js';
 
 export const help = `Usage: aekit eval MODEL [options]
 
@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const model = loadMnistModel(path);
   const test = loadMnist('test', { limit: testLimit });
   const { mse, bce } = testMetrics(model, test);
-  const layers = layerSizes(model.config);
+  const layers = modelLayers(model);
   const kind = model.modelConfig().kind;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ model: path, kind, layers, testSamples: test.length, mse, bce })}\n`);

@@ -9,7 +9,7 @@ import { type Dataset, loadMnist, noGrad } from '../src/index.js';
 import { type LatentProjection, latentProjection, latentScatter, type ProjectionMethod, writeProjectorTsv } from '../src/analysis/latent.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
-import { loadMnistModel, type MnistModel } from './mnist.js';
+import { latentDimOf, loadMnistModel, type MnistModel } from './mnist.js';
 
 /** UMAP costs seconds per thousand points (PCA is instant), so it looks at fewer codes unless told. */
 export const UMAP_DEFAULT_LIMIT = 2000;
@@ -48,7 +48,7 @@ const options = {
 
 /** The codes of `data` (chunks of 1000 images, no autograd graph), as one flat array of n x latentDim. */
 export function encodeAll(model: MnistModel, data: Dataset): Float32Array {
-  const k = model.config.latentDim;
+  const k = latentDimOf(model);
   const out = new Float32Array(data.length * k);
   noGrad(() => {
     for (let s = 0; s < data.length; s += 1000) {
@@ -69,7 +69,7 @@ export interface LatentFigure {
 /** Codes of `data`, their 2-D projection and its scatter plot (what plot-latent and report draw). */
 export async function latentFigure(model: MnistModel, data: Dataset, method: ProjectionMethod, seed: number): Promise<LatentFigure> {
   const codes = encodeAll(model, data);
-  const projection = latentProjection(codes, { method, seed, dim: model.config.latentDim });
+  const projection = latentProjection(codes, { method, seed, dim: latentDimOf(model) });
   const { svg, png } = await latentScatter(projection, data.labels!);
   return { projection, codes, svg, png };
 }
@@ -95,7 +95,7 @@ export async function run(args: string[]): Promise<number> {
   const files = { png: join(out, 'latent.png'), svg: join(out, 'latent.svg') };
   writeFileAtomic(files.png, fig.png);
   writeFileAtomic(files.svg, fig.svg);
-  const tsv = writeProjectorTsv(out, fig.codes, data.labels!, { dim: model.config.latentDim });
+  const tsv = writeProjectorTsv(out, fig.codes, data.labels!, { dim: latentDimOf(model) });
   const p = fig.projection;
   const result = {
     model: path,

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { type ReportBlock, type ReportSection, renderReport } from '../src/viz/report.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
 import { defaultNoise, denoiseTestSet } from './denoise.js';
-import { FIGURE_SCALE, layerSizes, loadMnistModel, type MnistModel, reconstructionImage, testMetrics } from './mnist.js';
+import { FIGURE_SCALE, loadMnistModel, modelLayers, type MnistModel, reconstructionImage, testMetrics } from './mnist.js';
 import { latentFigure } from './plot-latent.js';
 import { noiseLabel } from './presets.js';
 
@@ -145,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
   const model = loadMnistModel(path);
   const { header } = loadModelFile(path); // the model is already checked; this is for the saved metadata
   const kind = header.kind;
-  const layers = layerSizes(model.config);
+  const layers = modelLayers(model);
   const test = loadMnist('test', { limit: testLimit });
   mkdirSync(dirname(out), { recursive: true });
 

@@ -5,13 +5,13 @@
  * the model-specific parts: the `metrics` of summary.json and the extra figures.
  */
 import {
-  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, type Dataset,
+  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, ConvAutoencoder, type Dataset,
   DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality, lossChart, lossFn, noGrad, type RasterImage,
   SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type Tensor, tensor, VAE, vaeLossChart,
   vaeManifoldImage, vaeSampleGrid,
 } from '../src/index.js';
-import { FIGURE_SCALE, layerSizes, MNIST_PIXELS, MNIST_SIDE, type MnistModel, reconstructionMse } from './mnist.js';
-import { noiseLabel, type TrainConfig } from './presets.js';
+import { FIGURE_SCALE, flatImages, layerSizes, MNIST_PIXELS, MNIST_SIDE, type MnistModel, modelLayers, reconstructionMse } from './mnist.js';
+import { noiseLabel, PRESETS, type TrainConfig } from './presets.js';
 
 /** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
 export interface RunHistory {
@@ -69,7 +69,11 @@ export function createRun(cfg: TrainConfig): Run {
     case 'sparse-kl':
       return sparseRun(cfg);
     case 'denoising':
-      return denoisingRun(cfg);
+      return denoisingRun(cfg, new DenoisingAutoencoder({ ...aeConfig(cfg), noise: cfg.noise }));
+    case 'conv':
+      return plainRun(cfg, convModel(cfg));
+    case 'denoising-conv':
+      return denoisingRun(cfg, convModel(cfg));
     case 'contractive':
       return contractiveRun(cfg);
     case 'vae':
@@ -81,6 +85,15 @@ export function createRun(cfg: TrainConfig): Run {
 
 // ---------------------------------------------------------------------------------------------------------
 // shared pieces
+
+/** The preset's ConvAutoencoder with the run's activations, seed and (for the denoiser) noise. */
+function convModel(cfg: TrainConfig): ConvAutoencoder {
+  const preset = PRESETS[cfg.model].conv;
+  if (!preset) throw new Error(`--model ${cfg.model} is not a convolutional preset`);
+  return ConvAutoencoder.preset(preset, {
+    activation: cfg.activation, outputActivation: cfg.outputActivation, seed: cfg.seed, ...(cfg.noise ? { noise: cfg.noise } : {}),
+  });
+}
 
 function aeConfig(cfg: TrainConfig): AutoencoderConfig {
   return {
@@ -106,8 +119,8 @@ async function chartOf(h: RunHistory, title: string): Promise<Chart | null> {
   return lossChart({ epoch: h.epoch, trainLoss: h.loss, valLoss: h.valLoss.length === h.epoch.length ? h.valLoss : undefined }, { title });
 }
 
-/** Trains an Autoencoder (or subclass) the usual way: fit, validated on the test images. */
-async function fitPlain(model: Autoencoder, cfg: TrainConfig, train: Dataset, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
+/** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test images. */
+async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
   return model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
 }
 
@@ -127,12 +140,14 @@ function imagesOf(ds: Dataset): Tensor {
 // ---------------------------------------------------------------------------------------------------------
 // autoencoder, deep
 
-function plainRun(cfg: TrainConfig, model: Autoencoder): Run {
-  const layers = layerSizes(model.config);
+function plainRun(cfg: TrainConfig, model: Autoencoder | ConvAutoencoder): Run {
+  const layers = modelLayers(model);
   let history: RunHistory;
   return {
     model,
-    describe: cfg.model === 'autoencoder' ? `${layers} (${cfg.activation})` : `${layers} (${cfg.activation} hidden, ${cfg.latentActivation} code)`,
+    describe: cfg.model === 'autoencoder' ? `${layers} (${cfg.activation})`
+      : model instanceof ConvAutoencoder ? `${layers} (3x3 ${cfg.activation} convolutions, ${cfg.outputActivation} output)`
+      : `${layers} (${cfg.activation} hidden, ${cfg.latentActivation} code)`,
     training: {},
     async train(train, test, hooks) {
       return (history = runHistory(await fitPlain(model, cfg, train, test, hooks)));
@@ -205,7 +220,7 @@ function sparseRun(cfg: TrainConfig): Run {
  * Mean `loss` of the model's outputs for `noisy` against `clean`, in chunks of 1000 images, no gradients. Each
  * chunk runs in the backend's step arena (only a number leaves it), so this per-epoch check leaves no garbage.
  */
-function denoisingLoss(model: DenoisingAutoencoder, noisy: Tensor, clean: Tensor, loss: TrainConfig['loss']): number {
+function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Tensor, clean: Tensor, loss: TrainConfig['loss']): number {
   const f = lossFn(loss);
   const n = noisy.shape[0];
   const nv = noisy.toTypedArray(), cv = clean.toTypedArray();
@@ -217,7 +232,7 @@ function denoisingLoss(model: DenoisingAutoencoder, noisy: Tensor, clean: Tensor
       const chunk = (): number => {
         const x = tensor(nv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
         const y = tensor(cv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
-        return f(model.denoise(x), y).item();
+        return f(model.forward(x), y).item();
       };
       total += (backend.withArena ? backend.withArena(chunk) : chunk()) * (e - s);
     }
@@ -241,10 +256,12 @@ function noisyValidation(compute: () => number, inner: Callback[], sink: number[
   };
 }
 
-function denoisingRun(cfg: TrainConfig): Run {
-  const model = new DenoisingAutoencoder({ ...aeConfig(cfg), noise: cfg.noise });
-  const layers = layerSizes(model.config);
-  const noise = noiseLabel(model.noise);
+/** The dense DenoisingAutoencoder or the convolutional denoiser (a ConvAutoencoder with noise). */
+function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoencoder): Run {
+  const layers = modelLayers(model);
+  const spec = model instanceof ConvAutoencoder ? model.config.noise : model.noise;
+  if (!spec) throw new Error('denoisingRun: the model has no noise');
+  const noise = noiseLabel(spec);
   // The fixed noisy test set: its own seeded stream, so every epoch and the final numbers see the same noise.
   let noisyTest: { noisy: Tensor; clean: Tensor } | null = null;
   const noisyOf = (test: Dataset): { noisy: Tensor; clean: Tensor } => (noisyTest ??= { noisy: model.corrupt(test, cfg.seed), clean: imagesOf(test) });
@@ -262,12 +279,12 @@ function denoisingRun(cfg: TrainConfig): Run {
     },
     async report(test) {
       const { noisy, clean } = noisyOf(test);
-      const denoised = model.denoise(noisy);
+      const denoised = flatImages(model.denoise(noisy));
       const size = { height: MNIST_SIDE, width: MNIST_SIDE };
       const before = imageQuality(noisy, clean, size);
       const after = imageQuality(denoised, clean, size);
       const metrics = {
-        noise: model.noise,
+        noise: spec,
         noisyPsnr: before.psnr, denoisedPsnr: after.psnr, noisySsim: before.ssim, denoisedSsim: after.ssim,
         noisyMse: before.mse, denoisedMse: after.mse,
         cleanInputMse: model.reconstructionError(test),

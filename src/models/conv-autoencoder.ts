@@ -9,9 +9,14 @@
  * by nearest upsampling; a last convolution maps back to the input's channels. Inputs may be NHWC, [n, h, w]
  * (one channel) or flat [n, h * w * c] (e.g. MNIST loaded flat): the reconstruction has the input's shape,
  * so `fit` and the losses see matching shapes.
+ *
+ * With `noise` set (preset 'keras-blog-denoising', the blog's denoising model: Conv32-Pool-Conv32-Pool to 7x7x32
+ * and back) the model is a denoiser: `fit` corrupts each batch afresh with fit's seeded noise stream and the
+ * target stays the clean batch, as DenoisingAutoencoder does for dense nets; the noise is saved with the model.
  */
 import { noGrad } from '../autograd/mode.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
+import { addNoise, checkNoiseSpec, makeCorruption, type NoiseSpec } from '../data/noise.js';
 import { inArena } from '../kernels/registry.js';
 import type { Backend, DType } from '../kernels/types.js';
 import { type ActivationName, checkActivation } from '../nn/activations.js';
@@ -57,6 +62,8 @@ export interface ConvAutoencoderConfig {
   outputActivation?: ActivationName;
   /** Kernel size of the last convolution (default 3, 'same'). */
   outputKernelSize?: Pair;
+  /** Training corruption: set, the model is a denoising autoencoder (default none). */
+  noise?: NoiseSpec | null;
   init?: InitName;
   seed?: number;
   dtype?: DType;
@@ -70,6 +77,7 @@ export interface ResolvedConvAutoencoderConfig {
   activation: ActivationName;
   outputActivation: ActivationName;
   outputKernelSize: [number, number];
+  noise: NoiseSpec | null;
   init: InitName;
   seed: number;
   dtype: DType;
@@ -80,6 +88,13 @@ export const CONV_AE_PRESETS = {
     inputShape: [28, 28, 1],
     encoder: [16, 8, 8],
     decoder: [8, 8, { filters: 16, padding: 'valid' }],
+  },
+  // The blog's denoising model: wider and shallower (7x7x32 code), trained on gaussian noise 0.5 clipped to [0, 1].
+  'keras-blog-denoising': {
+    inputShape: [28, 28, 1],
+    encoder: [32, 32],
+    decoder: [32, 32],
+    noise: { type: 'gaussian', factor: 0.5, clip: true },
   },
 } as const satisfies Record<string, ConvAutoencoderConfig>;
 export type ConvAutoencoderPreset = keyof typeof CONV_AE_PRESETS;
@@ -138,6 +153,7 @@ export class ConvAutoencoder extends Module {
       activation,
       outputActivation: checkActivation(config.outputActivation ?? 'sigmoid', 'outputActivation'),
       outputKernelSize: pair(config.outputKernelSize ?? 3, 'ConvAutoencoder: outputKernelSize'),
+      noise: config.noise ? checkNoiseSpec({ ...config.noise }) : null,
       init: config.init ?? 'glorotUniform',
       seed: config.seed ?? 0,
       dtype: config.dtype ?? 'float32',
@@ -241,18 +257,57 @@ export class ConvAutoencoder extends Module {
     return this.mapBatches(x, [...this.config.inputShape], (b) => this.decoder.forward(this.encoder.forward(this.toImages(b))), 'reconstruct');
   }
 
+  /** The model's clean estimate of (noisy) images: reconstruct(x), named for what a denoiser is used for. */
+  denoise(x: Inputs): Tensor {
+    return this.reconstruct(x);
+  }
+
+  /** `x` corrupted once with the model's noise (default gaussian 0.5 if it has none), from a seeded stream. */
+  corrupt(x: Inputs, seed = 0): Tensor {
+    const noise = this.config.noise ?? { type: 'gaussian', factor: 0.5, clip: true };
+    return addNoise(inputBatch(x, 0, inputCount(x), 'corrupt', this.config.dtype), noise, seed);
+  }
+
+  /**
+   * Mean squared error per value of the reconstructions of `x` (clean inputs), the number Autoencoder's
+   * reconstructionError reports; `reduce: 'perSample'` gives one mean per image.
+   */
+  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
+    const d = sizeOf(this.config.inputShape);
+    const per = this.mapBatches(x, [1], (b) => {
+      const img = this.toImages(b);
+      const diff = ops.sub(this.decoder.forward(this.encoder.forward(img)), img);
+      return ops.div(ops.sum(ops.reshape(ops.mul(diff, diff), [b.shape[0], d]), 1), d);
+    }, 'reconstructionError').toTypedArray();
+    if (reduce === 'perSample') return Float32Array.from(per);
+    let s = 0;
+    for (const v of per) s += v;
+    return per.length ? s / per.length : NaN;
+  }
+
   /** What the model file stores to rebuild this model (see io/model-file.ts). */
   modelConfig(): { kind: 'ConvAutoencoder'; config: ResolvedConvAutoencoderConfig } {
     const c = this.config;
     const stages = (l: ResolvedConvStage[]): ResolvedConvStage[] => l.map((s) => ({ ...s, kernelSize: [...s.kernelSize] }));
     return {
       kind: 'ConvAutoencoder',
-      config: { ...c, inputShape: [...c.inputShape], encoder: stages(c.encoder), decoder: stages(c.decoder), pool: [...c.pool], outputKernelSize: [...c.outputKernelSize] },
+      config: {
+        ...c, inputShape: [...c.inputShape], encoder: stages(c.encoder), decoder: stages(c.decoder), pool: [...c.pool],
+        outputKernelSize: [...c.outputKernelSize], noise: c.noise ? { ...c.noise } : null,
+      },
     };
   }
 
-  /** Trains the model to reconstruct `data` (see train/fit.ts for every option). */
+  /**
+   * Trains the model to reconstruct `data` (see train/fit.ts for every option). A model with `noise` trains on
+   * (corrupted batch, clean batch) pairs; `opts.corrupt` overrides that for one run.
+   */
   fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
-    return fit(this, data, opts);
+    const noise = this.config.noise;
+    return fit(this, data, noise && !opts.corrupt ? { ...opts, corrupt: makeCorruption(noise) } : opts);
   }
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Autoencoder, ContractiveAutoencoder, decodePng, DenoisingAutoencoder, loadMnist, loadModel, MLP, saveModel, SparseAutoencoder,
+  Autoencoder, ContractiveAutoencoder, ConvAutoencoder, decodePng, DenoisingAutoencoder, loadMnist, loadModel, MLP, saveModel, SparseAutoencoder,
   StackedAutoencoder, TiedDense, VAE,
 } from '../../src/index.js';
 import { MODEL_NAMES, noiseArg, PRESETS } from '../../cli/presets.js';
@@ -146,6 +146,31 @@ const cases: Case[] = [
       assert.equal((m as VAE).config.beta, 2);
     },
   },
+  {
+    model: 'conv', args: [], cls: ConvAutoencoder, figures: {},
+    check(s, m) {
+      // the Keras blog model: 16-8-8 down to 4x4x8, 8-8-16(valid) back up
+      const enc = s.config.model.encoder as { filters: number; padding: string }[];
+      const dec = s.config.model.decoder as { filters: number; padding: string }[];
+      assert.deepEqual(enc.map((st) => st.filters), [16, 8, 8]);
+      assert.deepEqual(dec.map((st) => `${st.filters}${st.padding}`), ['8same', '8same', '16valid']);
+      assert.equal(s.config.model.noise, null);
+      assert.equal(s.config.training.batchSize, 128);
+      assert.deepEqual((m as ConvAutoencoder).latentShape, [4, 4, 8]);
+      assert.deepEqual(s.metrics, {});
+    },
+  },
+  {
+    model: 'denoising-conv', args: ['--noise', 'masking:0.4'], cls: ConvAutoencoder,
+    figures: { 'denoising.png': [gridSize(10, 4), gridSize(3, 4)] },
+    check(s, m) {
+      assert.deepEqual(s.config.model.noise, { type: 'masking', fraction: 0.4 });
+      for (const k of ['noisyPsnr', 'denoisedPsnr', 'noisySsim', 'denoisedSsim', 'cleanInputMse']) assert.ok(finite(s.metrics[k]), k);
+      assert.equal(s.testMse, s.metrics.denoisedMse);
+      assert.deepEqual((m as ConvAutoencoder).config.noise, { type: 'masking', fraction: 0.4 });
+      assert.deepEqual((m as ConvAutoencoder).latentShape, [7, 7, 32]);
+    },
+  },
 ];
 
 let tmp: string;
@@ -213,17 +238,18 @@ for (const c of cases) {
 }
 
 describe('eval, encode and reconstruct read the models that are not Autoencoder subclasses', () => {
-  for (const name of ['vae', 'stacked'] as const) {
+  for (const name of ['vae', 'stacked', 'conv'] as const) {
     test(`${name}`, () => {
       const path = join(tmp, name, 'model.safetensors');
       const summary = JSON.parse(readFileSync(join(tmp, name, 'summary.json'), 'utf8')) as Summary;
       const e = aekit(['eval', path, '--test-limit', String(TEST_LIMIT), '--json']);
       assert.equal(e.status, 0, e.stderr);
       const result = jsonLine(e.stdout);
-      assert.equal(result.kind, name === 'vae' ? 'VAE' : 'StackedAutoencoder');
+      assert.equal(result.kind, { vae: 'VAE', stacked: 'StackedAutoencoder', conv: 'ConvAutoencoder' }[name]);
       assert.ok(Math.abs((result.mse as number) - summary.testMse) < 1e-9, `${result.mse} vs ${summary.testMse}`);
       const csv = join(tmp, name, 'codes.csv');
-      const latent = summary.config.model.latentDim as number;
+      // a convolutional code is its 4x4x8 feature map, written flat
+      const latent = name === 'conv' ? 128 : (summary.config.model.latentDim as number);
       const enc = aekit(['encode', path, '--out', csv, '--limit', '5']);
       assert.equal(enc.status, 0, enc.stderr);
       const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
@@ -240,6 +266,11 @@ describe('eval, encode and reconstruct read the models that are not Autoencoder 
     const path = join(tmp, 'mlp.safetensors');
     saveModel(path, new MLP({ sizes: [784, 10] }));
     assertOneLineError(aekit(['eval', path]), 1, "kind 'MLP', not an autoencoder");
+  });
+
+  test('compress refuses a convolutional model with a clear one-line error', () => {
+    const path = join(tmp, 'conv', 'model.safetensors');
+    assertOneLineError(aekit(['compress', path, '--out', join(tmp, 'conv', 'x.aekc')]), 1, 'holds a convolutional autoencoder');
   });
 
   test('the VAE MSE of eval is the per-pixel MSE of the decoded posterior means', () => {
@@ -275,6 +306,10 @@ describe('--model usage errors', () => {
     [['--model', 'sparse-kl', '--rho', '1.5'], '--rho'],
     [['--model', 'sparse', '--l1', '-1'], '--l1'],
     [['--model', 'stacked', '--pretrain-epochs', '0'], '--pretrain-epochs'],
+    [['--model', 'conv', '--hidden', '64'], '--hidden'],
+    [['--model', 'conv', '--latent', '64'], '--latent'],
+    [['--model', 'conv', '--noise', 'gaussian'], '--noise'],
+    [['--model', 'denoising-conv', '--latent-activation', 'relu'], '--latent-activation'],
   ];
   for (const [args, mention] of bad) {
     test(`train ${args.join(' ')} is a usage error (exit 2)`, () => { assertOneLineError(aekit(['train', ...args]), 2, mention); });
@@ -285,7 +320,7 @@ describe('--model help', () => {
   test('train --help lists every model with its defaults', () => {
     const r = aekit(['train', '--help']);
     assert.equal(r.status, 0);
-    for (const name of MODEL_NAMES) assert.match(r.stdout, new RegExp(`^  ${name} +784-`, 'm'), `${name} in the table`);
+    for (const name of MODEL_NAMES) assert.match(r.stdout, new RegExp(`^  ${name} +(784-|conv\\d)`, 'm'), `${name} in the table`);
     assert.match(r.stdout, /--noise SPEC/);
   });
 
