@@ -47,6 +47,7 @@ export function loadMnistModel(path: string): MnistModel {
   if (statSync(path).isDirectory()) throw new Error(`${path} is a directory, not a model file`);
   const { model, header } = loadModelFile(path);
   if (!(model instanceof Autoencoder || model instanceof VAE || model instanceof StackedAutoencoder || model instanceof ConvAutoencoder)) {
+    if (header.kind === 'SequenceAutoencoder') throw new Error(`${path}: holds a sequence autoencoder; this command reads the MNIST image models 'aekit train' writes`);
     throw new Error(`${path}: holds a model of kind '${header.kind}', not an autoencoder (this command reads the models 'aekit train' writes)`);
   }
   if (model instanceof ConvAutoencoder && model.config.inputShape.join('x') !== '28x28x1') {

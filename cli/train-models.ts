@@ -74,6 +74,8 @@ export function createRun(cfg: TrainConfig): Run {
       return plainRun(cfg, convModel(cfg));
     case 'denoising-conv':
       return denoisingRun(cfg, convModel(cfg));
+    case 'sequence':
+      throw new Error('--model sequence trains on sequences, not MNIST: cli/train-sequence.ts runs it');
     case 'contractive':
       return contractiveRun(cfg);
     case 'vae':

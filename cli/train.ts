@@ -7,15 +7,17 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ACTIVATIONS, type Callback, getBackend, loadMnist, LOSSES, OPTIMIZERS, saveModel,
-  type TrainControl, useBackend, writePng,
+  ACTIVATIONS, getBackend, loadMnist, LOSSES, OPTIMIZERS, saveModel,
+  useBackend, writePng,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { parseCommand, positionals } from './args.js';
 import { reconstructionImage } from './mnist.js';
 import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
-import { type Chart, createRun, type RunHistory } from './train-models.js';
+import { interruptible, LastEpochWeights, writeChart } from './train-common.js';
+import { createRun, type RunHistory } from './train-models.js';
+import { trainSequence } from './train-sequence.js';
 
 export const help = `Usage: aekit train [--model NAME] [options]
 
@@ -60,6 +62,7 @@ Variant flags (each only for its models; see --model NAME --help):
   --noise SPEC                denoising: gaussian:F, masking:P or salt-and-pepper:P (default ${VARIANT_DEFAULTS.noise})
   --lambda X                  contractive: Jacobian penalty weight (default ${VARIANT_DEFAULTS.lambda})
   --beta X                    vae: KL weight (default ${VARIANT_DEFAULTS.vaeBeta}; > 1 is a beta-VAE)
+  --timesteps N               sequence: sequence length (default ${VARIANT_DEFAULTS.timesteps})
 Compute:
   --backend NAME              auto (default: wasm SIMD where available, else ref), wasm or ref
   --threads N                 threads for the wasm backend (default: one per core)
@@ -73,40 +76,11 @@ loss.png and loss.svg (train and validation loss per epoch) and summary.json (wi
 name and its own metrics), and per model: denoising.png (rows noisy / denoised / clean),
 code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png (vae), stages.png
 (stacked: loss per stage); charts also as .svg. 'aekit eval', 'reconstruct' and 'encode' read
-every model it writes.
+every MNIST model it writes. --model sequence trains on generated noisy sine waves instead of
+MNIST and writes sequences.png (test sequences and reconstructions) instead of reconstructions.png.
 Progress goes to stderr. Ctrl-C stops after the current batch and still writes the files for the
 epochs completed (exit code 130); a second Ctrl-C quits at once.
 `;
-
-/**
- * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
- * NaN loss mid-epoch the files then describe exactly the epochs that completed (and never hold NaN weights).
- * After a normal end the weights are unchanged since the last snapshot, so restoring is a no-op.
- */
-class LastEpochWeights implements Callback {
-  private snap: ReturnType<TrainControl['snapshot']> | null = null;
-  onEpochEnd(_: unknown, control: TrainControl): void {
-    this.snap = control.snapshot();
-  }
-  onTrainEnd(control: TrainControl): void {
-    if (this.snap) control.restore(this.snap);
-  }
-}
-
-/** Ctrl-C aborts through fit's signal (training stops after the current batch); a second one quits now. */
-function interruptible(progress: () => TrainProgress | null): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-    const message = 'aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n';
-    const p = progress();
-    if (p) p.note(message);
-    else process.stderr.write(message);
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals: given } = parseCommand('train', args, TRAIN_OPTIONS);
@@ -117,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
   }
   positionals('train', given, []);
   const cfg = readTrainConfig(values);
+  if (cfg.model === 'sequence') return trainSequence(cfg, values.json === true);
   const out = resolve(cfg.out);
   mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
 
@@ -211,9 +186,4 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   return aborted ? 130 : 0;
-}
-
-function writeChart(png: string, svg: string, chart: Chart): void {
-  writeFileAtomic(png, chart.png);
-  writeFileAtomic(svg, chart.svg);
 }

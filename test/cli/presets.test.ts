@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Autoencoder, ContractiveAutoencoder, ConvAutoencoder, decodePng, DenoisingAutoencoder, loadMnist, loadModel, MLP, saveModel, SparseAutoencoder,
-  StackedAutoencoder, TiedDense, VAE,
+  noisySines, SequenceAutoencoder, StackedAutoencoder, tensor, TiedDense, VAE,
 } from '../../src/index.js';
+import { meanBaselineMse } from '../../cli/train-sequence.js';
 import { MODEL_NAMES, noiseArg, PRESETS } from '../../cli/presets.js';
 import { aekit, assertOneLineError, cli, jsonLine, type Run } from './helpers.js';
 
@@ -180,9 +181,59 @@ before(() => {
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('the cases cover every preset', () => {
-  assert.deepEqual(cases.map((c) => c.model).sort(), [...MODEL_NAMES].sort());
+test('the cases cover every MNIST preset (sequence has its own block below)', () => {
+  assert.deepEqual(cases.map((c) => c.model).sort(), MODEL_NAMES.filter((m) => m !== 'sequence').sort());
 });
+
+describe('aekit train --model sequence (noisy sines, not MNIST)', () => {
+  let out: string;
+  let run: Run;
+  before(() => {
+    out = join(tmp, 'sequence');
+    run = aekit(['train', '--model', 'sequence', '--limit', '512', '--test-limit', '64', '--epochs', '3', '--timesteps', '12', '--seed', '3', '--out', out, '--json']);
+  });
+
+  test('exits 0 with one JSON line; the baseline is the per-step mean of the training sequences (recomputed here)', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const s = jsonLine(run.stdout) as Summary;
+    assert.equal(s.model, 'sequence');
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
+    assert.equal(s.trainLoss.length, 3);
+    assert.equal(s.config.training.trainSamples, 512);
+    assert.equal(s.config.training.testSamples, 64);
+    // --seed 3: training waves from seed 7, test waves from seed 8 (cli/train-sequence.ts)
+    const train = noisySines({ n: 512, timesteps: 12, seed: 7, noise: 0.1 });
+    const test = noisySines({ n: 64, timesteps: 12, seed: 8, noise: 0.1 });
+    const baseline = meanBaselineMse(train, test);
+    assert.ok(Math.abs((s.metrics.meanBaselineMse as number) - baseline) < 1e-12, `${s.metrics.meanBaselineMse} vs ${baseline}`);
+    // the oracle of meanBaselineMse itself: by hand on a 2 x 2 example
+    // per-step means [1, 3]; ((2 - 1)^2 + (2 - 3)^2) / 2 = 1
+    assert.equal(meanBaselineMse(noisySinesLike([[0, 2], [2, 4]]), noisySinesLike([[2, 2]])), 1);
+    // three epochs on 512 sequences already take the error well below that baseline
+    assert.ok(s.testMse < 0.8 * baseline, `test MSE ${s.testMse} vs baseline ${baseline}`);
+    // the loaded model reproduces testMse (another backend may round differently: relative 1e-4)
+    const model = loadModel(join(out, 'model.safetensors'));
+    assert.ok(model instanceof SequenceAutoencoder);
+    assert.deepEqual([model.config.timesteps, model.config.units, model.config.latentDim], [12, 32, 8]);
+    const again = model.reconstructionError(test);
+    assert.ok(Math.abs(again - s.testMse) < 1e-4 * s.testMse, `${again} vs ${s.testMse}`);
+    for (const f of s.files) assert.ok(existsSync(f), `${f} exists`);
+    const png = decodePng(readFileSync(join(out, 'sequences.png')));
+    assert.ok(png.width >= 500 && png.height >= 300, `${png.width} x ${png.height}`);
+  });
+
+  test('MNIST-only flags and shapes are refused', () => {
+    assertOneLineError(aekit(['train', '--model', 'sequence', '--hidden', '8,8']), 2, 'one --hidden width');
+    assertOneLineError(aekit(['train', '--model', 'sequence', '--output-activation', 'sigmoid']), 2, '--output-activation');
+    assertOneLineError(aekit(['train', '--model', 'sequence', '--loss', 'bce']), 2, '--loss');
+    assertOneLineError(aekit(['train', '--model', 'vae', '--timesteps', '5']), 2, '--timesteps');
+  });
+});
+
+/** Rows of numbers as sequences [n, T, 1]. */
+function noisySinesLike(rows: number[][]) {
+  return tensor(rows.flat(), [rows.length, rows[0].length, 1]);
+}
 
 for (const c of cases) {
   describe(`aekit train --model ${c.model}`, () => {
@@ -320,7 +371,7 @@ describe('--model help', () => {
   test('train --help lists every model with its defaults', () => {
     const r = aekit(['train', '--help']);
     assert.equal(r.status, 0);
-    for (const name of MODEL_NAMES) assert.match(r.stdout, new RegExp(`^  ${name} +(784-|conv\\d)`, 'm'), `${name} in the table`);
+    for (const name of MODEL_NAMES) assert.match(r.stdout, new RegExp(`^  ${name} +(784-|conv\\d|lstm\\d)`, 'm'), `${name} in the table`);
     assert.match(r.stdout, /--noise SPEC/);
   });
 

@@ -1,0 +1,40 @@
+/** What `aekit train` shares between the MNIST models (train.ts) and the sequence model (train-sequence.ts). */
+import { type Callback, type TrainControl } from '../src/index.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
+import type { TrainProgress } from './progress.js';
+import type { Chart } from './train-models.js';
+
+/**
+ * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
+ * NaN loss mid-epoch the files then describe exactly the epochs that completed (and never hold NaN weights).
+ * After a normal end the weights are unchanged since the last snapshot, so restoring is a no-op.
+ */
+export class LastEpochWeights implements Callback {
+  private snap: ReturnType<TrainControl['snapshot']> | null = null;
+  onEpochEnd(_: unknown, control: TrainControl): void {
+    this.snap = control.snapshot();
+  }
+  onTrainEnd(control: TrainControl): void {
+    if (this.snap) control.restore(this.snap);
+  }
+}
+
+/** Ctrl-C aborts through fit's signal (training stops after the current batch); a second one quits now. */
+export function interruptible(progress: () => TrainProgress | null): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    const message = 'aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n';
+    const p = progress();
+    if (p) p.note(message);
+    else process.stderr.write(message);
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+export function writeChart(png: string, svg: string, chart: Chart): void {
+  writeFileAtomic(png, chart.png);
+  writeFileAtomic(svg, chart.svg);
+}
