@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { grad } from '../../src/autograd/backward.js';
+import { gradcheck } from '../../src/autograd/gradcheck.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { Conv2D, Conv2DTranspose } from '../../src/nn/conv.js';
 import { Dense, Sequential } from '../../src/nn/dense.js';
@@ -14,7 +15,7 @@ import { Flatten, Reshape, UpSampling2D } from '../../src/nn/reshape.js';
 import * as ops from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Tensor, tensor } from '../../src/tensor/tensor.js';
-import { assertClose } from '../helpers.js';
+import { assertClose, rand } from '../helpers.js';
 
 function randT(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
   const rng = new Rng(seed);
@@ -158,5 +159,40 @@ describe('a Sequential of convolution layers in the model file', () => {
   test('an unknown layer type in a file is rejected', () => {
     const bytes = encodeModel({ modelConfig: () => ({ kind: 'Sequential', config: { layers: [{ type: 'Conv3D' }] } }), namedTensors: () => [] } as never);
     assert.throws(() => decodeModel(bytes, 'm.safetensors'), /m\.safetensors: invalid model config: m\.safetensors: layer 0 has unknown type 'Conv3D'/);
+  });
+});
+
+describe('every image layer against central differences (float64 gradcheck, input and parameters)', () => {
+  const TOL = { eps: 1e-6, atol: 1e-6, rtol: 1e-4 };
+  const f64 = (shape: number[], seed: number): Tensor => rand(shape, seed, -1, 1, 'float64');
+  /** Checks d(sum(layer(x) * r))/dx and /d(each parameter), with r a fixed random weighting of the outputs. */
+  function checkLayer(name: string, layer: { forward(x: Tensor): Tensor; parameters(): Tensor[] }, x: Tensor, seed: number): void {
+    const params = layer.parameters();
+    const y = layer.forward(x);
+    const r = f64([...y.shape], seed);
+    const loss = (): Tensor => ops.sum(ops.mul(layer.forward(x), r));
+    // gradcheck perturbs the tensors it is given: x and every parameter, in place, through one closure.
+    const res = gradcheck(() => loss(), [x, ...params], TOL);
+    assert.ok(res.ok, `${name}: max |error| ${res.maxAbsError}, worst ${JSON.stringify(res.worst)}`);
+  }
+  const opts = { dtype: 'float64' as const, rng: new Rng(5) };
+  test("Conv2D: 3x3 'same' relu-free and 2x2 stride 2 'valid' tanh", () => {
+    checkLayer('Conv2D same', new Conv2D({ inChannels: 2, filters: 3, kernelSize: 3, padding: 'same', activation: 'linear' }, opts), f64([2, 5, 4, 2], 1), 2);
+    checkLayer('Conv2D valid stride 2', new Conv2D({ inChannels: 2, filters: 2, kernelSize: 2, strides: 2, padding: 'valid', activation: 'tanh' }, opts), f64([1, 5, 5, 2], 3), 4);
+  });
+  test("Conv2DTranspose: 3x3 stride 2 'same' and 'valid'", () => {
+    checkLayer('Conv2DTranspose same', new Conv2DTranspose({ inChannels: 3, filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'linear' }, opts), f64([2, 3, 2, 3], 5), 6);
+    checkLayer('Conv2DTranspose valid', new Conv2DTranspose({ inChannels: 2, filters: 2, kernelSize: 3, strides: 2, padding: 'valid', activation: 'sigmoid' }, opts), f64([1, 2, 3, 2], 7), 8);
+  });
+  test("MaxPool2D and AvgPool2D, 'same' and 'valid'; UpSampling2D; Flatten and Reshape", () => {
+    // Distinct values per window so max pooling's argmax is stable under the +-eps perturbation.
+    const x = tensor(Float64Array.from({ length: 2 * 5 * 5 * 2 }, (_, i) => ((i * 37) % 101) / 50 - 1), [2, 5, 5, 2], { dtype: 'float64' });
+    checkLayer('MaxPool2D same', new MaxPool2D({ poolSize: 2, padding: 'same' }), x, 9);
+    checkLayer('MaxPool2D valid 3x3 stride 1', new MaxPool2D({ poolSize: 3, strides: 1, padding: 'valid' }), x, 10);
+    checkLayer('AvgPool2D same', new AvgPool2D({ poolSize: 2, padding: 'same' }), x, 11);
+    checkLayer('AvgPool2D valid', new AvgPool2D({ poolSize: [2, 3], padding: 'valid' }), x, 12);
+    checkLayer('UpSampling2D 2x3', new UpSampling2D({ size: [2, 3] }), f64([2, 3, 2, 2], 13), 14);
+    checkLayer('Flatten', new Flatten(), f64([2, 3, 2, 2], 15), 16);
+    checkLayer('Reshape', new Reshape({ targetShape: [4, -1] }), f64([2, 3, 2, 2], 17), 18);
   });
 });
