@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  getBackend, lineChartSvg, type LineSeries, lossChart, noisySines, saveModel, SequenceAutoencoder, svgToPng, type Tensor,
+  getBackend, lineChartSvg, type LineSeries, lossChart, meanSquaredError, noisySines, saveModel, SequenceAutoencoder, svgToPng, type Tensor,
   useBackend,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -24,12 +24,6 @@ export function meanBaselineMse(train: Tensor, test: Tensor): number {
   let sum = 0;
   for (let i = 0; i < b.length; i++) sum += (b[i] - mean[i % steps]) ** 2;
   return sum / b.length;
-}
-
-function mseOf(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return a.length ? s / a.length : NaN;
 }
 
 /** Trains, reports and writes the files; returns the exit code (as train.ts's run). */
@@ -72,10 +66,11 @@ export async function trainSequence(cfg: TrainConfig, json: boolean): Promise<nu
     return aborted ? 130 : 1;
   }
 
-  const recon = model.reconstruct(test).toTypedArray();
-  const testMse = mseOf(recon, test.toTypedArray());
+  const reconstructed = model.reconstruct(test);
+  const recon = reconstructed.toTypedArray();
+  const testMse = meanSquaredError(reconstructed, test);
   const baselineMse = meanBaselineMse(train, test);
-  const metrics = { meanBaselineMse: baselineMse, ratioToBaseline: testMse / baselineMse, cleanMse: mseOf(recon, clean.toTypedArray()) };
+  const metrics = { meanBaselineMse: baselineMse, ratioToBaseline: testMse / baselineMse, cleanMse: meanSquaredError(reconstructed, clean) };
 
   const files = {
     model: join(out, 'model.safetensors'),
