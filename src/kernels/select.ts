@@ -15,6 +15,8 @@ export interface BackendSelection {
   backend?: BackendChoice;
   /** Threads for the wasm backend (default: one per core). */
   threads?: number;
+  /** Browsers: where the built worker.js is, for pages that forbid blob: workers (see WasmBackendOptions). */
+  workerUrl?: string | URL;
 }
 
 function envSelection(): BackendSelection {
@@ -46,7 +48,7 @@ export function useBackend(selection: BackendSelection = {}): Backend {
   const threads = sel.threads ?? defaultThreadCount();
   // One registered wasm backend per thread count, so a later call with another count gets its own pool.
   const name = threads === 1 ? 'wasm' : `wasm+${threads}threads`;
-  const wasm = initWasmBackend({ threads, name });
+  const wasm = initWasmBackend({ threads, name, ...(sel.workerUrl ? { workerUrl: sel.workerUrl } : {}) });
   if (wasm) return setBackend(wasm.name);
   if (choice === 'wasm') throw new Error('the wasm backend is not available in this runtime (see the notice above)');
   return setBackend('ref');

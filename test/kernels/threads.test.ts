@@ -146,6 +146,32 @@ describe('wasm GEMM thread pool', { skip }, () => {
     sameBits(c, c1, 'closed pool');
   });
 
+  test('an application\'s own worker thread that imports the kernels keeps its messages', () => {
+    // worker.ts serves only in threads the pool tagged; before the tag, importing it in any worker thread
+    // took that thread's first message as a job description.
+    const dir = mkdtempSync(join(tmpdir(), 'aekit-appworker-'));
+    try {
+      const kernelsWorker = pathToFileURL(join(root, 'src/kernels/wasm/generated/gemm-worker.mjs')).href;
+      writeFileSync(join(dir, 'app-worker.mjs'), [
+        "import { parentPort } from 'node:worker_threads';",
+        `import ${JSON.stringify(kernelsWorker)};`,
+        "parentPort.on('message', (m) => { parentPort.postMessage({ echo: m }); parentPort.close(); });",
+      ].join('\n'));
+      writeFileSync(join(dir, 'main.mjs'), [
+        "import { Worker } from 'node:worker_threads';",
+        "const w = new Worker(new URL('./app-worker.mjs', import.meta.url));",
+        "w.on('message', (m) => console.log(JSON.stringify(m)));",
+        "w.on('error', (e) => { console.log('error: ' + e.message); process.exitCode = 1; });",
+        "w.postMessage('hello');",
+      ].join('\n'));
+      const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.stdout.trim(), '{"echo":"hello"}', `stdout: ${r.stdout} stderr: ${r.stderr}`);
+      assert.equal(r.status, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a process with a live pool exits by itself (workers are unref\'d)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aekit-threads-'));
     try {

@@ -5,18 +5,21 @@
  * Each worker instantiates the same compiled module on the same shared WebAssembly.Memory, so operands are
  * never copied: a job is just its arguments (pointers and sizes) in a small shared control block. The caller
  * splits C statically by row blocks (worker.ts rowRange), starts the workers with Atomics.notify, computes
- * its own rows, then blocks in Atomics.wait until the others are done, so a call is synchronous for the caller
- * (Node allows Atomics.wait on its main thread; a browser main thread does not, and this pool is Node-only).
- * Every element of C is summed in the same order whatever the split, so results are bit-identical for any
- * thread count.
+ * its own rows, then waits until the others are done, so a call is synchronous for the caller. Every element of
+ * C is summed in the same order whatever the split, so results are bit-identical for any thread count.
  *
- * Workers are unref'd (an exiting process does not wait for them) and idle in Atomics.wait, costing nothing.
- * GEMMs below MIN_PARALLEL_MACS stay on the calling thread: waking workers costs more than it saves.
+ * Node: worker_threads, unref'd (an exiting process does not wait for them). Browsers: Web Workers (module
+ * workers started from a Blob of the worker's source, or from `workerUrl`), which need a cross-origin isolated
+ * page for the shared memory. The caller waits in Atomics.wait where it may block (Node, any Web Worker) and
+ * spins on the counter where it may not (a browser's main thread, where Atomics.wait throws): the kernels are
+ * synchronous there anyway, so training belongs in a Worker to keep a page responsive.
+ * Idle workers sleep in Atomics.wait, costing nothing. GEMMs below MIN_PARALLEL_MACS stay on the calling
+ * thread: waking workers costs more than it saves.
  */
-import type { Worker } from 'node:worker_threads';
+import { WORKER_SOURCE } from '../wasm/generated/worker-source.js';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
-import { ACTIVE, controlBytes, controlViews, GEN, JOB_GEMM, JOB_ITEMS, PENDING, READY, rowRange, spinWhile, STOP, type WorkerInit } from './worker.js';
+import { ACTIVE, controlBytes, controlViews, GEN, JOB_GEMM, JOB_ITEMS, PENDING, READY, rowRange, spinWhile, STOP, WORKER_TAG, type WorkerInit } from './worker.js';
 
 /**
  * Multiply-adds below which a GEMM runs on the calling thread alone: ~100 us of single-thread work, the point
@@ -28,6 +31,20 @@ const STALL_MS = 120_000;
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
+
+/** The parts of the browser's Worker API the pool uses (the project compiles without lib.dom). */
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'error', fn: (e: { message?: string }) => void): void;
+}
+interface WebGlobals {
+  Worker?: new (url: string | URL, options: { type: 'module'; name: string }) => WebWorker;
+  crossOriginIsolated?: boolean;
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string };
+}
+const web = globalThis as unknown as WebGlobals;
 
 function builtin<T>(id: string): T | undefined {
   return typeof process !== 'undefined' ? (process.getBuiltinModule?.(id) as T | undefined) : undefined;
@@ -41,9 +58,74 @@ export function defaultThreadCount(): number {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
-/** True where the pool can run (Node with worker_threads). */
+/**
+ * Why the pool cannot run here, or null where it can: Node with worker_threads, or a browser (page or Worker)
+ * with Web Workers and cross-origin isolation (without it there is no shared memory to work on together).
+ */
+export function threadsUnsupportedReason(): string | null {
+  if (builtin<WorkerThreads>('node:worker_threads')) return null;
+  if (typeof web.Worker !== 'function') return 'neither worker_threads nor Web Workers are available';
+  if (web.crossOriginIsolated === false || typeof SharedArrayBuffer === 'undefined') {
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  return null;
+}
+
+/** True where the pool can run (see threadsUnsupportedReason). */
 export function threadsSupported(): boolean {
-  return builtin<WorkerThreads>('node:worker_threads') !== undefined;
+  return threadsUnsupportedReason() === null;
+}
+
+let blocking: boolean | undefined;
+/** Whether this thread may sleep in Atomics.wait (a browser's main thread may not: it throws). */
+function canBlock(): boolean {
+  if (blocking === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
+      blocking = true;
+    } catch {
+      blocking = false;
+    }
+  }
+  return blocking;
+}
+
+/** A started worker, Node's or the browser's. */
+interface WorkerHandle {
+  post(init: WorkerInit): void;
+  terminate(): void;
+}
+
+function report(index: number, e: unknown): void {
+  const line = `aekit: GEMM worker ${index} failed: ${e instanceof Error ? e.message : (e as { message?: string })?.message ?? String(e)}`;
+  if (typeof process !== 'undefined' && process.stderr) process.stderr.write(line + '\n');
+  else console.warn(line);
+}
+
+function startNodeWorker(wt: WorkerThreads, index: number): WorkerHandle {
+  // Built, the worker is tsc's worker.js next to this file. Under tsx (this file is pool.ts) Node 20 cannot
+  // start a .ts worker, so we start the copy that scripts/build-wasm.mjs transpiled (see worker.ts).
+  const url = import.meta.url.endsWith('.ts')
+    ? new URL('../wasm/generated/gemm-worker.mjs', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
+  // execArgv []: the worker is self-contained JS running kernels only; the host's loaders and preloads
+  // (--import hooks, e.g. a test setup file written in TypeScript) must not run in it. workerData tags it,
+  // so worker.ts imported by an application's own worker thread does not take that thread's messages.
+  const w = new wt.Worker(url, { execArgv: [], workerData: WORKER_TAG });
+  w.unref();
+  // A worker that fails to start never raises its ready flag and so never gets work; say why.
+  w.on('error', (e) => report(index, e));
+  return { post: (init) => w.postMessage(init), terminate: () => void w.terminate() };
+}
+
+let blobUrl: string | undefined;
+function startWebWorker(index: number, workerUrl: string | URL | undefined): WorkerHandle {
+  // A Blob of the worker's source (embedded at build time) needs no file next to a bundle, whatever the
+  // bundler; a page whose Content-Security-Policy forbids blob: workers passes workerUrl (dist's worker.js).
+  const url = workerUrl ?? (blobUrl ??= web.URL!.createObjectURL(new web.Blob!([WORKER_SOURCE], { type: 'text/javascript' })));
+  const w = new web.Worker!(url, { type: 'module', name: WORKER_TAG });
+  w.addEventListener('error', (e) => report(index, e));
+  return { post: (init) => w.postMessage(init), terminate: () => w.terminate() };
 }
 
 export interface GemmPoolOptions {
@@ -55,11 +137,14 @@ export interface GemmPoolOptions {
   threads: number;
   /** The caller's own GEMM workspace (byte offset). */
   work: () => number;
+  /** Browsers: the URL of worker.js to start instead of the embedded source (for pages that forbid blob: workers). */
+  workerUrl?: string | URL;
 }
 
 export class GemmPool {
   readonly threads: number;
-  private readonly workers: Worker[] = [];
+  private readonly workers: WorkerHandle[] = [];
+  private readonly canBlock = canBlock();
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
   private readonly grain: number;
@@ -69,27 +154,18 @@ export class GemmPool {
   parallelCalls = 0;
 
   constructor(private readonly o: GemmPoolOptions) {
+    const why = threadsUnsupportedReason();
+    if (why) throw new Error(`aekit: no thread pool here: ${why}`);
     const wt = builtin<WorkerThreads>('node:worker_threads');
-    if (!wt) throw new Error('aekit: a thread pool needs Node\'s worker_threads');
     this.threads = Math.max(1, Math.floor(o.threads));
     const control = new SharedArrayBuffer(controlBytes(this.threads));
     ({ ctl: this.ctl, args: this.args } = controlViews(control));
     this.grain = o.wasm.gemmRowGrain();
-    // Built, the worker is tsc's worker.js next to this file. Under tsx (this file is pool.ts) Node 20 cannot
-    // start a .ts worker, so we start the copy that scripts/build-wasm.mjs transpiled (see worker.ts).
-    const url = import.meta.url.endsWith('.ts')
-      ? new URL('../wasm/generated/gemm-worker.mjs', import.meta.url)
-      : new URL('./worker.js', import.meta.url);
     for (let index = 1; index < this.threads; index++) {
       const work = o.heap.allocBytes(o.wasm.gemmWorkBytes());
-      // execArgv []: the worker is self-contained JS running kernels only; the host's loaders and preloads
-      // (--import hooks, e.g. a test setup file written in TypeScript) must not run in it.
-      const w = new wt.Worker(url, { execArgv: [] });
-      w.unref();
-      // A worker that fails to start never raises its ready flag and so never gets work; say why.
-      w.on('error', (e) => process.stderr.write(`aekit: GEMM worker ${index} failed: ${e instanceof Error ? e.message : String(e)}\n`));
+      const w = wt ? startNodeWorker(wt, index) : startWebWorker(index, o.workerUrl);
       const init: WorkerInit = { module: o.module, memory: o.memory, control, index, work };
-      w.postMessage(init);
+      w.post(init);
       this.workers.push(w);
     }
   }
@@ -168,12 +244,12 @@ export class GemmPool {
     for (;;) {
       const left = Atomics.load(this.ctl, PENDING);
       if (left === 0) return;
-      if (spinWhile(this.ctl, PENDING, left, 1)) continue; // the workers usually finish within microseconds
-      if (Atomics.wait(this.ctl, PENDING, left, 1000) === 'timed-out' && Atomics.load(this.ctl, PENDING) === left) {
-        if (Date.now() - last > STALL_MS) throw new Error(`aekit: ${left} GEMM worker(s) stopped responding`);
-      } else {
-        last = Date.now();
-      }
+      // The workers usually finish within microseconds; then sleep, where this thread may (see canBlock).
+      const moved = spinWhile(this.ctl, PENDING, left, 1)
+        || (this.canBlock && Atomics.wait(this.ctl, PENDING, left, 1000) !== 'timed-out')
+        || Atomics.load(this.ctl, PENDING) !== left;
+      if (moved) last = Date.now();
+      else if (Date.now() - last > STALL_MS) throw new Error(`aekit: ${left} GEMM worker(s) stopped responding`);
     }
   }
 
@@ -183,6 +259,6 @@ export class GemmPool {
     this.closed = true;
     Atomics.store(this.ctl, GEN, STOP);
     Atomics.notify(this.ctl, GEN);
-    for (const w of this.workers) void w.terminate();
+    for (const w of this.workers) w.terminate();
   }
 }

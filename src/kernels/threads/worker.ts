@@ -5,7 +5,8 @@
  * This file must stay self-contained (no imports: the WebAssembly and worker_threads APIs are reached
  * through globalThis and process.getBuiltinModule). Built, the worker runs as tsc's worker.js. Under tsx
  * (tests, benches) Node 20 cannot load a .ts file as a worker's entry, so scripts/build-wasm.mjs also
- * transpiles this file to src/kernels/wasm/generated/gemm-worker.mjs and the pool starts that instead.
+ * transpiles this file to src/kernels/wasm/generated/gemm-worker.mjs and the pool starts that instead. The
+ * same transpiled text is embedded as a string (generated/worker-source.ts): browsers start it from a Blob.
  *
  * A worker instantiates the kernel module on the backend's shared memory, then loops: wait for a new job
  * generation, compute its own rows of C, report done. It never allocates in the memory (the caller
@@ -34,6 +35,12 @@ export const STOP = -1;
 export const ARG_COUNT = 9; // kind, then the kind's arguments (see above)
 export const JOB_GEMM = 0;
 export const JOB_ITEMS = 1;
+/**
+ * Marks a thread the pool started (Node: workerData; browsers: the Worker's name). Only such a thread serves:
+ * this module is also imported by the pool, and an application's own worker (one that trains a model, say)
+ * must keep its messages.
+ */
+export const WORKER_TAG = 'aekit-gemm-worker';
 
 export interface WorkerInit {
   /** The compiled kernel module (structured-cloneable). */
@@ -128,13 +135,29 @@ function serve(init: WorkerInit): void {
   }
 }
 
-// In a worker thread, wait for the init message; imported on the main thread (by pool.ts), do nothing.
+// In a thread the pool started, wait for the init message; anywhere else (imported by pool.ts) do nothing.
 type Port = { once(ev: 'message', fn: (init: WorkerInit) => void): void; close(): void };
 const wt = typeof process !== 'undefined'
-  ? (process.getBuiltinModule?.('node:worker_threads') as { parentPort: Port | null; isMainThread: boolean } | undefined)
+  ? (process.getBuiltinModule?.('node:worker_threads') as { parentPort: Port | null; isMainThread: boolean; workerData: unknown } | undefined)
   : undefined;
-const port = wt && !wt.isMainThread ? wt.parentPort : null;
-port?.once('message', (init) => {
-  serve(init);
-  port.close();
-});
+if (wt) {
+  const port = !wt.isMainThread && wt.workerData === WORKER_TAG ? wt.parentPort : null;
+  port?.once('message', (init) => {
+    serve(init);
+    port.close();
+  });
+} else {
+  // A browser's Web Worker: a WorkerGlobalScope named by the pool (pool.ts startWebWorker).
+  const scope = globalThis as unknown as {
+    WorkerGlobalScope?: unknown;
+    name?: string;
+    addEventListener(type: 'message', fn: (e: { data: WorkerInit }) => void, options: { once: boolean }): void;
+    close(): void;
+  };
+  if (scope.WorkerGlobalScope !== undefined && scope.name === WORKER_TAG) {
+    scope.addEventListener('message', (e) => {
+      serve(e.data);
+      scope.close();
+    }, { once: true });
+  }
+}

@@ -17,7 +17,7 @@ import { type HeapStats, WasmHeap } from './heap.js';
 import { makeConvKernels } from './conv.js';
 import type { JobRunner } from './jobs.js';
 import { makeKernels, type GemmRunner } from './kernels.js';
-import { defaultThreadCount, GemmPool, threadsSupported } from '../threads/pool.js';
+import { defaultThreadCount, GemmPool, threadsUnsupportedReason } from '../threads/pool.js';
 import { createMemory, instantiate, kernelModule, type KernelExports, MAX_PAGES, PAGE_BYTES, type WasmMemory, wasmUnsupportedReason } from './module.js';
 
 export interface WasmBackendOptions {
@@ -25,9 +25,16 @@ export interface WasmBackendOptions {
    * Threads for large GEMMs: 1 (default) runs everything on the calling thread; n > 1 adds n - 1 worker
    * threads (Node worker_threads) that share the memory; 'auto' (or 0) means os.availableParallelism().
    * Results are bit-identical for any thread count (rows are split statically, each element is summed in
-   * one order). Where worker_threads is missing (browsers) it says so once on stderr and uses 1.
+   * one order). Browsers use Web Workers, which need a cross-origin isolated page; where threads cannot run
+   * (no workers, no isolation) it says why once (stderr, or console.warn) and uses 1.
    */
   threads?: number | 'auto';
+  /**
+   * Browsers: the URL of the built worker (dist/src/kernels/threads/worker.js) for pages whose
+   * Content-Security-Policy forbids blob: workers. By default the worker starts from a Blob of its embedded
+   * source, which works with any bundler.
+   */
+  workerUrl?: string | URL;
   /** Upper limit of the memory in MiB (default and maximum 4096, the wasm32 limit). Reserved, not committed. */
   maxMemoryMB?: number;
   /** Registered name (default 'wasm'). */
@@ -64,8 +71,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const t = opts.threads ?? 1;
   if (t !== 'auto' && !(Number.isInteger(t) && t >= 0)) throw new Error(`threads must be a non-negative integer or 'auto', got ${String(t)}`);
   let threads = t === 'auto' || t === 0 ? defaultThreadCount() : t;
-  if (threads > 1 && !threadsSupported()) {
-    warnOnce('worker threads are not available here; the wasm backend runs on 1 thread');
+  const noThreads = threads > 1 ? threadsUnsupportedReason() : null;
+  if (noThreads) {
+    warnOnce(`${noThreads}; the wasm backend runs on 1 thread`);
     threads = 1;
   }
 
@@ -74,7 +82,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const single: GemmRunner = (a, b, c, m, n, k, transA, transB) => {
     wasm.gemm(a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0, mainWork(), 0, m);
   };
-  const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork }) : null;
+  const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork, ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) }) : null;
   const runGemm: GemmRunner = pool ? pool.gemm : single;
   const runJob: JobRunner = pool ? pool.job : (desc, items, scratch) => wasm.job(desc, 0, items, scratch);
 

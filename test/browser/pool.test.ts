@@ -1,0 +1,137 @@
+/**
+ * The wasm backend and its thread pool in a real browser (Debian's Chromium, driven by playwright-core):
+ * the package's browser entry bundles without Node built-ins (esbuild, platform 'browser'), and on a
+ * cross-origin isolated page the pool runs on Web Workers, in a Worker and on the page's main thread, with
+ * results bit-identical to one thread and close to the reference kernels. On a page without isolation there
+ * is no shared memory: the library falls back to the reference kernels and says why.
+ *
+ * Needs /usr/bin/chromium (or AEKIT_CHROMIUM). Without it the test skips, unless AEKIT_REQUIRE_BROWSER=1
+ * (set by .ci/run, which installs Chromium), where it fails. The checks run inside the browser whatever the
+ * suite's backend, so the test runs once, in the suite's default pass, not again under AEKIT_TEST_BACKEND.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { CheckReport } from './checks.js';
+
+const chromiumPath = process.env.AEKIT_CHROMIUM ?? '/usr/bin/chromium';
+const required = process.env.AEKIT_REQUIRE_BROWSER === '1';
+const otherPass = process.env.AEKIT_TEST_BACKEND ? 'runs in the default pass only (the checks run inside the browser)' : false;
+if (required && !otherPass && !existsSync(chromiumPath)) throw new Error(`AEKIT_REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}`);
+const skip = otherPass || (existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (apt-get install chromium)`);
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const PAGE = `<!doctype html><meta charset="utf-8"><title>aekit pool</title>
+<script type="module">
+import { runChecks } from './checks.js';
+window.runMain = () => runChecks('main').catch((e) => ({ error: String(e && e.stack || e) }));
+window.runWorker = () => new Promise((resolve) => {
+  const w = new Worker('./worker.js', { type: 'module' });
+  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+  w.onerror = (e) => resolve({ error: 'worker failed: ' + e.message });
+});
+window.loaded = true;
+</script>`;
+const WORKER = `import { runChecks } from './checks.js';
+runChecks('worker').then((r) => postMessage(r), (e) => postMessage({ error: String(e && e.stack || e) }));`;
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+let server: Server, base: string, browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  const esbuild = await import('esbuild');
+  // platform 'browser': a Node built-in anywhere in the import graph fails the build, and so this test.
+  const built = await esbuild.build({
+    entryPoints: [join(here, 'checks.ts')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
+  });
+  const bundle = built.outputFiles[0].text;
+  const files: Record<string, [string, string]> = {
+    'index.html': ['text/html', PAGE], 'checks.js': ['text/javascript', bundle], 'worker.js': ['text/javascript', WORKER],
+  };
+  server = createServer((req, res) => {
+    const [, mode, name] = (req.url ?? '').split('/');
+    const file = files[name ?? ''];
+    if (!file || (mode !== 'isolated' && mode !== 'plain')) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': file[0], ...(mode === 'isolated' ? ISOLATION : {}) }).end(file[1]);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(mode: 'isolated' | 'plain', console: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (m) => console.push(m.text()));
+  page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
+  await page.goto(`${base}/${mode}/index.html`);
+  await page.waitForFunction(() => (globalThis as unknown as { loaded?: boolean }).loaded === true, null, { timeout: 30_000 });
+  return page;
+}
+
+function checkPool(r: CheckReport | { error: string }): void {
+  assert.ok(!('error' in r), `the checks threw in the browser: ${'error' in r ? r.error : ''}`);
+  assert.equal(r.crossOriginIsolated, true);
+  assert.equal(r.wasmAvailable, true);
+  assert.equal(r.threadsUnsupported, null);
+  assert.equal(r.auto.name, r.hardwareConcurrency > 1 ? `wasm+${r.hardwareConcurrency}threads` : 'wasm', 'the entry picks wasm, one thread per core');
+  assert.equal(r.auto.threads, r.hardwareConcurrency);
+  const p = r.pool!;
+  assert.ok(p.ready, 'the Web Workers started and took jobs');
+  assert.equal(p.threads, 2);
+  assert.ok(p.parallelCalls > 0, 'jobs were split across the Web Workers');
+  assert.equal(p.gemmBitDiffs, 0, 'GEMM: 2 threads bit-identical to 1');
+  assert.ok(p.gemmErrOverTol <= 1, `GEMM within the stated float32 bound of the reference kernels (error/bound ${p.gemmErrOverTol})`);
+  assert.equal(p.convBitDiffs, 0, 'conv autoencoder: 2 threads bit-identical to 1');
+  assert.ok(Number.isFinite(p.convLoss) && p.convLoss > 0 && p.convLoss < 1, `conv loss ${p.convLoss}`);
+  assert.deepEqual(p.fitLoss2, p.fitLoss1, 'fit(): 2 threads give the same losses as 1');
+  assert.equal(p.fitLossRef.length, 2);
+  p.fitLossRef.forEach((l, i) => assert.ok(Math.abs(p.fitLoss1[i] - l) <= 1e-4 * l, `fit() epoch ${i + 1}: wasm ${p.fitLoss1[i]} vs ref ${l}`));
+  assert.ok(p.fitLoss1[1] < p.fitLoss1[0], 'fit() learns');
+}
+
+describe('wasm backend and thread pool in Chromium', { skip, timeout: 240_000 }, () => {
+  test('cross-origin isolated page: the pool runs on Web Workers inside a Worker', async () => {
+    const log: string[] = [];
+    const page = await open('isolated', log);
+    checkPool(await page.evaluate(() => (globalThis as unknown as { runWorker(): Promise<CheckReport> }).runWorker()));
+    await page.close();
+  });
+
+  test('cross-origin isolated page: the pool also runs from the main thread (spinning, not Atomics.wait)', async () => {
+    const log: string[] = [];
+    const page = await open('isolated', log);
+    checkPool(await page.evaluate(() => (globalThis as unknown as { runMain(): Promise<CheckReport> }).runMain()));
+    assert.ok(!log.some((l) => l.includes('aekit:')), `no notices on an isolated page: ${log.join(' | ')}`);
+    await page.close();
+  });
+
+  test('page without isolation: reference kernels, and a notice that says why', async () => {
+    const log: string[] = [];
+    const page = await open('plain', log);
+    for (const run of ['runMain', 'runWorker'] as const) {
+      const r = await page.evaluate((fn) => (globalThis as unknown as Record<string, () => Promise<CheckReport>>)[fn](), run);
+      assert.ok(!('error' in r), `${run}: ${'error' in r ? String(r.error) : ''}`);
+      assert.equal(r.crossOriginIsolated, false);
+      assert.equal(r.wasmAvailable, false);
+      assert.equal(r.auto.name, 'ref');
+      assert.equal(r.pool, undefined);
+    }
+    assert.ok(log.some((l) => /aekit: .*cross-origin isolation.*reference kernels/.test(l)), `the notice names the cause: ${log.join(' | ')}`);
+    await page.close();
+  });
+});
