@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: W1, W2 (issue #3) and W3 (issue #4, the Keras blog conv autoencoder) on aekit and, in the
- * same process run, on TF.js (wasm and cpu backends) and PyTorch; prints train and inference samples/s with
+ * same process run, on TF.js (wasm and cpu backends), brain.js (W1 only: its one CPU net) and PyTorch; prints train and inference samples/s with
  * the ratio aekit/peer, and writes bench/RESULTS.md.
  *
  *   npm run bench                                   full run (~10 s per measurement), writes bench/RESULTS.md
@@ -15,6 +15,7 @@ import { listBackends } from '../src/kernels/registry.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { aekitPeer } from './peers/aekit.js';
 import { tfjsPeer } from './peers/tfjs.js';
+import { brainPeer } from './peers/brain.js';
 import { type Peer, WORKLOADS, type WorkloadId } from './workloads.js';
 import { initFastBackends } from './backends.js';
 
@@ -42,7 +43,7 @@ for (const id of ids) if (!(id in WORKLOADS)) throw new Error(`unknown workload 
 
 await initFastBackends();
 const peers: Peer[] = listBackends().map((b) => aekitPeer(b));
-if (values.peers === 'all') peers.push(tfjsPeer('wasm'), tfjsPeer('cpu'));
+if (values.peers === 'all') peers.push(tfjsPeer('wasm'), tfjsPeer('cpu'), brainPeer());
 
 const train = loadMnist('train', { limit: 8192 });
 const images = train.toFloat32();

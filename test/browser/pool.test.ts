@@ -11,21 +11,18 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CheckReport } from './checks.js';
+import { bundle, CHROMIUM as chromiumPath, launchChromium, serve, type Site } from './harness.js';
 
-const chromiumPath = process.env.AEKIT_CHROMIUM ?? '/usr/bin/chromium';
 const required = process.env.AEKIT_REQUIRE_BROWSER === '1';
 const otherPass = process.env.AEKIT_TEST_BACKEND ? 'runs in the default pass only (the checks run inside the browser)' : false;
 if (required && !otherPass && !existsSync(chromiumPath)) throw new Error(`AEKIT_REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}`);
 const skip = otherPass || (existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (apt-get install chromium)`);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const PAGE = `<!doctype html><meta charset="utf-8"><title>aekit pool</title>
 <script type="module">
 import { runChecks } from './checks.js';
@@ -40,45 +37,27 @@ window.loaded = true;
 const WORKER = `import { runChecks } from './checks.js';
 runChecks('worker').then((r) => postMessage(r), (e) => postMessage({ error: String(e && e.stack || e) }));`;
 
-type Browser = import('playwright-core').Browser;
-type Page = import('playwright-core').Page;
-let server: Server, base: string, browser: Browser;
+let site: Site, browser: import('playwright-core').Browser;
 
 before(async () => {
   if (skip) return;
-  const esbuild = await import('esbuild');
-  // platform 'browser': a Node built-in anywhere in the import graph fails the build, and so this test.
-  const built = await esbuild.build({
-    entryPoints: [join(here, 'checks.ts')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
+  site = await serve({
+    'index.html': { type: 'text/html', body: PAGE },
+    'checks.js': { type: 'text/javascript', body: await bundle(join(here, 'checks.ts')) },
+    'worker.js': { type: 'text/javascript', body: WORKER },
   });
-  const bundle = built.outputFiles[0].text;
-  const files: Record<string, [string, string]> = {
-    'index.html': ['text/html', PAGE], 'checks.js': ['text/javascript', bundle], 'worker.js': ['text/javascript', WORKER],
-  };
-  server = createServer((req, res) => {
-    const [, mode, name] = (req.url ?? '').split('/');
-    const file = files[name ?? ''];
-    if (!file || (mode !== 'isolated' && mode !== 'plain')) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': file[0], ...(mode === 'isolated' ? ISOLATION : {}) }).end(file[1]);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  server?.close();
+  site?.close();
 });
 
-async function open(mode: 'isolated' | 'plain', console: string[]): Promise<Page> {
+async function open(mode: 'isolated' | 'plain', console: string[]): Promise<import('playwright-core').Page> {
   const page = await browser.newPage();
   page.on('console', (m) => console.push(m.text()));
   page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
-  await page.goto(`${base}/${mode}/index.html`);
+  await page.goto(`${site.base}/${mode}/index.html`);
   await page.waitForFunction(() => (globalThis as unknown as { loaded?: boolean }).loaded === true, null, { timeout: 30_000 });
   return page;
 }
