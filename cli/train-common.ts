@@ -38,3 +38,31 @@ export function writeChart(png: string, svg: string, chart: Chart): void {
   writeFileAtomic(png, chart.png);
   writeFileAtomic(svg, chart.svg);
 }
+
+export interface RunEnd {
+  files: Record<string, string>;
+  /** What summary.json holds, and the --json line. */
+  result: object;
+  json: boolean;
+  /** The human-readable outcome (one or more lines, each ending in a newline). */
+  text: string;
+  stopReason: string | null;
+  epochs: number;
+  aborted: boolean;
+}
+
+/**
+ * The end of every `aekit train` run: writes summary.json, prints the result (one JSON line with --json, else
+ * the text and the files written) and returns the exit code: 0, 1 when training stopped early (NaN loss,
+ * early stopping), 130 after Ctrl-C.
+ */
+export function finishRun(end: RunEnd): number {
+  writeFileAtomic(end.files.summary!, `${JSON.stringify(end.result, null, 2)}\n`);
+  if (end.json) process.stdout.write(`${JSON.stringify(end.result)}\n`);
+  else process.stdout.write(`${end.text}wrote ${Object.values(end.files).join('\n      ')}\n`);
+  if (end.stopReason && !end.aborted) {
+    process.stderr.write(`aekit: training stopped early: ${end.stopReason}; the files hold epoch ${end.epochs}\n`);
+    return 1;
+  }
+  return end.aborted ? 130 : 0;
+}

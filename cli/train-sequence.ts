@@ -10,10 +10,9 @@ import {
   getBackend, lineChartSvg, type LineSeries, lossChart, meanSquaredError, noisySines, saveModel, SequenceAutoencoder, svgToPng, type Tensor,
   useBackend,
 } from '../src/index.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
 import { type TrainConfig, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
-import { interruptible, LastEpochWeights, writeChart } from './train-common.js';
+import { finishRun, interruptible, LastEpochWeights, writeChart } from './train-common.js';
 
 /** MSE of predicting every sequence by the per-step mean of `train` (the baseline a sequence model must beat). */
 export function meanBaselineMse(train: Tensor, test: Tensor): number {
@@ -119,20 +118,11 @@ export async function trainSequence(cfg: TrainConfig, json: boolean): Promise<nu
     { epoch: history.epoch, trainLoss: history.loss, valLoss: history.valLoss },
     { title: `${layers} on noisy sines: mse per epoch` },
   ));
-  writeFileAtomic(files.summary, `${JSON.stringify(result, null, 2)}\n`);
-
-  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else {
-    process.stdout.write(
-      `test MSE ${testMse.toFixed(6)} on ${nTest} test sequences after ${history.epoch.length} epoch(s) ` +
-        `(predicting the per-step mean: ${baselineMse.toFixed(6)}, ${(100 * metrics.ratioToBaseline).toFixed(1)}% of it; ` +
-        `against the noise-free waves: ${metrics.cleanMse.toFixed(6)}); ${Math.round(history.samplesPerSec)} samples/s, ` +
-        `${history.seconds.toFixed(1)} s\nwrote ${Object.values(files).join('\n      ')}\n`,
-    );
-  }
-  if (history.stopReason && !aborted) {
-    process.stderr.write(`aekit: training stopped early: ${history.stopReason}; the files hold epoch ${history.epoch.length}\n`);
-    return 1;
-  }
-  return aborted ? 130 : 0;
+  return finishRun({
+    files, result, json, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
+    text: `test MSE ${testMse.toFixed(6)} on ${nTest} test sequences after ${history.epoch.length} epoch(s) ` +
+      `(predicting the per-step mean: ${baselineMse.toFixed(6)}, ${(100 * metrics.ratioToBaseline).toFixed(1)}% of it; ` +
+      `against the noise-free waves: ${metrics.cleanMse.toFixed(6)}); ${Math.round(history.samplesPerSec)} samples/s, ` +
+      `${history.seconds.toFixed(1)} s\n`,
+  });
 }

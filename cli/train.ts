@@ -10,12 +10,11 @@ import {
   ACTIVATIONS, getBackend, loadMnist, LOSSES, OPTIMIZERS, saveModel,
   useBackend, writePng,
 } from '../src/index.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
 import { parseCommand, positionals } from './args.js';
 import { reconstructionImage } from './mnist.js';
 import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
-import { interruptible, LastEpochWeights, writeChart } from './train-common.js';
+import { finishRun, interruptible, LastEpochWeights, writeChart } from './train-common.js';
 import { createRun, type RunHistory } from './train-models.js';
 import { trainSequence } from './train-sequence.js';
 
@@ -171,19 +170,9 @@ export async function run(args: string[]): Promise<number> {
     if ('svg' in f.image) writeChart(files[f.file], files[`${f.file}.svg`], f.image);
     else writePng(files[f.file], f.image);
   }
-  writeFileAtomic(files.summary, `${JSON.stringify(result, null, 2)}\n`);
-
-  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else {
-    process.stdout.write(
-      `test MSE ${report.testMse.toFixed(6)} on ${test.length} test images after ${history.epoch.length} epoch(s); ` +
-        `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}` +
-        `wrote ${Object.values(files).join('\n      ')}\n`,
-    );
-  }
-  if (history.stopReason && !aborted) {
-    process.stderr.write(`aekit: training stopped early: ${history.stopReason}; the files hold epoch ${history.epoch.length}\n`);
-    return 1;
-  }
-  return aborted ? 130 : 0;
+  return finishRun({
+    files, result, json: values.json === true, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
+    text: `test MSE ${report.testMse.toFixed(6)} on ${test.length} test images after ${history.epoch.length} epoch(s); ` +
+      `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}`,
+  });
 }
