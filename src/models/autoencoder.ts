@@ -7,7 +7,6 @@
  * Sequential of Dense layers, so `encoder` and `decoder` can be used and saved on their own.
  */
 import { noGrad } from '../autograd/mode.js';
-import { inArena } from '../kernels/registry.js';
 import type { DType } from '../kernels/types.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
 import { type ActivationName, checkActivation } from '../nn/activations.js';
@@ -17,8 +16,10 @@ import { Module } from '../nn/module.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+
 import { fit, type FitOptions, type History } from '../train/fit.js';
+import { mapInBatches } from './batched.js';
 
 export interface AutoencoderConfig {
   inputDim: number;
@@ -100,18 +101,7 @@ export class Autoencoder extends Module {
     if (n > 0 && size !== (what === 'decode' ? this.config.latentDim : this.config.inputDim)) {
       throw new Error(`${what}: samples have ${size} values, the model expects ${what === 'decode' ? this.config.latentDim : this.config.inputDim}`);
     }
-    const out = zeros([n, width], { dtype: this.config.dtype });
-    noGrad(() => {
-      for (let s = 0; s < n; s += 1024) {
-        const e = Math.min(n, s + 1024);
-        // Each batch in the step arena: its intermediates are released as soon as the result is copied out.
-        inArena(out.backend, () => {
-          const r = f(inputBatch(x, s, e, what, this.config.dtype));
-          out.data.set(r.toTypedArray(), s * width);
-        });
-      }
-    });
-    return out;
+    return mapInBatches(n, [width], { dtype: this.config.dtype }, 1024, (s, e) => inputBatch(x, s, e, what, this.config.dtype), f);
   }
 
   /** Decoder logits before a sigmoid output (null for other output activations); see Sequential.sigmoidLogits. */

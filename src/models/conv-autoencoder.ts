@@ -14,10 +14,8 @@
  * and back) the model is a denoiser: `fit` corrupts each batch afresh with fit's seeded noise stream and the
  * target stays the clean batch, as DenoisingAutoencoder does for dense nets; the noise is saved with the model.
  */
-import { noGrad } from '../autograd/mode.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
 import { addNoise, checkNoiseSpec, makeCorruption, type NoiseSpec } from '../data/noise.js';
-import { inArena } from '../kernels/registry.js';
 import type { Backend, DType } from '../kernels/types.js';
 import { type ActivationName, checkActivation } from '../nn/activations.js';
 import { Conv2D, type Padding, type Pair, checkPadding, pair } from '../nn/conv.js';
@@ -29,8 +27,10 @@ import { UpSampling2D } from '../nn/reshape.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape, sizeOf } from '../tensor/shape.js';
-import { type Tensor, zeros } from '../tensor/tensor.js';
+import { type Tensor } from '../tensor/tensor.js';
+
 import { fit, type FitOptions, type History } from '../train/fit.js';
+import { mapInBatches } from './batched.js';
 
 /** One convolution of a stage (3x3, 'same', the model's activation unless given). */
 export interface ConvStage {
@@ -227,19 +227,11 @@ export class ConvAutoencoder extends Module {
   /** Runs `f` over `x` in batches without gradients, each batch in the step arena; stacks [n, ...shape]. */
   private mapBatches(x: Inputs, shape: number[], f: (b: Tensor) => Tensor, what: string): Tensor {
     const n = inputCount(x);
-    const width = sizeOf(shape);
     const inSize = inputSampleSize(x);
     const want = what === 'decode' ? sizeOf(this.latentShape) : sizeOf(this.config.inputShape);
     if (n > 0 && inSize !== want) throw new Error(`${what}: samples have ${inSize} values, the model expects ${want}`);
-    const p = this.parameters()[0];
-    const out = zeros([n, ...shape], { dtype: this.config.dtype, backend: p?.backend });
-    noGrad(() => {
-      for (let s = 0; s < n; s += 256) {
-        const e = Math.min(n, s + 256);
-        inArena(out.backend, () => out.data.set(f(inputBatch(x, s, e, what, this.config.dtype)).toTypedArray(), s * width));
-      }
-    });
-    return out;
+    const place = { dtype: this.config.dtype, backend: this.parameters()[0]?.backend };
+    return mapInBatches(n, shape, place, 256, (s, e) => inputBatch(x, s, e, what, this.config.dtype), f);
   }
 
   /** Codes [n, ...latentShape] (4x4x8 for the Keras blog model). */

@@ -14,7 +14,6 @@
  * linear Dense bottleneck follows, so the code size is independent of the LSTM's width.
  */
 import { noGrad } from '../autograd/mode.js';
-import { inArena } from '../kernels/registry.js';
 import type { DType } from '../kernels/types.js';
 import { Dense } from '../nn/dense.js';
 import { LSTM } from '../nn/lstm.js';
@@ -23,9 +22,11 @@ import { RepeatVector, TimeDistributed } from '../nn/sequence.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
-import { Tensor, tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, tensor } from '../tensor/tensor.js';
+
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import type { SequenceInputs } from './rnn.js';
+import { mapInBatches } from './batched.js';
 
 export interface SequenceAutoencoderConfig {
   /** Features per time step. */
@@ -121,20 +122,9 @@ export class SequenceAutoencoder extends Module {
   private mapBatches(x: Tensor, sampleShape: number[], f: (b: Tensor) => Tensor): Tensor {
     const n = x.shape[0];
     if (n <= BATCH) return noGrad(() => f(x));
-    const inSize = x.size / n, outSize = sampleShape.reduce((a, d) => a * d, 1);
-    const src = x.toTypedArray();
-    const out = zeros([n, ...sampleShape], { dtype: this.config.dtype });
-    noGrad(() => {
-      for (let s = 0; s < n; s += BATCH) {
-        const e = Math.min(n, s + BATCH);
-        // Batch tensors are created inside the arena too: nothing from it is kept but the copied result.
-        inArena(out.backend, () => {
-          const b = tensor(src.subarray(s * inSize, e * inSize), [e - s, ...x.shape.slice(1)], { dtype: this.config.dtype });
-          out.data.set(f(b).toTypedArray(), s * outSize);
-        });
-      }
-    });
-    return out;
+    const inSize = x.size / n, src = x.toTypedArray();
+    const take = (s: number, e: number): Tensor => tensor(src.subarray(s * inSize, e * inSize), [e - s, ...x.shape.slice(1)], { dtype: this.config.dtype });
+    return mapInBatches(n, sampleShape, { dtype: this.config.dtype }, BATCH, take, f);
   }
 
   /** Codes [n, codeDim]. */
