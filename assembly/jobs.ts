@@ -6,9 +6,11 @@
 
 import { patchJob } from './convgemm';
 import { binary2d, copy2d, copy3d, unary, where1d } from './elementwise';
+import { adamUpdate, momentumUpdate, rmspropUpdate, sgdUpdate } from './optim';
 import { reduce } from './reduce';
 
 const JOB_UNARY = 10, JOB_BINARY = 11, JOB_WHERE = 12, JOB_COPY = 13, JOB_REDUCE = 14;
+const JOB_SGD = 15, JOB_MOMENTUM = 16, JOB_RMSPROP = 17, JOB_ADAM = 18;
 /** Elements per item when a kernel is split along one long row (a multiple of 4: whole vectors). */
 const CHUNK = 16384;
 
@@ -24,6 +26,12 @@ function f(d: usize, slot: i32): i32 {
 @inline
 function p(d: usize, slot: i32): usize {
   return <usize>load<u32>(d + <usize>slot * 4);
+}
+// Hyper-parameters of the optimizer jobs: f64 values from byte 64 of the descriptor.
+// @ts-ignore: decorator
+@inline
+function h(d: usize, i: i32): f64 {
+  return load<f64>(d + 64 + <usize>i * 8);
 }
 // @ts-ignore: decorator
 @inline
@@ -59,6 +67,14 @@ export function job(d: usize, b0: i32, b1: i32, scratch: usize): void {
     if (f(d, N0) > 1) copy3d(at(p(d, XA), b0 * s0), s0, rs, cs, at(p(d, OUT), b0 * rows * cols), b1 - b0, rows, cols);
     else if (rows > 1) copy2d(at(p(d, XA), b0 * rs), rs, cs, at(p(d, OUT), b0 * cols), b1 - b0, cols);
     else copy2d(at(p(d, XA), j0 * cs), rs, cs, at(p(d, OUT), j0), 1, j1 - j0);
+  } else if (kind >= JOB_SGD) {
+    // Optimizer updates over chunks of the parameters: p at XA, g at XB, state at OUT and COND; each element is
+    // updated by the same expressions whatever the split. OP carries the update's boolean option.
+    const n = j1 - j0, pp = at(p(d, XA), j0), gg = at(p(d, XB), j0), s1 = at(p(d, OUT), j0), s2 = at(p(d, COND), j0);
+    if (kind == JOB_SGD) sgdUpdate(pp, gg, n, h(d, 0), h(d, 1));
+    else if (kind == JOB_MOMENTUM) momentumUpdate(pp, gg, s1, n, h(d, 0), h(d, 1), op != 0, h(d, 2));
+    else if (kind == JOB_RMSPROP) rmspropUpdate(pp, gg, s1, n, h(d, 0), h(d, 1), h(d, 2), h(d, 3), op != 0);
+    else adamUpdate(pp, gg, s1, s2, n, h(d, 0), h(d, 1), h(d, 2), h(d, 3), h(d, 4), h(d, 5), h(d, 6), op != 0);
   } else if (kind == JOB_REDUCE) {
     // Rows of [outer, n, inner] are independent: items are rows.
     const n = f(d, S0), inner = cols;

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { valueAndGrad } from '../../src/autograd/backward.js';
+import { getBackend } from '../../src/kernels/registry.js';
 import { threadsSupported, MIN_PARALLEL_MACS } from '../../src/kernels/threads/pool.js';
+import type { Kernels } from '../../src/kernels/types.js';
 import { rowRange } from '../../src/kernels/threads/worker.js';
 import { createWasmBackend, wasmAvailable, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { mse } from '../../src/losses/losses.js';
@@ -134,6 +136,39 @@ describe('wasm GEMM thread pool', { skip }, () => {
     const p1 = train(one), p2 = train(two);
     assert.ok(two.pool!.parallelCalls > before, 'the training GEMMs used the pool');
     p1.forEach((p, i) => sameBits(p2[i], p, `parameter ${i}`));
+  });
+
+  test('optimizer updates split across threads: bit-identical to 1 thread and to the reference kernels', () => {
+    const ref = getBackend('ref');
+    const n = 3 * 65536 + 17; // several chunks and a ragged, odd tail
+    type Update = (k: Kernels, p: Float32Array, g: Float32Array, s: Float32Array[], t: number) => void;
+    const cases: [string, number, Update][] = [
+      ['sgd + wd', 0, (k, p, g) => k.sgdUpdate(p, g, 0.05, 1e-3)],
+      ['nesterov + wd', 1, (k, p, g, s) => k.momentumUpdate(p, g, s[0], 0.05, 0.9, true, 1e-3)],
+      ['rmsprop (eps outside sqrt)', 1, (k, p, g, s) => k.rmspropUpdate(p, g, s[0], 0.01, 0.9, 1e-8, 0, false)],
+      ['rmsprop (eps inside sqrt) + wd', 1, (k, p, g, s) => k.rmspropUpdate(p, g, s[0], 0.01, 0.9, 1e-7, 1e-2, true)],
+      ['adam + L2', 2, (k, p, g, s, t) => k.adamUpdate(p, g, s[0], s[1], 1e-3, 0.9, 0.999, 1e-8, t, 0.1, false)],
+      ['adamw', 2, (k, p, g, s, t) => k.adamUpdate(p, g, s[0], s[1], 1e-2, 0.8, 0.99, 1e-7, t, 0.05, true)],
+    ];
+    const before = two.pool!.parallelCalls;
+    for (const [name, states, update] of cases) {
+      const results = [one, two, ref].map((b) => {
+        const rng = new Rng(21);
+        const f32 = (): Float32Array => b.alloc('float32', n) as Float32Array;
+        const p = f32(), g = f32(), s = Array.from({ length: states }, f32);
+        for (let i = 0; i < n; i++) p[i] = rng.uniform(-1, 1);
+        for (let t = 1; t <= 3; t++) {
+          for (let i = 0; i < n; i++) g[i] = rng.uniform(-2, 2);
+          update(b.kernels as Kernels, p, g, s, t);
+        }
+        return [p, ...s];
+      });
+      results[0].forEach((x, i) => {
+        sameBits(results[1][i], x, `${name}: 2 threads vs 1, buffer ${i}`);
+        sameBits(results[2][i], x, `${name}: reference vs wasm, buffer ${i}`);
+      });
+    }
+    assert.ok(two.pool!.parallelCalls - before >= cases.length * 3, 'every update was split');
   });
 
   test('after close(), GEMMs still work on the calling thread', () => {

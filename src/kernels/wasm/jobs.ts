@@ -9,7 +9,10 @@ import type { WasmHeap } from './heap.js';
 /** Runs a job over `items` (possibly split over threads); thread t uses scratch + t * stride. */
 export type JobRunner = (desc: number, items: number, scratch: number, stride: number, work: number) => void;
 
-export const JOB = { conv: 1, filter: 2, im2col: 3, col2im: 4, maxPool: 5, maxUnpool: 6, unary: 10, binary: 11, where: 12, copy: 13, reduce: 14 } as const;
+export const JOB = {
+  conv: 1, filter: 2, im2col: 3, col2im: 4, maxPool: 5, maxUnpool: 6, unary: 10, binary: 11, where: 12, copy: 13, reduce: 14,
+  sgd: 15, momentum: 16, rmsprop: 17, adam: 18,
+} as const;
 
 /** Elements per item of a job split along one row (assembly/jobs.ts CHUNK). */
 export const CHUNK = 16384;
@@ -18,6 +21,8 @@ export const CHUNK = 16384;
 export const SLOT = { op: 1, a: 2, ar: 3, ac: 4, b: 5, br: 6, bc: 7, out: 8, rows: 9, cols: 10, cond: 11, s0: 12, n0: 13 } as const;
 
 const DESC_INTS = 32;
+/** Byte offset of the float64 hyper-parameters in a descriptor (assembly/jobs.ts h()). */
+const HYPER_AT = 64;
 
 /**
  * One descriptor, allocated once and rewritten per job: calls are synchronous (the pool waits for its
@@ -28,12 +33,18 @@ export class JobDescriptor {
 
   constructor(private readonly heap: WasmHeap) {}
 
-  /** Writes `fields` (slot -> value; pointers as unsigned 32-bit) over zeros and returns the descriptor's address. */
-  write(fields: Record<number, number>): number {
+  /**
+   * Writes `fields` (slot -> value; pointers as unsigned 32-bit) over zeros, and `hyper` (optimizer jobs: up to
+   * 8 float64 values, which share bytes 64-127 with the convolution descriptors' upper slots) from byte 64 on;
+   * returns the descriptor's address.
+   */
+  write(fields: Record<number, number>, hyper: readonly number[] = []): number {
     if (this.off < 0) this.off = this.heap.allocBytes(DESC_INTS * 4);
-    const d = new Int32Array(this.heap.f32(this.off, DESC_INTS).buffer, this.off, DESC_INTS);
+    const buf = this.heap.f32(this.off, DESC_INTS).buffer;
+    const d = new Int32Array(buf, this.off, DESC_INTS);
     d.fill(0);
     for (const [slot, v] of Object.entries(fields)) d[Number(slot)] = v | 0;
+    if (hyper.length) new Float64Array(buf, this.off + HYPER_AT, hyper.length).set(hyper);
     return this.off;
   }
 }
