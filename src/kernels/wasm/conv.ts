@@ -58,15 +58,7 @@ export function makeConvKernels(heap: WasmHeap, wasm: KernelExports, runJob: Job
     return grown[which][0];
   };
 
-  const run = (fn: () => void): void => {
-    let ok = false;
-    try {
-      fn();
-      ok = true;
-    } finally {
-      ops.finish(ok);
-    }
-  };
+  const run = (fn: () => void): void => ops.run(fn);
 
   const job = (fields: Partial<Record<Field, number>>, items: number, scratchPerThread: number, work: number): void => {
     const slots: Record<number, number> = {};

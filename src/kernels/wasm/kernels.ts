@@ -108,15 +108,7 @@ export function makeKernels(heap: WasmHeap, wasm: KernelExports, runGemm: GemmRu
   const items = (rows: number, cols: number): number => (rows > 1 ? rows : Math.ceil(cols / CHUNK));
 
   /** Calls `fn` and then copies back / frees any copy-path scratch, also when `fn` throws. */
-  const run = (fn: () => void): void => {
-    let ok = false;
-    try {
-      fn();
-      ok = true;
-    } finally {
-      ops.finish(ok);
-    }
-  };
+  const run = (fn: () => void): void => ops.run(fn);
 
   const matmul: Kernels['matmul'] = (a, b, out, m, n, k, transA, transB) => {
     if (!isF32(a) || !isF32(b) || !isF32(out)) return ref.matmul(a, b, out, m, n, k, transA, transB);

@@ -36,6 +36,17 @@ export class Operands {
     return off;
   }
 
+  /** Runs `fn` (a kernel call that uses `ptr`), then copies outputs back and frees scratch, also when it throws. */
+  run(fn: () => void): void {
+    let ok = false;
+    try {
+      fn();
+      ok = true;
+    } finally {
+      this.finish(ok);
+    }
+  }
+
   /** Copies outputs back and frees scratch. Call in a `finally` after every kernel call that used `ptr`. */
   finish(ok = true): void {
     if (this.pending.length === 0) return;
