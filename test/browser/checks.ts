@@ -38,6 +38,8 @@ export interface CheckReport {
     fitLossRef: number[];
     /** Jobs split across the workers during all of the above (GEMMs and convolution/pooling jobs). */
     parallelCalls: number;
+    /** A pool started from `workerUrl` (the built worker file) instead of the Blob: ready, split, bit-identical. */
+    fromUrl: { ready: boolean; parallelCalls: number; gemmBitDiffs: number };
   };
 }
 
@@ -106,8 +108,8 @@ async function fitLosses(backend: string): Promise<number[]> {
   return h.loss;
 }
 
-export async function runChecks(where: string): Promise<CheckReport> {
-  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+export async function runChecks(where: string, workerUrl: string): Promise<CheckReport> {
+  const g = globalThis as unknown as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number }; location: string };
   const auto = aekit.getBackend();
   const report: CheckReport = {
     where,
@@ -130,8 +132,13 @@ export async function runChecks(where: string): Promise<CheckReport> {
   const fitLoss1 = await fitLosses(one.name);
   const fitLoss2 = await fitLosses(two.name);
   const fitLossRef = await fitLosses('ref');
+  const viaUrl = createWasmBackend({ threads: 2, name: 'check-wasm2-url', workerUrl: new URL(workerUrl, g.location) });
+  const urlReady = await viaUrl.whenReady();
+  const fromUrl = { ready: urlReady, parallelCalls: 0, gemmBitDiffs: gemms(one, viaUrl).bits };
+  fromUrl.parallelCalls = viaUrl.pool?.parallelCalls ?? 0;
+  viaUrl.close();
   report.pool = {
-    ready, threads: two.threads, gemmBitDiffs: bits, gemmErrOverTol: errOverTol, convBitDiffs, convLoss: c2.loss,
+    fromUrl, ready, threads: two.threads, gemmBitDiffs: bits, gemmErrOverTol: errOverTol, convBitDiffs, convLoss: c2.loss,
     fitLoss1, fitLoss2, fitLossRef, parallelCalls: two.pool?.parallelCalls ?? 0,
   };
   two.close();

@@ -10,7 +10,7 @@
  * suite's backend, so the test runs once, in the suite's default pass, not again under AEKIT_TEST_BACKEND.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const PAGE = `<!doctype html><meta charset="utf-8"><title>aekit pool</title>
 <script type="module">
 import { runChecks } from './checks.js';
-window.runMain = () => runChecks('main').catch((e) => ({ error: String(e && e.stack || e) }));
+window.runMain = () => runChecks('main', './kernels-worker.js').catch((e) => ({ error: String(e && e.stack || e) }));
 window.runWorker = () => new Promise((resolve) => {
   const w = new Worker('./worker.js', { type: 'module' });
   w.onmessage = (e) => { resolve(e.data); w.terminate(); };
@@ -35,7 +35,7 @@ window.runWorker = () => new Promise((resolve) => {
 window.loaded = true;
 </script>`;
 const WORKER = `import { runChecks } from './checks.js';
-runChecks('worker').then((r) => postMessage(r), (e) => postMessage({ error: String(e && e.stack || e) }));`;
+runChecks('worker', './kernels-worker.js').then((r) => postMessage(r), (e) => postMessage({ error: String(e && e.stack || e) }));`;
 
 let site: Site, browser: import('playwright-core').Browser;
 
@@ -45,6 +45,8 @@ before(async () => {
     'index.html': { type: 'text/html', body: PAGE },
     'checks.js': { type: 'text/javascript', body: await bundle(join(here, 'checks.ts')) },
     'worker.js': { type: 'text/javascript', body: WORKER },
+    // The built worker file, for the pool's workerUrl option (the same transpiled source the Blob holds).
+    'kernels-worker.js': { type: 'text/javascript', body: readFileSync(join(here, '../../src/kernels/wasm/generated/gemm-worker.mjs'), 'utf8') },
   });
   browser = await launchChromium();
 });
@@ -81,6 +83,8 @@ function checkPool(r: CheckReport | { error: string }): void {
   assert.equal(p.fitLossRef.length, 2);
   p.fitLossRef.forEach((l, i) => assert.ok(Math.abs(p.fitLoss1[i] - l) <= 1e-4 * l, `fit() epoch ${i + 1}: wasm ${p.fitLoss1[i]} vs ref ${l}`));
   assert.ok(p.fitLoss1[1] < p.fitLoss1[0], 'fit() learns');
+  assert.ok(p.fromUrl.ready && p.fromUrl.parallelCalls > 0, 'a pool started from workerUrl takes jobs');
+  assert.equal(p.fromUrl.gemmBitDiffs, 0, 'GEMM on the workerUrl pool: bit-identical to 1 thread');
 }
 
 describe('wasm backend and thread pool in Chromium', { skip, timeout: 240_000 }, () => {
