@@ -96,8 +96,10 @@ interface WorkerHandle {
   terminate(): void;
 }
 
-function report(index: number, e: unknown): void {
-  const line = `aekit: GEMM worker ${index} failed: ${e instanceof Error ? e.message : (e as { message?: string })?.message ?? String(e)}`;
+function report(index: number, e: unknown, from?: string): void {
+  // A Web Worker whose script cannot load reports an error event with an empty message: name the script.
+  const why = (e instanceof Error ? e.message : (e as { message?: string })?.message) || (from ? `could not load ${from}` : String(e));
+  const line = `aekit: GEMM worker ${index} failed: ${why}; jobs run on the threads that started`;
   if (typeof process !== 'undefined' && process.stderr) process.stderr.write(line + '\n');
   else console.warn(line);
 }
@@ -124,7 +126,7 @@ function startWebWorker(index: number, workerUrl: string | URL | undefined): Wor
   // bundler; a page whose Content-Security-Policy forbids blob: workers passes workerUrl (dist's worker.js).
   const url = workerUrl ?? (blobUrl ??= web.URL!.createObjectURL(new web.Blob!([WORKER_SOURCE], { type: 'text/javascript' })));
   const w = new web.Worker!(url, { type: 'module', name: WORKER_TAG });
-  w.addEventListener('error', (e) => report(index, e));
+  w.addEventListener('error', (e) => report(index, e, workerUrl ? String(workerUrl) : 'the worker Blob'));
   return { post: (init) => w.postMessage(init), terminate: () => w.terminate() };
 }
 
