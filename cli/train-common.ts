@@ -1,5 +1,5 @@
 /** What `aekit train` shares between the MNIST models (train.ts) and the sequence model (train-sequence.ts). */
-import { type Callback, type TrainControl } from '../src/index.js';
+import { type Backend, type Callback, type History, saveModel, type SavableModel, type TrainControl } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import type { TrainProgress } from './progress.js';
 import type { Chart } from './train-models.js';
@@ -65,4 +65,25 @@ export function finishRun(end: RunEnd): number {
     return 1;
   }
   return end.aborted ? 130 : 0;
+}
+
+/** The fields every train summary ends with: speed, backend, why training stopped, the files written. */
+export function runRecord(history: Pick<History, 'samplesPerSec' | 'seconds' | 'stopReason'>, backend: Backend, files: Record<string, string>) {
+  return {
+    samplesPerSec: history.samplesPerSec,
+    seconds: history.seconds,
+    backend: backend.name,
+    threads: backend.threads,
+    stopReason: history.stopReason,
+    files: Object.values(files),
+  };
+}
+
+/**
+ * Saves the model with the run's record (training settings and outcome, without the model config and the file
+ * list), so a model file found on its own still says how it was made.
+ */
+export function saveWithRecord(path: string, model: SavableModel, result: { config: { training: object }; files: unknown }): void {
+  const { config, files: _, ...outcome } = result;
+  saveModel(path, model, { ...config.training, ...outcome });
 }

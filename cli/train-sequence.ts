@@ -7,12 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  getBackend, lineChartSvg, type LineSeries, lossChart, meanSquaredError, noisySines, saveModel, SequenceAutoencoder, svgToPng, type Tensor,
+  getBackend, lineChartSvg, type LineSeries, lossChart, meanSquaredError, noisySines, SequenceAutoencoder, svgToPng, type Tensor,
   useBackend,
 } from '../src/index.js';
 import { type TrainConfig, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
-import { finishRun, interruptible, LastEpochWeights, writeChart } from './train-common.js';
+import { finishRun, interruptible, LastEpochWeights, runRecord, saveWithRecord, writeChart } from './train-common.js';
 
 /** MSE of predicting every sequence by the per-step mean of `train` (the baseline a sequence model must beat). */
 export function meanBaselineMse(train: Tensor, test: Tensor): number {
@@ -91,16 +91,10 @@ export async function trainSequence(cfg: TrainConfig, json: boolean): Promise<nu
     valLoss: history.valLoss,
     testMse,
     metrics,
-    samplesPerSec: history.samplesPerSec,
-    seconds: history.seconds,
-    backend: backend.name,
-    threads: backend.threads,
-    stopReason: history.stopReason,
-    files: Object.values(files),
+    ...runRecord(history, backend, files),
   };
 
-  const { config: _, files: __, ...outcome } = result;
-  saveModel(files.model, model, { ...result.config.training, ...outcome });
+  saveWithRecord(files.model, model, result);
   // Four test sequences: the noisy input, the clean wave under it, and the reconstruction.
   const steps = Array.from({ length: timesteps }, (_, t) => t);
   const series: LineSeries[] = [];

@@ -7,14 +7,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ACTIVATIONS, getBackend, loadMnist, LOSSES, OPTIMIZERS, saveModel,
+  ACTIVATIONS, getBackend, loadMnist, LOSSES, OPTIMIZERS,
   useBackend, writePng,
 } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { reconstructionImage } from './mnist.js';
 import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
-import { finishRun, interruptible, LastEpochWeights, writeChart } from './train-common.js';
+import { finishRun, interruptible, LastEpochWeights, runRecord, saveWithRecord, writeChart } from './train-common.js';
 import { createRun, type RunHistory } from './train-models.js';
 import { trainSequence } from './train-sequence.js';
 
@@ -153,17 +153,10 @@ export async function run(args: string[]): Promise<number> {
     valLoss: history.valLoss,
     testMse: report.testMse,
     metrics: report.metrics,
-    samplesPerSec: history.samplesPerSec,
-    seconds: history.seconds,
-    backend: backend.name,
-    threads: backend.threads,
-    stopReason: history.stopReason,
-    files: Object.values(files),
+    ...runRecord(history, backend, files),
   };
 
-  // The model file carries its own training record, so a model found on its own still says how it was made.
-  const { config: _, files: __, ...outcome } = result;
-  saveModel(files.model, model, { ...result.config.training, ...outcome });
+  saveWithRecord(files.model, model, result);
   writePng(files.reconstructions, reconstructionImage(model, test, 0, Math.min(10, test.length)));
   if (report.lossChart) writeChart(files.lossPng, files.lossSvg, report.lossChart);
   for (const f of report.figures) {
