@@ -6,7 +6,8 @@
  * covers the source rectangle [x * sx, (x + 1) * sx) x [y * sy, (y + 1) * sy), sx = srcW / dstW and
  * sy = srcH / dstH, and takes the mean of the source over it, each source pixel weighted by the area it
  * shares with that rectangle (so fractional ratios such as 100 -> 28 are exact, not nearest-pixel). It is
- * separable: rows first, then columns. It preserves the image's mean and never leaves [min, max] of the
+ * separable: rows first, then columns (data/image-pixels.ts holds it, for any number of channels, so the
+ * image-folder reader resizes the same way). It preserves the image's mean and never leaves [min, max] of the
  * source, so nothing overshoots (unlike bicubic). When enlarging, each output pixel lies inside one source
  * pixel or straddles two, so it gives blocky pixels with blended seams, which is what a 28-px digit should
  * look like anyway.
@@ -14,6 +15,7 @@
  * Non-square images: `fitSquare` first pads the shorter side (centred) with the mean of the image's border
  * pixels, the best guess of its background, so a digit keeps its proportions instead of being stretched.
  */
+import { resizeArea as resizeChannels } from '../data/image-pixels.js';
 import type { RasterImage } from './png.js';
 
 /** A one-channel image of values nominally in [0, 1]. */
@@ -34,59 +36,13 @@ export function checkGrayImage(img: GrayImage, where = 'image'): void {
   if (data.length !== width * height) throw new Error(`${where}: data has ${data.length} values but ${width}x${height} needs ${width * height}`);
 }
 
-/** For each output index along one axis: the source indices it covers and their weights (summing to 1). */
-function axisWeights(src: number, dst: number): { index: Int32Array; weight: Float64Array }[] {
-  const scale = src / dst;
-  const out: { index: Int32Array; weight: Float64Array }[] = [];
-  for (let o = 0; o < dst; o++) {
-    const lo = o * scale;
-    const hi = (o + 1) * scale;
-    const first = Math.floor(lo);
-    const last = Math.min(src - 1, Math.ceil(hi) - 1);
-    const index: number[] = [];
-    const weight: number[] = [];
-    for (let i = first; i <= last; i++) {
-      const w = Math.min(hi, i + 1) - Math.max(lo, i);
-      if (w > 1e-12) {
-        index.push(i);
-        weight.push(w / scale);
-      }
-    }
-    out.push({ index: Int32Array.from(index), weight: Float64Array.from(weight) });
-  }
-  return out;
-}
-
-/** Area-averaging resize of a grey image to width x height (see the module comment). */
+/** Area-averaging resize of a grey image to width x height (see the module comment and data/image-pixels.ts). */
 export function resizeArea(img: GrayImage, width: number, height: number): GrayImage {
   checkGrayImage(img, 'resizeArea');
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new Error(`resizeArea: the target size must be positive integers, got ${width}x${height}`);
   }
-  const { width: sw, height: sh, data } = img;
-  if (sw === width && sh === height) return { width, height, data: Float32Array.from(data) };
-  const wx = axisWeights(sw, width);
-  const wy = axisWeights(sh, height);
-  // Rows first: sh x width, in float64 so the two passes round once.
-  const mid = new Float64Array(sh * width);
-  for (let y = 0; y < sh; y++) {
-    for (let x = 0; x < width; x++) {
-      const { index, weight } = wx[x];
-      let acc = 0;
-      for (let k = 0; k < index.length; k++) acc += weight[k] * data[y * sw + index[k]];
-      mid[y * width + x] = acc;
-    }
-  }
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const { index, weight } = wy[y];
-    for (let x = 0; x < width; x++) {
-      let acc = 0;
-      for (let k = 0; k < index.length; k++) acc += weight[k] * mid[index[k] * width + x];
-      out[y * width + x] = acc;
-    }
-  }
-  return { width, height, data: out };
+  return { width, height, data: resizeChannels(img.data, img.width, img.height, 1, width, height) };
 }
 
 /** Mean of the pixels on the image's outer edge. */
