@@ -1,0 +1,223 @@
+/**
+ * Parquet reader: a Parquet file (in memory or behind an AsyncBuffer) as a ColumnTable / TableReader.
+ * This module is bundled for browsers, so it imports no `node:*` module; parquet-file.ts adds file access.
+ *
+ * Why hyparquet: it is pure JavaScript with no dependencies of its own (hyparquet-compressors adds fzstd and
+ * hysnappy, also pure JS), runs unchanged in browsers and Node, and reads lazily from an AsyncBuffer
+ * ({ byteLength, slice }): the footer first, then only the column chunks of the row groups a rowStart/rowEnd
+ * range touches, so a file larger than memory can be read in batches. The alternatives cost more:
+ *  - parquetjs / @dsnp/parquetjs are built on Node's Buffer and the thrift package (plus bson, brotli, snappyjs,
+ *    varint, ...); @dsnp/parquetjs also depends on @aws-sdk/client-s3, @zenfs/core and brotli-wasm.
+ *  - parquet-wasm is Rust's arrow-rs compiled to WebAssembly (a 4.8 MB .wasm, 1.2 MB brotli-compressed by its
+ *    README), needs an async init step, and hands back Arrow IPC, so apache-arrow is needed to get values out.
+ *    (The test fixtures are written with it, precisely because it is an independent implementation.)
+ *  - duckdb-wasm is a whole SQL database compiled to WebAssembly (and depends on apache-arrow as well).
+ *
+ * Cells (see table.ts; choosing columns and turning cells into numbers happens in select.ts):
+ *  - FLOAT, DOUBLE, INT32 (and smaller ints, DECIMAL as hyparquet scales it, FLOAT16) -> number
+ *  - INT64 (hyparquet: bigint) -> number; |v| > 2^53 is an error naming the column and row, since the
+ *    value would silently change
+ *  - BOOLEAN -> 1 / 0; null -> null
+ *  - strings -> string. Like hyparquet, a BYTE_ARRAY column without the STRING annotation is decoded as UTF-8
+ *    too, because many writers omit the annotation on text columns.
+ *  - DATE -> 'YYYY-MM-DD' (what a CSV of the same data holds, so the same id column reads the same from both);
+ *    TIMESTAMP / INT96 -> Date.toISOString() ('2024-01-01T01:02:03.004Z', UTC, millisecond precision)
+ *  - anything else (lists, maps, structs, fixed-length binary, GeoJSON geometries) -> a JSON string
+ *    (bigints as numbers when exact, else as strings; typed arrays as arrays), so the column is still there
+ *    and only fails, in select.ts, if someone picks it as a numeric feature.
+ */
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { columnTable, type Cell, type ColumnTable, type TableReader } from './table.js';
+
+export type { AsyncBuffer } from 'hyparquet';
+
+/** The whole of a Parquet file held in memory. */
+export async function readParquetTable(bytes: Uint8Array | ArrayBuffer, source = '<Parquet bytes>'): Promise<ColumnTable> {
+  const reader = await parquetTableReader(bytes instanceof Uint8Array ? bytesBuffer(bytes) : bytes, source);
+  try {
+    return await reader.read(0, reader.rowCount);
+  } finally {
+    await reader.close();
+  }
+}
+
+// Copies each slice into a fresh ArrayBuffer: a Node Buffer's `.buffer` is a shared pool, and Buffer#slice
+// does not copy, so neither can be handed to hyparquet as is.
+function bytesBuffer(bytes: Uint8Array): AsyncBuffer {
+  return {
+    byteLength: bytes.byteLength,
+    slice(start: number, end = bytes.byteLength) {
+      const out = new Uint8Array(Math.max(0, end - start));
+      out.set(bytes.subarray(start, end));
+      return out.buffer;
+    },
+  };
+}
+
+/** Decoded values of one column for rows [rowStart, rowEnd) of the file, as hyparquet's onChunk gives them. */
+interface Chunk {
+  rowStart: number;
+  rowEnd: number;
+  data: ArrayLike<unknown>;
+}
+
+/** Rows [start, end) of the file that every column of `chunks` (one chunk per column) covers. */
+interface Cached {
+  start: number;
+  end: number;
+  chunks: Chunk[];
+}
+
+const MAGIC = 0x31524150; // 'PAR1' read as a little-endian uint32
+
+/**
+ * A reader over a Parquet file behind an AsyncBuffer (a URL, a browser File, a file handle: see parquet-file.ts).
+ * The footer is read once, here; `read(start, end)` then fetches and decodes only the row groups the range
+ * touches.
+ *
+ * hyparquet decodes whole pages, and many writers put a column's whole row group in one page (the Polars file
+ * in vega-datasets has 272,727 rows per page), so `read` keeps the last page set it decoded: reading a file in
+ * consecutive batches then decodes each page once instead of once per batch. At most one row group's decoded
+ * values are held beyond the table returned; close() drops them.
+ */
+export async function parquetTableReader(file: AsyncBuffer, source: string): Promise<TableReader> {
+  const metadata = await readMetadata(file, source);
+  const rowCount = Number(metadata.num_rows);
+  const groupRows = metadata.row_groups.reduce((sum, g) => sum + Number(g.num_rows), 0);
+  if (groupRows !== rowCount) {
+    throw new Error(`${source}: corrupt Parquet footer (it says ${rowCount} rows, its row groups hold ${groupRows})`);
+  }
+  const columns = parquetSchema(metadata).children.map((c) => c.element);
+  const names = columns.map((e) => e.name);
+  const isDate = columns.map((e) => e.converted_type === 'DATE' || e.logical_type?.type === 'DATE');
+  const indexOf = new Map(names.map((n, c) => [n, c]));
+  let cached: Cached | null = null;
+  let closed = false;
+
+  const cell = (v: unknown, c: number, row: number): Cell => {
+    switch (typeof v) {
+      case 'number': case 'string': return v;
+      case 'boolean': return v ? 1 : 0;
+      case 'undefined': return null;
+      case 'bigint':
+        if (v > TWO_53 || v < -TWO_53) {
+          throw new Error(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the 64-bit integer ${v} is beyond ±2^53 and would lose precision as a number`);
+        }
+        return Number(v);
+    }
+    if (v === null) return null;
+    if (v instanceof Date) {
+      if (Number.isNaN(v.getTime())) throw new Error(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the date or timestamp is out of range`);
+      const iso = v.toISOString();
+      return isDate[c] ? iso.replace(/T00:00:00\.000Z$/, '') : iso;
+    }
+    return JSON.stringify(v, jsonValue);
+  };
+
+  // Copies rows [lo, hi) of the file from `chunks` into `out` (whose index 0 is file row `base`).
+  const fill = (out: (Cell | undefined)[][], base: number, lo: number, hi: number, chunks: readonly Chunk[], c: number) => {
+    const col = out[c];
+    for (const ch of chunks) {
+      const from = Math.max(lo, ch.rowStart), to = Math.min(hi, ch.rowEnd);
+      for (let r = from; r < to; r++) col[r - base] = cell(ch.data[r - ch.rowStart], c, r);
+    }
+  };
+
+  const decode = async (start: number, end: number): Promise<Chunk[][]> => {
+    const chunks: Chunk[][] = names.map(() => []);
+    try {
+      // onChunk must not throw (hyparquet calls it from a detached promise), so it only collects; cells are
+      // converted afterwards.
+      await parquetRead({
+        file, metadata, compressors, rowStart: start, rowEnd: end,
+        onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+          chunks[indexOf.get(columnName) ?? -1]?.push({ rowStart, rowEnd, data: columnData });
+        },
+      });
+    } catch (e) {
+      throw new Error(`${source}: cannot decode rows ${start + 1}-${end} of this Parquet file (${oneLine(e)})`);
+    }
+    return chunks;
+  };
+
+  return {
+    names, rowCount, source,
+    async read(start, end) {
+      if (closed) throw new Error(`${source}: read after close`);
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rowCount) {
+        throw new Error(`${source}: rows [${start}, ${end}) are out of range (the file has ${rowCount} rows)`);
+      }
+      const n = end - start;
+      const out: (Cell | undefined)[][] = names.map(() => new Array<Cell | undefined>(n).fill(undefined));
+      const hit = cached && cached.start <= start && start < cached.end ? cached : null;
+      let next = start;
+      if (hit) {
+        next = Math.min(end, hit.end);
+        hit.chunks.forEach((ch, c) => fill(out, start, start, next, [ch], c));
+      }
+      if (next < end) {
+        const chunks = await decode(next, end);
+        chunks.forEach((list, c) => fill(out, start, next, end, list, c));
+        cached = lastRows(chunks, end);
+      }
+      out.forEach((col, c) => {
+        const missing = col.indexOf(undefined);
+        if (missing >= 0) throw new Error(`${source}: row ${start + missing + 1}, column ${JSON.stringify(names[c])}: missing from the decoded data (corrupt Parquet file?)`);
+      });
+      return columnTable(names, out as Cell[][], source, (r) => `row ${start + r + 1}`);
+    },
+    async close() {
+      closed = true;
+      cached = null;
+    },
+  };
+}
+
+const TWO_53 = 2n ** 53n;
+
+/** What a forward read can reuse: the chunks (one per column) holding row `end - 1`, if they run past `end`. */
+function lastRows(chunks: Chunk[][], end: number): Cached | null {
+  const last: Chunk[] = [];
+  for (const list of chunks) {
+    const ch = list.find((x) => x.rowStart < end && end <= x.rowEnd);
+    if (!ch) return null;
+    last.push(ch);
+  }
+  const from = Math.max(...last.map((x) => x.rowStart)), to = Math.min(...last.map((x) => x.rowEnd));
+  return last.length && to > end ? { start: from, end: to, chunks: last } : null;
+}
+
+/** JSON.stringify replacer for nested values: exact bigints as numbers, others as strings; typed arrays as arrays. */
+function jsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v > TWO_53 || v < -TWO_53 ? String(v) : Number(v);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<unknown>);
+  return v;
+}
+
+async function readMetadata(file: AsyncBuffer, source: string): Promise<FileMetaData> {
+  const size = file.byteLength;
+  // 'PAR1', the footer length, 'PAR1': anything shorter cannot be Parquet (and hyparquet would fail obscurely).
+  if (size < 12) throw new Error(`${source}: not a Parquet file (${size} bytes, too short)`);
+  let head: ArrayBuffer, tail: ArrayBuffer;
+  try {
+    [head, tail] = await Promise.all([file.slice(0, 4), file.slice(size - 4, size)]);
+  } catch (e) {
+    throw new Error(`${source}: cannot read (${oneLine(e)})`);
+  }
+  if (new DataView(head).getUint32(0, true) !== MAGIC) {
+    throw new Error(`${source}: not a Parquet file (it does not start with PAR1)`);
+  }
+  if (new DataView(tail).getUint32(0, true) !== MAGIC) {
+    throw new Error(`${source}: truncated or corrupt Parquet file (${size} bytes, no PAR1 footer at the end)`);
+  }
+  try {
+    return await parquetMetadataAsync(file);
+  } catch (e) {
+    throw new Error(`${source}: corrupt Parquet footer (${oneLine(e)})`);
+  }
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+}
