@@ -6,7 +6,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { imageGrid, lineChartSvg, loadCsv, loadMnist, type RasterImage, saveModel, svgToPng, writePng } from '../src/index.js';
-import '../src/analysis/anomaly-register.js';
 import { thresholdFromScores, type ThresholdStrategy } from '../src/analysis/anomaly.js';
 import { mnistOneClass, type OneClassResult, tabularOneClass } from '../src/analysis/anomaly-bench.js';
 import { rocCurve } from '../src/analysis/auc.js';

@@ -107,7 +107,7 @@ export type { PcaFitOptions, PcaInput, PcaMethod, PcaState } from './analysis/pc
 export { averagePrecision, prAuc, quantileSorted, rocAuc, rocCurve, sortedCopy, thresholdFromScores } from './analysis/auc.js';
 export type { Labels, RocCurve, ThresholdStrategy } from './analysis/auc.js';
 export { AnomalyDetector, Scaler } from './analysis/anomaly.js';
-export type { AnomalyDetectorConfig, AnomalyDetectorOptions, DetectorFitOptions, ReconstructingModel } from './analysis/anomaly.js';
+export type { AnomalyDetectorConfig, AnomalyDetectorOptions, DetectorFitOptions } from './analysis/anomaly.js';
 export { accuracyScore, confusionMatrix, ReconstructionClassifier } from './analysis/classify.js';
 export type { ClassificationReport, ClassifierFitOptions, ReconstructionClassifierOptions } from './analysis/classify.js';
 export { borderMean, checkGrayImage, fitSquare, grayToRaster, padToSquare, resizeArea, squareSide, upscaleNearest } from './viz/resize.js';
@@ -121,6 +121,10 @@ export type { FitOptions, History, LossFunction, StepContext } from './train/fit
 export { EarlyStopping } from './train/callbacks.js';
 export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
 export type { Inputs } from './data/inputs.js';
+
+// data: datasets, parsers of bytes and text, column selection, preprocessing
+export * from './data/index.js';
+export type { AutoencoderModel } from './models/model.js';
 
 
 // The library starts on the fastest backend this runtime has (wasm SIMD, one thread per core), or the reference

@@ -10,17 +10,11 @@ export { stackedLossChart, vaeLossChart, vaeManifoldImage, vaeSampleGrid } from 
 export type { VaeImageOptions } from './viz/vae.js';
 export { activationHistogram, activationHistogramSvg, denoisingFigure, histogramBins } from './viz/variants.js';
 export type { ActivationHistogramOptions, DenoisingFigureOptions, HistogramBin, HistogramSeries, ImageRow } from './viz/variants.js';
-// Let loadModel rebuild the variants' files.
-import './models/vae-register.js';
-import './models/variants-register.js';
-import './models/sequence-register.js';
 
 // analysis
 export { comparePca, comparePcaChart, comparePcaTable } from './analysis/compare-pca.js';
 export type { AutoencoderSetup, CompareInput, ComparePcaOptions, ComparePcaResult, ComparePcaRow } from './analysis/compare-pca.js';
 export { decodePca, encodePca, loadPca, savePca } from './io/pca-file.js';
-// Also registers the 'AnomalyDetector' model kind, so loadModel reads detector files.
-export { loadAnomalyDetector, registerDetectorBase } from './analysis/anomaly-register.js';
 export { evaluateDetector, mnistOneClass, tabularOneClass } from './analysis/anomaly-bench.js';
 export type { MnistOneClassOptions, OneClassResult, OneClassSetup, TabularOneClassOptions } from './analysis/anomaly-bench.js';
 export { featureComparison, featureComparisonTable, linearProbe } from './analysis/probe.js';
@@ -40,12 +34,17 @@ export type { FashionOptions, FashionSplit } from './data/fashion.js';
 export type { ConfusionImageOptions } from './viz/confusion.js';
 export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
 
-// data
-export * from './data/index.js';
+// data on disk
+export * from './data/node.js';
+export { writeNpyFile } from './io/tables.js';
 
 // io
-export { decodeModel, encodeModel, loadAutoencoder, loadModel, loadModelFile, registerModelKind, saveModel } from './io/model-file.js';
-export type { LoadedModel, ModelHeader, SavableModel } from './io/model-file.js';
+export {
+  decodeModel, encodeModel, loadAnomalyDetector, loadAutoencoder, loadAutoencoderModel, loadModel, loadModelFile, registerModelKind, saveModel,
+} from './io/model-file.js';
+export type { LoadedModel, ModelExtras, ModelHeader, SavableModel } from './io/model-file.js';
+export { autoencoderKinds, isAutoencoderModel, modelKind } from './io/kinds.js';
+export type { ModelKind } from './io/kinds.js';
 export { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { writeFileAtomic } from './io/atomic.js';
 export type { SafeDType, SafeTensor } from './io/safetensors.js';

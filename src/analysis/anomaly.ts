@@ -18,24 +18,18 @@
  *
  * Saving: the detector is a Module whose tensors are the autoencoder's weights plus `scaler.mean`,
  * `scaler.std` and `calibrationScores` buffers (float64), and whose config carries the threshold and strategy,
- * so one model file restores identical scores and decisions (see anomaly-register.ts).
+ * so one model file restores identical scores and decisions (io/kinds.ts rebuilds it).
  */
 import { Dataset } from '../data/dataset.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
 import { asBuffer, Module } from '../nn/module.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
+import type { AutoencoderModel } from '../models/model.js';
 import type { FitOptions } from '../train/fit.js';
 import { sortedCopy, thresholdFromScores, type ThresholdStrategy } from './auc.js';
 
 export { thresholdFromScores, type ThresholdStrategy } from './auc.js';
 
-/** What the detector needs from an autoencoder; Autoencoder, its variants, VAE and StackedAutoencoder fit. */
-export interface ReconstructingModel extends Module {
-  reconstruct(x: Inputs): Tensor;
-  /** Options are passed through as given (FitOptions for Autoencoder; each class documents its own). */
-  fit(data: Inputs, opts?: object): Promise<unknown>;
-  modelConfig(): { kind: string; config: object };
-}
 
 /** Per-feature standardization z = (x - mean) / std, with float64 statistics saved as buffers. */
 export class Scaler extends Module {
@@ -132,7 +126,7 @@ export interface AnomalyDetectorConfig {
 }
 
 export class AnomalyDetector extends Module {
-  autoencoder: ReconstructingModel;
+  autoencoder: AutoencoderModel;
   scaler: Scaler | null = null;
   /** Ascending calibration scores (float64 buffer), null until fitted. */
   calibrationScores: Tensor | null = null;
@@ -142,7 +136,7 @@ export class AnomalyDetector extends Module {
   inputDim: number | null = null;
   calibrationSource: 'training' | 'heldOut' | null = null;
 
-  constructor(autoencoder: ReconstructingModel, opts: AnomalyDetectorOptions = {}) {
+  constructor(autoencoder: AutoencoderModel, opts: AnomalyDetectorOptions = {}) {
     super();
     this.autoencoder = autoencoder;
     this.standardize = opts.standardize ?? false;
@@ -150,7 +144,7 @@ export class AnomalyDetector extends Module {
   }
 
   /** Rebuilds an (unfilled) detector from its saved config; loadStateDict then fills the buffers. */
-  static fromConfig(c: AnomalyDetectorConfig, autoencoder: ReconstructingModel): AnomalyDetector {
+  static fromConfig(c: AnomalyDetectorConfig, autoencoder: AutoencoderModel): AnomalyDetector {
     const det = new AnomalyDetector(autoencoder, { standardize: c.standardize === true, threshold: c.strategy });
     if (c.inputDim !== null) {
       if (!Number.isInteger(c.inputDim) || c.inputDim <= 0) throw new Error(`AnomalyDetector: inputDim must be a positive integer, got ${c.inputDim}`);

@@ -12,14 +12,14 @@ import { Dataset } from '../data/dataset.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
 import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
 import { type FitOptions, toDataset } from '../train/fit.js';
-import type { ReconstructingModel } from './anomaly.js';
+import type { AutoencoderModel } from '../models/model.js';
 
 export interface ReconstructionClassifierOptions {
   /** Each class's Autoencoder (inputDim comes from the data). Default: [128] ReLU, 32-wide linear code,
    * sigmoid output (data in [0, 1]). Ignored when `build` is given. */
   autoencoder?: Omit<AutoencoderConfig, 'inputDim'>;
-  /** Builds the model for class `label` (any ReconstructingModel: a VAE, a sparse autoencoder, ...). */
-  build?: (label: number, inputDim: number) => ReconstructingModel;
+  /** Builds the model for class `label` (any AutoencoderModel: a VAE, a sparse autoencoder, ...). */
+  build?: (label: number, inputDim: number) => AutoencoderModel;
 }
 
 export interface ClassifierFitOptions extends FitOptions {
@@ -38,7 +38,7 @@ export interface ClassificationReport {
 export class ReconstructionClassifier {
   /** Sorted class labels seen in training; models[i] belongs to classes[i]. */
   classes: number[] = [];
-  models: ReconstructingModel[] = [];
+  models: AutoencoderModel[] = [];
   private readonly opts: ReconstructionClassifierOptions;
 
   constructor(opts: ReconstructionClassifierOptions = {}) {

@@ -1,121 +1,108 @@
 /**
- * Numeric CSV loading (via csv-parse). Every cell must be a decimal number; an optional label column (integer
- * labels) is split off. Error messages give 1-based line numbers as in a text editor and 1-based column numbers
- * (plus the header name when there is one).
+ * CSV and TSV text to a table of cells (via csv-parse, whose browser build needs no Node built-in, so this
+ * file runs in browsers too). Choosing columns and converting cells is select.ts's job; `parseCsv` here is the
+ * one-call route from text to a Dataset. Rows are named by their 1-based line, as a text editor counts, so
+ * an error points at the line to fix (a quoted cell with a line break makes the next record start later).
  */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { Dataset } from './dataset.js';
+import { type ColumnOptions, labelsFromCells, planColumns, takeRows } from './select.js';
+import { type ColumnTable, columnTable, defaultColumnNames } from './table.js';
 
-export interface CsvOptions {
-  /** Whether the first row is a header. 'auto' (default): it is a header if any of its cells is not a number. */
+export interface CsvTableOptions {
+  /** Whether the first row is a header. 'auto' (default): see `looksLikeHeader`. */
   header?: boolean | 'auto';
-  /** The label column: a header name, or a 0-based column index. Omit for unlabelled data. */
-  labelColumn?: string | number;
   /** Field delimiter, default ','. */
   delimiter?: string;
 }
 
+export interface CsvOptions extends CsvTableOptions, Omit<ColumnOptions, 'label'> {
+  /** The label column: a header name, or a 0-based column index. Omit for unlabelled data. */
+  labelColumn?: string | number;
+}
+
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const FLOAT32_MAX = 3.4028234663852886e38;
+const isNumber = (s: string): boolean => NUMBER_RE.test(s.trim());
 
-const isNumeric = (s: string): boolean => NUMBER_RE.test(s.trim());
+/**
+ * A first row is a header when it has no number at all, or when one of its cells is text where the second row
+ * has a number (a header-less file whose first column is a date or a name still reads as data).
+ */
+export function looksLikeHeader(first: readonly string[], second: readonly string[] | undefined): boolean {
+  if (!first.some(isNumber)) return true;
+  return first.some((cell, c) => !isNumber(cell) && cell.trim() !== '' && second !== undefined && isNumber(second[c] ?? ''));
+}
 
-interface Row {
+/** The header names, checked: a blank name becomes columnN, a name used twice is an error (selection is by name). */
+export function headerNames(cells: readonly string[], source: string): string[] {
+  const names = cells.map((s, i) => s.trim() || `column${i + 1}`);
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    const j = seen.get(name);
+    if (j !== undefined) throw new Error(`${source}: column name ${JSON.stringify(name)} appears twice (columns ${j + 1} and ${i + 1}); names pick columns, so they must differ`);
+    seen.set(name, i);
+  });
+  return names;
+}
+
+export interface CsvRecord {
   fields: string[];
   line: number;
 }
 
-/** Parses CSV text into a Dataset. `source` names the input in error messages. */
-export function parseCsv(text: string, opts: CsvOptions = {}, source = '<CSV text>'): Dataset {
-  const fail = (msg: string): never => {
-    throw new Error(`CSV ${source}: ${msg}`);
-  };
-  const delimiter = opts.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length === 0) fail('delimiter must be a non-empty string');
-  const headerOpt = opts.header ?? 'auto';
-  if (headerOpt !== true && headerOpt !== false && headerOpt !== 'auto') {
-    fail(`header must be true, false or 'auto', got ${JSON.stringify(headerOpt)}`);
-  }
-
+/** csv-parse's records with their 1-based starting lines; lines holding only whitespace are not records. */
+export function csvRecords(text: string, delimiter: string, source: string): CsvRecord[] {
+  if (typeof delimiter !== 'string' || delimiter.length === 0) throw new Error(`${source}: delimiter must be a non-empty string`);
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, {
-      delimiter,
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (e) {
-    return fail((e as Error).message);
+    throw new Error(`${source}: ${(e as Error).message}`);
   }
-  let rows: Row[] = records.map((r) => ({ fields: r.record, line: r.info.lines }));
-  // Lines holding only whitespace (e.g. a trailing "  ") are not data.
-  rows = rows.filter((r) => !(r.fields.length === 1 && r.fields[0].trim() === ''));
-  if (rows.length === 0) fail('no rows');
-
-  const hasHeader = headerOpt === 'auto' ? !rows[0].fields.every(isNumeric) : headerOpt;
-  const names = hasHeader ? rows[0].fields.map((s) => s.trim()) : null;
-  const data = hasHeader ? rows.slice(1) : rows;
-  if (data.length === 0) fail('no data rows (only a header)');
-  const width = names ? names.length : data[0].fields.length;
-
-  const colName = (c: number): string => `column ${c + 1}${names ? ` (${JSON.stringify(names[c])})` : ''}`;
-
-  let labelCol = -1;
-  const lc = opts.labelColumn;
-  if (typeof lc === 'string') {
-    if (!names) fail(`labelColumn ${JSON.stringify(lc)} is a column name but the CSV has no header`);
-    labelCol = names!.indexOf(lc);
-    if (labelCol < 0) fail(`label column ${JSON.stringify(lc)} not found; columns are ${names!.map((s) => JSON.stringify(s)).join(', ')}`);
-  } else if (typeof lc === 'number') {
-    if (!Number.isInteger(lc) || lc < 0 || lc >= width) {
-      fail(`labelColumn ${lc} is not a valid 0-based column index (the CSV has ${width} columns)`);
-    }
-    labelCol = lc;
-  } else if (lc !== undefined) {
-    fail('labelColumn must be a column name or a 0-based column index');
-  }
-  const features = width - (labelCol >= 0 ? 1 : 0);
-  if (features === 0) fail('no feature columns (the only column is the label column)');
-
-  const values = new Float32Array(data.length * features);
-  const labels = labelCol >= 0 ? new Int32Array(data.length) : undefined;
-  for (let r = 0; r < data.length; r++) {
-    const { fields, line } = data[r];
-    if (fields.length !== width) {
-      fail(`line ${line} has ${fields.length} fields, expected ${width}${names ? ' (as in the header)' : ' (as in the first row)'}`);
-    }
-    let k = r * features;
-    for (let c = 0; c < width; c++) {
-      const cell = fields[c].trim();
-      if (cell === '') fail(`line ${line}, ${colName(c)} is empty`);
-      if (!NUMBER_RE.test(cell)) fail(`line ${line}, ${colName(c)} is not a number: ${JSON.stringify(fields[c])}`);
-      const v = Number(cell);
-      if (c === labelCol) {
-        if (!Number.isInteger(v) || Math.abs(v) > 2147483647) {
-          fail(`line ${line}, label ${colName(c)} is ${JSON.stringify(fields[c])}; labels must be integers`);
-        }
-        labels![r] = v;
-      } else {
-        if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
-          fail(`line ${line}, ${colName(c)} is ${JSON.stringify(fields[c])}, which overflows float32`);
-        }
-        values[k++] = v;
-      }
-    }
-  }
-  return Dataset.fromTyped(values, data.length, [features], labels ? { labels } : {});
+  return records
+    .map((r) => ({ fields: r.record, line: r.info.lines }))
+    .filter((r) => !(r.fields.length === 1 && r.fields[0].trim() === ''));
 }
 
-/** Reads a numeric CSV file into a Dataset (see parseCsv). */
-export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read CSV file ${path}: ${(e as Error).message}`);
+/** Records (after the header) to a table; every record must have one field per column. */
+export function recordsTable(names: readonly string[], rows: readonly CsvRecord[], source: string, hasHeader: boolean): ColumnTable {
+  const width = names.length;
+  const columns = names.map(() => new Array<string | null>(rows.length));
+  rows.forEach(({ fields, line }, r) => {
+    if (fields.length !== width) {
+      throw new Error(`${source}: line ${line} has ${fields.length} fields, expected ${width}${hasHeader ? ' (as in the header)' : ' (as in the first row)'}`);
+    }
+    for (let c = 0; c < width; c++) columns[c][r] = fields[c].trim() === '' ? null : fields[c];
+  });
+  return columnTable(names, columns, source, (r) => `line ${rows[r].line}`);
+}
+
+/** CSV/TSV text as a table of cells (empty cells are null). `source` names the input in error messages. */
+export function parseCsvTable(text: string, opts: CsvTableOptions = {}, source = '<CSV text>'): ColumnTable {
+  const headerOpt = opts.header ?? 'auto';
+  if (headerOpt !== true && headerOpt !== false && headerOpt !== 'auto') {
+    throw new Error(`${source}: header must be true, false or 'auto', got ${JSON.stringify(headerOpt)}`);
   }
-  return parseCsv(text, opts, path);
+  const rows = csvRecords(text, opts.delimiter ?? ',', source);
+  if (rows.length === 0) throw new Error(`${source}: no rows`);
+  const hasHeader = headerOpt === 'auto' ? looksLikeHeader(rows[0].fields, rows[1]?.fields) : headerOpt;
+  const names = hasHeader ? headerNames(rows[0].fields, source) : defaultColumnNames(rows[0].fields.length);
+  const data = hasHeader ? rows.slice(1) : rows;
+  if (data.length === 0) throw new Error(`${source}: no data rows (only a header)`);
+  return recordsTable(names, data, source, hasHeader);
+}
+
+/**
+ * Parses CSV text straight into a Dataset: every column but the label (and id) is a feature unless `features`
+ * or `drop` say otherwise. Labels that are names become indices in sorted order (see labelsFromCells).
+ */
+export function parseCsv(text: string, opts: CsvOptions = {}, source = '<CSV text>'): Dataset {
+  const table = parseCsvTable(text, opts, source);
+  const plan = planColumns(table.names, { ...opts, label: opts.labelColumn }, source);
+  const rows = takeRows(table, plan);
+  if (rows.n === 0) throw new Error(`${source}: no rows left after dropping the ${rows.dropped} with missing values`);
+  const labels = rows.labelCells ? labelsFromCells(rows.labelCells, (i) => `${source}: data row ${i + 1}`).labels : undefined;
+  return Dataset.fromTyped(rows.values, rows.n, [plan.features.length], {
+    ...(labels ? { labels } : {}), ...(rows.ids ? { ids: rows.ids } : {}), missing: rows.missingCells > 0,
+  });
 }

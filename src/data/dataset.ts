@@ -1,7 +1,7 @@
 /**
  * In-memory datasets: N samples of a fixed shape stored in one typed array (uint8 images stay uint8 and are
- * scaled to Float32 per batch by `gather`), optional integer labels, mini-batch index generation and a
- * Keras-style validation split.
+ * scaled to Float32 per batch by `gather`), optional integer labels and row ids (a CSV's id column, an image's
+ * file name: kept for output, never a feature), mini-batch index generation and Keras-style validation splits.
  */
 import type { Rng } from '../tensor/rng.js';
 
@@ -34,6 +34,13 @@ function toLabels(labels: ArrayLike<number>, n: number): Int32Array {
   return out;
 }
 
+function toIds(ids: readonly string[], n: number): readonly string[] {
+  if (!Array.isArray(ids)) throw new Error('ids must be an array of strings');
+  if (ids.length !== n) throw new Error(`ids has ${ids.length} entries but there are ${n} samples`);
+  for (let i = 0; i < n; i++) if (typeof ids[i] !== 'string') throw new Error(`id ${i} is ${describe(ids[i])}; ids must be strings`);
+  return ids;
+}
+
 function checkShape(sampleShape: readonly number[]): number {
   if (!Array.isArray(sampleShape) || sampleShape.length === 0) {
     throw new Error(`sampleShape must be a non-empty array of positive integers, got ${JSON.stringify(sampleShape)}`);
@@ -56,29 +63,33 @@ export class Dataset {
   readonly sampleSize: number;
   /** One integer label per sample, or null. */
   readonly labels: Int32Array | null;
+  /** One id per sample (an id column, a file name), or null. */
+  readonly ids: readonly string[] | null;
   /** Factor applied to stored values when converting to Float32 (e.g. 1/255 for uint8 images). */
   readonly scale: number;
   /** Backing storage: exactly length * sampleSize values (a view when the dataset is a slice). */
   private readonly store: SampleStore;
 
-  private constructor(store: SampleStore, n: number, sampleShape: readonly number[], scale: number, labels: Int32Array | null) {
+  private constructor(store: SampleStore, n: number, sampleShape: readonly number[], scale: number, labels: Int32Array | null, ids: readonly string[] | null) {
     this.store = store;
     this.length = n;
     this.sampleShape = Object.freeze(sampleShape.slice());
     this.sampleSize = sampleShape.reduce((a, b) => a * b, 1);
     this.scale = scale;
     this.labels = labels;
+    this.ids = ids;
   }
 
   /**
    * Wraps `data` (n samples of `sampleShape`, row-major, packed) without copying it. Float data is checked for
-   * NaN/Infinity. `scale` (default 1) multiplies every value on the way out (`gather`, `toFloat32`).
+   * NaN/Infinity; `missing: true` lets NaN through (a missing cell that preprocessing fills later; see
+   * data/preprocess.ts). `scale` (default 1) multiplies every value on the way out (`gather`, `toFloat32`).
    */
   static fromTyped(
     data: SampleStore,
     n: number,
     sampleShape: readonly number[],
-    opts: { scale?: number; labels?: ArrayLike<number> } = {},
+    opts: { scale?: number; labels?: ArrayLike<number>; ids?: readonly string[]; missing?: boolean } = {},
   ): Dataset {
     if (!(data instanceof Uint8Array || data instanceof Float32Array || data instanceof Float64Array)) {
       throw new Error('data must be a Uint8Array, Float32Array or Float64Array');
@@ -97,6 +108,7 @@ export class Dataset {
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
         if (!Number.isFinite(v) || Math.abs(v) > limit) {
+          if (Number.isNaN(v) && opts.missing) continue;
           const where = `element ${i} (sample ${Math.floor(i / size)}, position ${i % size})`;
           if (Number.isNaN(v)) throw new Error(`${where} is NaN`);
           if (!Number.isFinite(v)) throw new Error(`${where} is ${v}`);
@@ -105,7 +117,27 @@ export class Dataset {
       }
     }
     const labels = opts.labels === undefined ? null : toLabels(opts.labels, n);
-    return new Dataset(data, n, sampleShape, scale, labels);
+    const ids = opts.ids === undefined ? null : toIds(opts.ids, n);
+    return new Dataset(data, n, sampleShape, scale, labels, ids);
+  }
+
+  /** The same samples with other labels and/or ids (null removes them); shares storage. */
+  withMeta(meta: { labels?: ArrayLike<number> | null; ids?: readonly string[] | null }): Dataset {
+    const labels = meta.labels === undefined ? this.labels : meta.labels === null ? null : toLabels(meta.labels, this.length);
+    const ids = meta.ids === undefined ? this.ids : meta.ids === null ? null : toIds(meta.ids, this.length);
+    return new Dataset(this.store, this.length, this.sampleShape, this.scale, labels, ids);
+  }
+
+  /** The same samples seen with another sample shape of the same size (images as rows: [28, 28, 1] -> [784]). */
+  reshape(sampleShape: readonly number[]): Dataset {
+    const size = checkShape(sampleShape);
+    if (size !== this.sampleSize) throw new Error(`cannot view samples of shape [${this.sampleShape.join(', ')}] as [${sampleShape.join(', ')}]`);
+    return new Dataset(this.store, this.length, sampleShape, this.scale, this.labels, this.ids);
+  }
+
+  /** The raw storage (values before `scale`), packed; a view, not a copy. */
+  get values(): SampleStore {
+    return this.store;
   }
 
   /** Builds a Float32 dataset from equal-length rows of numbers; sampleShape is [rowLength]. */
@@ -130,7 +162,7 @@ export class Dataset {
         data[r * width + c] = v;
       }
     }
-    return new Dataset(data, rows.length, [width], 1, labels === undefined ? null : toLabels(labels, rows.length));
+    return new Dataset(data, rows.length, [width], 1, labels === undefined ? null : toLabels(labels, rows.length), null);
   }
 
   private checkIndex(i: number, k: number): void {
@@ -184,7 +216,8 @@ export class Dataset {
     const size = this.sampleSize;
     const store = this.store.subarray(start * size, end * size);
     const labels = this.labels ? this.labels.subarray(start, end) : null;
-    return new Dataset(store, end - start, this.sampleShape, this.scale, labels);
+    const ids = this.ids ? this.ids.slice(start, end) : null;
+    return new Dataset(store, end - start, this.sampleShape, this.scale, labels, ids);
   }
 
   /** A new Dataset holding copies of the samples (and labels) at `indices`. */
@@ -194,13 +227,15 @@ export class Dataset {
     const Ctor = this.store.constructor as new (n: number) => SampleStore;
     const store = new Ctor(m * size);
     const labels = this.labels ? new Int32Array(m) : null;
+    const ids = this.ids ? new Array<string>(m) : null;
     for (let k = 0; k < m; k++) {
       const i = indices[k];
       this.checkIndex(i, k);
       store.set(this.store.subarray(i * size, (i + 1) * size), k * size);
       if (labels) labels[k] = this.labels![i];
+      if (ids) ids[k] = this.ids![i];
     }
-    return new Dataset(store, m, this.sampleShape, this.scale, labels);
+    return new Dataset(store, m, this.sampleShape, this.scale, labels, ids);
   }
 }
 

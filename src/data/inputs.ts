@@ -55,6 +55,17 @@ function checkFinite(t: Tensor, what: string, start: number, rowSize: number): v
   }
 }
 
+/** `x` seen as rows of `size` values (images [n, h, w, c] as [n, h * w * c]); a view where `x` allows one. */
+export function asRows(x: Inputs, size: number): Inputs {
+  if (inputSampleSize(x) !== size || Array.isArray(x)) return x;
+  if (x instanceof Tensor) return x.ndim === 2 ? x : reshapeView(x, [x.shape[0], size]);
+  return x.sampleShape.length === 1 ? x : x.reshape([size]);
+}
+
+function reshapeView(x: Tensor, shape: number[]): Tensor {
+  return tensor(x.toTypedArray(), shape, { dtype: x.dtype });
+}
+
 /** Size of one sample of `x` (features per row). */
 export function inputSampleSize(x: Inputs): number {
   if (x instanceof Tensor) return x.shape.slice(1).reduce((a, b) => a * b, 1);

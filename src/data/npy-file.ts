@@ -5,12 +5,10 @@
  * a data set larger than memory, so nothing here may read a whole .npy file unless asked to.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { writeFileAtomic } from '../io/atomic.js';
 import {
   NpyError,
   checkNpyLayout,
   decodeNpyData,
-  encodeNpy,
   npyDataOffset,
   parseNpyHeader,
   parseNpz,
@@ -126,13 +124,4 @@ export function readNpzFile(path: string, only?: readonly string[]): Record<stri
     throw new NpyError(`cannot read .npz file ${path}: ${(e as Error).message}`);
   }
   return parseNpz(bytes, path, only);
-}
-
-/** Writes an .npy file atomically (temp file beside it, fsync, rename), so a crash never leaves half a file. */
-export function writeNpyFile(
-  path: string,
-  data: Float32Array | Float64Array | Int32Array | Uint8Array,
-  shape: readonly number[],
-): void {
-  writeFileAtomic(path, encodeNpy(data, shape));
 }

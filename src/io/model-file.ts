@@ -8,20 +8,20 @@
  * file. Writes are atomic; on load every field is validated and every weight checked finite.
  */
 import type { DType } from '../kernels/types.js';
-import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
-import { MLP, type MLPConfig } from '../models/mlp.js';
-import { Perceptron, type PerceptronConfig } from '../models/perceptron.js';
-import { RNNRegressor, type RNNRegressorConfig } from '../models/rnn.js';
-import { ConvAutoencoder, type ConvAutoencoderConfig } from '../models/conv-autoencoder.js';
-import { Conv2D, type Conv2DConfig, Conv2DTranspose } from '../nn/conv.js';
-import { Dense, type DenseConfig, Sequential } from '../nn/dense.js';
-import { AvgPool2D, MaxPool2D, type Pool2DConfig } from '../nn/pool.js';
-import { Flatten, Reshape, UpSampling2D } from '../nn/reshape.js';
+import { checkDataInfo, type DataInfo } from '../data/info.js';
+import { type PreprocessMethod, Preprocessing } from '../data/preprocess.js';
+import { Autoencoder } from '../models/autoencoder.js';
+import type { AutoencoderModel } from '../models/model.js';
+import type { Sequential } from '../nn/dense.js';
 import type { Module } from '../nn/module.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { AnomalyDetector } from '../analysis/anomaly.js';
+import { autoencoderKinds, isAutoencoderModel, modelKind } from './kinds.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, type SafeTensor } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
+
+export { registerModelKind } from './kinds.js';
 
 export const AEKIT_FORMAT = 1;
 
@@ -31,67 +31,50 @@ export interface ModelHeader {
   config: Record<string, unknown>;
   /** Free-form training summary (history, data, timings), written by the CLI. */
   training?: Record<string, unknown>;
+  /** What the model was trained on (data/info.ts): kind, sample shape, feature and class names, columns. */
+  data?: DataInfo;
+  /** The preprocessing method; its vectors are the tensors `preprocessing.shift`, `.scale` and `.fill`. */
+  preprocessing?: { method: PreprocessMethod };
 }
 
 export interface SavableModel extends Module {
   modelConfig(): { kind: string; config: object };
 }
 
-type Builder = (config: Record<string, unknown>, source: string) => Module;
-
-type LayerSpec = Record<string, unknown> & { dtype?: DType };
-/** Sequential's layer types: each constructor validates its own config, so a bad file fails with its message. */
-const layerBuilders: Record<string, (l: LayerSpec) => Module> = {
-  Dense: (l) => new Dense(l as unknown as DenseConfig, { dtype: l.dtype }),
-  Conv2D: (l) => new Conv2D(l as unknown as Conv2DConfig, { dtype: l.dtype }),
-  Conv2DTranspose: (l) => new Conv2DTranspose(l as unknown as Conv2DConfig, { dtype: l.dtype }),
-  MaxPool2D: (l) => new MaxPool2D(l as Pool2DConfig),
-  AvgPool2D: (l) => new AvgPool2D(l as Pool2DConfig),
-  UpSampling2D: (l) => new UpSampling2D(l as { size?: [number, number] }),
-  Flatten: () => new Flatten(),
-  Reshape: (l) => new Reshape(l as unknown as { targetShape: number[] }),
-};
-
-const builders = new Map<string, Builder>([
-  ['Autoencoder', (c) => new Autoencoder(c as unknown as AutoencoderConfig)],
-  ['Sequential', (c, source) => {
-    const layers = (c as { layers?: unknown }).layers;
-    if (!Array.isArray(layers)) throw new Error(`${source}: Sequential config has no 'layers' list`);
-    return new Sequential(layers.map((l: { type?: string } & LayerSpec, i) => {
-      const build = typeof l?.type === 'string' && Object.hasOwn(layerBuilders, l.type) ? layerBuilders[l.type] : undefined;
-      if (!build) throw new Error(`${source}: layer ${i} has unknown type '${String(l?.type)}'`);
-      if (l.dtype !== undefined && l.dtype !== 'float32' && l.dtype !== 'float64') throw new Error(`${source}: layer ${i} has unknown dtype '${String(l.dtype)}'`);
-      return build(l);
-    }));
-  }],
-]);
-
-registerModelKind('Perceptron', (c) => new Perceptron(c as unknown as PerceptronConfig));
-registerModelKind('MLP', (c) => new MLP(c as unknown as MLPConfig));
-registerModelKind('RNNRegressor', (c) => new RNNRegressor(c as unknown as RNNRegressorConfig));
-registerModelKind('ConvAutoencoder', (c) => new ConvAutoencoder(c as unknown as ConvAutoencoderConfig));
-
-/** Lets a new model class be loaded from files (its `modelConfig().kind` maps to this builder). */
-export function registerModelKind(kind: string, build: Builder): void {
-  builders.set(kind, build);
+/** What a model file holds besides the model: the data it was trained on and the preprocessing to feed it. */
+export interface ModelExtras {
+  data?: DataInfo | null;
+  preprocessing?: Preprocessing | null;
 }
+
+/** Tensors of the preprocessing, named apart from the model's own (whose names come from its object tree). */
+const PREP = 'preprocessing.';
 
 function toSafe(t: Tensor): SafeTensor {
   return { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data: t.toTypedArray() };
 }
 
-export function encodeModel(model: SavableModel, training?: Record<string, unknown>): Uint8Array {
+export function encodeModel(model: SavableModel, training?: Record<string, unknown>, extras: ModelExtras = {}): Uint8Array {
   const { kind, config } = model.modelConfig();
   const header: ModelHeader = { aekit_format: AEKIT_FORMAT, kind, config: config as Record<string, unknown> };
   if (training) header.training = training;
+  if (extras.data) header.data = extras.data;
   const tensors: Record<string, SafeTensor> = {};
   for (const [name, t] of model.namedTensors()) tensors[name] = toSafe(t);
+  const prep = extras.preprocessing;
+  if (prep) {
+    header.preprocessing = { method: prep.method };
+    const vec = (v: Float64Array): SafeTensor => ({ dtype: 'F64', shape: [v.length], data: v });
+    tensors[`${PREP}shift`] = vec(prep.shift);
+    tensors[`${PREP}scale`] = vec(prep.scale);
+    if (prep.fill) tensors[`${PREP}fill`] = vec(prep.fill);
+  }
   return encodeSafetensors(tensors, { aekit: JSON.stringify(header) });
 }
 
 /** Writes the model atomically (temp file + rename): an existing file survives any failure. */
-export function saveModel(path: string, model: SavableModel, training?: Record<string, unknown>): void {
-  writeFileAtomic(path, encodeModel(model, training));
+export function saveModel(path: string, model: SavableModel, training?: Record<string, unknown>, extras: ModelExtras = {}): void {
+  writeFileAtomic(path, encodeModel(model, training, extras));
 }
 
 export function parseHeader(metadata: Record<string, string>, source: string): ModelHeader {
@@ -116,6 +99,10 @@ export function parseHeader(metadata: Record<string, string>, source: string): M
 export interface LoadedModel<M extends Module = Module> {
   model: M;
   header: ModelHeader;
+  /** What the model was trained on, or null (files written before aekit kept it). */
+  data: DataInfo | null;
+  /** The saved preprocessing, or null (files written before aekit kept it). */
+  preprocessing: Preprocessing | null;
 }
 
 export function decodeModel(bytes: Uint8Array, source = '<bytes>'): LoadedModel {
@@ -125,11 +112,10 @@ export function decodeModel(bytes: Uint8Array, source = '<bytes>'): LoadedModel 
 
 function buildModel(tensors: Record<string, SafeTensor>, metadata: Record<string, string>, source: string): LoadedModel {
   const header = parseHeader(metadata, source);
-  const build = builders.get(header.kind);
-  if (!build) throw new Error(`${source}: unknown model kind '${header.kind}' (known: ${[...builders.keys()].join(', ')})`);
+  const kind = modelKind(header.kind, source);
   let model: Module;
   try {
-    model = build(header.config, source);
+    model = kind.build(header.config, source);
   } catch (e) {
     throw new Error(`${source}: invalid model config: ${(e as Error).message}`);
   }
@@ -138,9 +124,11 @@ function buildModel(tensors: Record<string, SafeTensor>, metadata: Record<string
     for (let i = 0; i < st.data.length; i++) {
       if (!Number.isFinite(st.data[i])) throw new Error(`${source}: corrupt weights: tensor '${name}' ${fmtShape(st.shape)} holds ${st.data[i]} at element ${i}`);
     }
-    state.set(name, new Tensor(st.data, st.shape));
+    if (!name.startsWith(PREP)) state.set(name, new Tensor(st.data, st.shape));
   }
-  const dtypes = new Set(Object.values(tensors).map((t) => t.dtype));
+  const data = header.data === undefined ? null : checkDataInfo(header.data, source);
+  const preprocessing = readPreprocessing(header, tensors, source);
+  const dtypes = new Set(Object.entries(tensors).filter(([name]) => !name.startsWith(PREP)).map(([, t]) => t.dtype));
   const want: DType | undefined = (header.config as { dtype?: DType }).dtype;
   if (want && dtypes.size && ![...dtypes].every((d) => (d === 'F64') === (want === 'float64'))) {
     throw new Error(`${source}: weights are ${[...dtypes].join('/')} but the config says ${want}`);
@@ -153,7 +141,24 @@ function buildModel(tensors: Record<string, SafeTensor>, metadata: Record<string
   }
   model.loadStateDict(state, source);
   model.eval();
-  return { model, header };
+  return { model, header, data, preprocessing };
+}
+
+function readPreprocessing(header: ModelHeader, tensors: Record<string, SafeTensor>, source: string): Preprocessing | null {
+  if (header.preprocessing === undefined) return null;
+  const vec = (name: string): Float64Array | null => {
+    const t = tensors[`${PREP}${name}`];
+    if (!t) return null;
+    if (t.shape.length !== 1) throw new Error(`${source}: tensor '${PREP}${name}' must be a vector, got ${fmtShape(t.shape)}`);
+    return Float64Array.from(t.data);
+  };
+  const shift = vec('shift'), scale = vec('scale');
+  if (!shift || !scale) throw new Error(`${source}: the preprocessing has no shift or scale tensor`);
+  try {
+    return new Preprocessing({ method: header.preprocessing.method, shift, scale, fill: vec('fill') });
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
 }
 
 export function loadModelFile(path: string): LoadedModel {
@@ -179,5 +184,21 @@ export function loadModel(path: string, opts: { part?: 'encoder' | 'decoder' } =
 export function loadAutoencoder(path: string): Autoencoder {
   const { model } = loadModelFile(path);
   if (!(model instanceof Autoencoder)) throw new Error(`${path}: expected an Autoencoder model, found ${model.constructor.name}`);
+  return model;
+}
+
+/** A model file holding an autoencoder of any kind, with the data info and preprocessing saved beside it. */
+export function loadAutoencoderModel(path: string): LoadedModel<AutoencoderModel> {
+  const loaded = loadModelFile(path);
+  if (!isAutoencoderModel(loaded.model)) {
+    throw new Error(`${path}: holds a model of kind '${loaded.header.kind}', not an autoencoder (kinds: ${autoencoderKinds().join(', ')})`);
+  }
+  return loaded as LoadedModel<AutoencoderModel>;
+}
+
+/** Loads a file that must hold an AnomalyDetector (threshold, scaler and calibration included). */
+export function loadAnomalyDetector(path: string): AnomalyDetector {
+  const { model } = loadModelFile(path);
+  if (!(model instanceof AnomalyDetector)) throw new Error(`${path}: expected an AnomalyDetector, found ${model.constructor.name}`);
   return model;
 }

@@ -18,8 +18,10 @@ import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
+import type { NoiseSpec } from '../data/noise.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
+import { type AutoencoderModel, denseArchitecture } from './model.js';
 
 export interface AutoencoderConfig {
   inputDim: number;
@@ -40,7 +42,7 @@ export interface AutoencoderConfig {
 
 export type ErrorReduce = 'mean' | 'perSample' | 'none';
 
-export class Autoencoder extends Module {
+export class Autoencoder extends Module implements AutoencoderModel {
   readonly config: Required<Omit<AutoencoderConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   decoder: Sequential;
@@ -82,15 +84,41 @@ export class Autoencoder extends Module {
     this.decoder = new Sequential(dec);
   }
 
-  forward(x: Tensor): Tensor {
-    return this.decoder.forward(this.encoder.forward(this.checkInput(x)));
+  get inputShape(): readonly number[] {
+    return [this.config.inputDim];
   }
 
+  get codeShape(): readonly number[] {
+    return [this.config.latentDim];
+  }
+
+  get outputActivation(): ActivationName {
+    return this.config.outputActivation;
+  }
+
+  /** Null: a plain autoencoder trains on clean inputs (DenoisingAutoencoder overrides this). */
+  get trainingNoise(): NoiseSpec | null {
+    return null;
+  }
+
+  architecture(): string {
+    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
+  }
+
+  /**
+   * Reconstruction in the shape of `x`: a batch of images [n, 28, 28, 1] is read as rows of 784 values and
+   * comes back as images, so `fit` and the losses see matching shapes whatever the data's sample shape.
+   */
+  forward(x: Tensor): Tensor {
+    const out = this.decoder.forward(this.encoder.forward(this.checkInput(x)));
+    return x.ndim === 2 ? out : ops.reshape(out, x.shape);
+  }
+
+  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each). */
   private checkInput(x: Tensor): Tensor {
-    if (x.ndim !== 2 || x.shape[1] !== this.config.inputDim) {
-      throw new Error(`Autoencoder expects input of shape [batch, ${this.config.inputDim}], got ${fmtShape(x.shape)}`);
-    }
-    return x;
+    const d = this.config.inputDim;
+    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
+    throw new Error(`Autoencoder expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
   }
 
   /** Runs `f` over `x` in batches without gradients and stacks the results. */
@@ -101,12 +129,17 @@ export class Autoencoder extends Module {
     if (n > 0 && size !== (what === 'decode' ? this.config.latentDim : this.config.inputDim)) {
       throw new Error(`${what}: samples have ${size} values, the model expects ${what === 'decode' ? this.config.latentDim : this.config.inputDim}`);
     }
-    return mapInBatches(n, [width], { dtype: this.config.dtype }, 1024, (s, e) => inputBatch(x, s, e, what, this.config.dtype), f);
+    const rows = (s: number, e: number): Tensor => {
+      const b = inputBatch(x, s, e, what, this.config.dtype);
+      return b.ndim === 2 ? b : ops.reshape(b, [e - s, size]);
+    };
+    return mapInBatches(n, [width], { dtype: this.config.dtype }, 1024, rows, f);
   }
 
   /** Decoder logits before a sigmoid output (null for other output activations); see Sequential.sigmoidLogits. */
   sigmoidLogits(x: Tensor): Tensor | null {
-    return this.decoder.sigmoidLogits(this.encoder.forward(this.checkInput(x)));
+    const logits = this.decoder.sigmoidLogits(this.encoder.forward(this.checkInput(x)));
+    return logits === null || x.ndim === 2 ? logits : ops.reshape(logits, x.shape);
   }
 
   /** The codes h = f(x), shape [n, latentDim]. */

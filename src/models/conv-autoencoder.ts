@@ -31,6 +31,7 @@ import { type Tensor } from '../tensor/tensor.js';
 
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
+import type { AutoencoderModel } from './model.js';
 
 /** One convolution of a stage (3x3, 'same', the model's activation unless given). */
 export interface ConvStage {
@@ -108,7 +109,7 @@ export interface LayerSummary {
 
 type ShapedLayer = Module & { outputShape(input: readonly number[]): number[] };
 
-export class ConvAutoencoder extends Module {
+export class ConvAutoencoder extends Module implements AutoencoderModel {
   readonly config: ResolvedConvAutoencoderConfig;
   encoder: Sequential;
   decoder: Sequential;
@@ -187,6 +188,30 @@ export class ConvAutoencoder extends Module {
     }
     this.encoder = new Sequential(enc);
     this.decoder = new Sequential(dec);
+  }
+
+  get inputShape(): readonly number[] {
+    return this.config.inputShape;
+  }
+
+  get codeShape(): readonly number[] {
+    return this.latentShape;
+  }
+
+  get outputActivation(): ActivationName {
+    return this.config.outputActivation;
+  }
+
+  get trainingNoise(): NoiseSpec | null {
+    return this.config.noise;
+  }
+
+  /** "28x28x1-conv16-8-8-4x4x8-conv8-8-16v-28x28x1": filters per stage, v for 'valid' padding. */
+  architecture(): string {
+    const c = this.config;
+    const stages = (l: ResolvedConvStage[]): string => l.map((s) => `${s.filters}${s.padding === 'valid' ? 'v' : ''}`).join('-');
+    const shape = (d: readonly number[]): string => d.join('x');
+    return `${shape(c.inputShape)}-conv${stages(c.encoder)}-${shape(this.latentShape)}-conv${stages(c.decoder)}-${shape(c.inputShape)}`;
   }
 
   /** The input as NHWC, checked against inputShape. */

@@ -40,6 +40,10 @@ export class DenoisingAutoencoder extends Autoencoder {
     this.noise = checkNoiseSpec(config.noise ?? { type: 'gaussian', factor: 0.5 });
   }
 
+  override get trainingNoise(): NoiseSpec {
+    return this.noise;
+  }
+
   /** Trains on (corrupt(x), x) pairs: see the module comment. Every FitOptions field works as for Autoencoder. */
   override fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
     return fit(this, data, { ...opts, corrupt: opts.corrupt ?? makeCorruption(this.noise) });

@@ -25,8 +25,13 @@ import { fmtShape } from '../tensor/shape.js';
 import { Tensor, tensor } from '../tensor/tensor.js';
 
 import { fit, type FitOptions, type History } from '../train/fit.js';
-import type { SequenceInputs } from './rnn.js';
+import { Dataset } from '../data/dataset.js';
+import type { Inputs } from '../data/inputs.js';
+import type { NoiseSpec } from '../data/noise.js';
+import type { ActivationName } from '../nn/activations.js';
 import { mapInBatches } from './batched.js';
+import { type AutoencoderModel, meanOf, perSampleSquaredError } from './model.js';
+
 
 export interface SequenceAutoencoderConfig {
   /** Features per time step. */
@@ -46,7 +51,7 @@ type ResolvedConfig = Required<Omit<SequenceAutoencoderConfig, 'latentDim'>> & {
 
 const BATCH = 1024;
 
-export class SequenceAutoencoder extends Module {
+export class SequenceAutoencoder extends Module implements AutoencoderModel {
   readonly config: ResolvedConfig;
   encoder: LSTM;
   bottleneck: Dense | null;
@@ -79,6 +84,29 @@ export class SequenceAutoencoder extends Module {
     return this.config.latentDim ?? this.config.units;
   }
 
+  get inputShape(): readonly number[] {
+    return [this.config.timesteps, this.config.inputDim];
+  }
+
+  get codeShape(): readonly number[] {
+    return [this.codeDim];
+  }
+
+  /** Each step is mapped back by a linear Dense. */
+  get outputActivation(): ActivationName {
+    return 'linear';
+  }
+
+  get trainingNoise(): NoiseSpec | null {
+    return null;
+  }
+
+  /** "lstm32-8-lstm32 (20x1)": LSTM width, code size, LSTM width, (timesteps x features). */
+  architecture(): string {
+    const { units, timesteps, inputDim } = this.config;
+    return `lstm${units}-${this.codeDim}-lstm${units} (${timesteps}x${inputDim})`;
+  }
+
   private checkInput(x: Tensor): Tensor {
     const { timesteps, inputDim } = this.config;
     if (x.ndim !== 3 || x.shape[1] !== timesteps || x.shape[2] !== inputDim) {
@@ -105,12 +133,24 @@ export class SequenceAutoencoder extends Module {
     return this.decodeBatch(this.encodeBatch(x));
   }
 
-  /** A tensor [n, T, F] in the model's dtype; arrays are one array of scalars per sequence (F = 1). */
-  private asSequences(x: SequenceInputs): Tensor {
+  /**
+   * Sequences as a tensor [n, T, F] in the model's dtype, from a tensor [n, T, F] (or flat rows of T * F), a
+   * Dataset of samples [T, F], or arrays of scalars (one array per sequence, F = 1).
+   */
+  private asSequences(x: Inputs): Tensor {
     const dtype = this.config.dtype;
+    const { timesteps, inputDim } = this.config;
+    if (x instanceof Dataset) {
+      if (x.sampleSize !== timesteps * inputDim) {
+        throw new Error(`SequenceAutoencoder expects sequences of ${timesteps} steps x ${inputDim} features, got samples of shape [${x.sampleShape.join(', ')}]`);
+      }
+      return tensor(x.toFloat32(), [x.length, timesteps, inputDim], { dtype });
+    }
     if (x instanceof Tensor) {
-      if (x.dtype === dtype) return this.checkInput(x);
-      return this.checkInput(tensor(x.toTypedArray(), x.shape, { dtype }));
+      // Flat rows of T * F values (or [n, T] for one feature) are sequences too.
+      const shaped = x.ndim === 3 ? x : x.ndim === 2 && x.shape[1] === timesteps * inputDim ? tensor(x.toTypedArray(), [x.shape[0], timesteps, inputDim], { dtype: x.dtype }) : x;
+      if (shaped.dtype === dtype) return this.checkInput(shaped);
+      return this.checkInput(tensor(shaped.toTypedArray(), shaped.shape, { dtype }));
     }
     if (!Array.isArray(x)) throw new Error('sequences must be a Tensor [n, time, features] or an array of number arrays');
     if (this.config.inputDim !== 1) throw new Error(`arrays of scalars need inputDim 1; this model reads ${this.config.inputDim} features per step`);
@@ -128,30 +168,34 @@ export class SequenceAutoencoder extends Module {
   }
 
   /** Codes [n, codeDim]. */
-  encode(x: SequenceInputs): Tensor {
+  encode(x: Inputs): Tensor {
     return this.mapBatches(this.asSequences(x), [this.codeDim], (b) => this.encodeBatch(b));
   }
 
   /** Sequences [n, T, F] from codes [n, codeDim]. */
-  decode(codes: Tensor): Tensor {
-    const c = codes.dtype === this.config.dtype ? codes : tensor(codes.toTypedArray(), codes.shape, { dtype: this.config.dtype });
+  decode(codes: Inputs): Tensor {
+    const dtype = this.config.dtype;
+    const c = codes instanceof Tensor
+      ? (codes.dtype === dtype ? codes : tensor(codes.toTypedArray(), codes.shape, { dtype }))
+      : codes instanceof Dataset ? tensor(codes.toFloat32(), [codes.length, codes.sampleSize], { dtype }) : tensor(codes, undefined, { dtype });
     if (c.ndim !== 2) throw new Error(`SequenceAutoencoder decodes codes of shape [n, ${this.codeDim}], got ${fmtShape(c.shape)}`);
     return this.mapBatches(c, [this.config.timesteps, this.config.inputDim], (b) => this.decodeBatch(b));
   }
 
   /** Reconstructions [n, T, F]. */
-  reconstruct(x: SequenceInputs): Tensor {
+  reconstruct(x: Inputs): Tensor {
     return this.mapBatches(this.asSequences(x), [this.config.timesteps, this.config.inputDim], (b) => this.forward(b));
   }
 
-  /** Mean squared reconstruction error over every value of every sequence. */
-  reconstructionError(x: SequenceInputs): number {
+  /** Mean squared reconstruction error over every value of every sequence, or one mean per sequence. */
+  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
     const xs = this.asSequences(x);
-    if (xs.size === 0) return NaN;
-    const r = this.reconstruct(xs).toTypedArray(), v = xs.toTypedArray();
-    let s = 0;
-    for (let i = 0; i < v.length; i++) s += (r[i] - v[i]) ** 2;
-    return s / v.length;
+    const per = perSampleSquaredError(this.reconstruct(xs).toTypedArray(), xs.toTypedArray(), xs.shape[0]);
+    return reduce === 'perSample' ? per : meanOf(per);
   }
 
   /** What the model file stores to rebuild this model (see io/model-file.ts and sequence-register.ts). */
@@ -160,7 +204,7 @@ export class SequenceAutoencoder extends Module {
   }
 
   /** Trains the model to reconstruct its input (MSE). Defaults: Adam with lr 0.01; see train/fit.ts for the rest. */
-  fit(data: SequenceInputs, opts: FitOptions = {}): Promise<History> {
+  fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
     // Arrays of scalars become [n, T, 1] here, validation data included: fit itself would make them [n, T].
     const val = Array.isArray(opts.validationData) ? { validationData: this.asSequences(opts.validationData) } : {};
     return fit(this, this.asSequences(data), { optimizer: 'adam', lr: 0.01, ...opts, ...val });

@@ -10,7 +10,8 @@
  * of its encoder layer's weight: the very same tensor, so the parameter walk (nn/module.ts) counts it once and
  * a decoder layer owns only its bias.
  */
-import type { Inputs } from '../data/inputs.js';
+import { asRows, type Inputs } from '../data/inputs.js';
+import type { NoiseSpec } from '../data/noise.js';
 import type { DType } from '../kernels/types.js';
 import { type ActivationName, activation as activationFn, checkActivation } from '../nn/activations.js';
 import { Dense, Sequential } from '../nn/dense.js';
@@ -23,6 +24,7 @@ import { fmtShape } from '../tensor/shape.js';
 import { type Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
+import { type AutoencoderModel, denseArchitecture, meanOf } from './model.js';
 import { mapRows } from './vae.js';
 
 export interface StackedAutoencoderConfig {
@@ -130,7 +132,7 @@ export interface StackedFitOptions extends Omit<FitOptions, 'epochs' | 'step' | 
   callbacks?: (stage: string) => Callback[];
 }
 
-export class StackedAutoencoder extends Module {
+export class StackedAutoencoder extends Module implements AutoencoderModel {
   readonly config: Required<Omit<StackedAutoencoderConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   decoder: Sequential;
@@ -172,15 +174,37 @@ export class StackedAutoencoder extends Module {
   private get encLayers(): Dense[] { return this.encoder.layers as Dense[]; }
   private get decLayers(): DecoderLayer[] { return this.decoder.layers as DecoderLayer[]; }
 
-  private checkInput(x: Tensor): Tensor {
-    if (x.ndim !== 2 || x.shape[1] !== this.config.inputDim) {
-      throw new Error(`StackedAutoencoder expects input of shape [batch, ${this.config.inputDim}], got ${fmtShape(x.shape)}`);
-    }
-    return x;
+  get inputShape(): readonly number[] {
+    return [this.config.inputDim];
   }
 
+  get codeShape(): readonly number[] {
+    return [this.config.latentDim];
+  }
+
+  get outputActivation(): ActivationName {
+    return this.config.outputActivation;
+  }
+
+  get trainingNoise(): NoiseSpec | null {
+    return null;
+  }
+
+  architecture(): string {
+    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
+  }
+
+  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
+  private checkInput(x: Tensor): Tensor {
+    const d = this.config.inputDim;
+    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
+    throw new Error(`StackedAutoencoder expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
+  }
+
+  /** Reconstruction in the shape of `x` (as Autoencoder.forward). */
   forward(x: Tensor): Tensor {
-    return this.decoder.forward(this.encoder.forward(this.checkInput(x)));
+    const out = this.decoder.forward(this.encoder.forward(this.checkInput(x)));
+    return x.ndim === 2 ? out : ops.reshape(out, x.shape);
   }
 
   /** Reconstruction logits when the output is a sigmoid (lets fit compute BCE from logits), else null. */
@@ -188,7 +212,8 @@ export class StackedAutoencoder extends Module {
     const dec = this.decLayers;
     let h = this.encoder.forward(this.checkInput(x));
     for (let i = 0; i + 1 < dec.length; i++) h = dec[i].forward(h);
-    return sigmoidLogitsOf(dec[dec.length - 1], h);
+    const logits = sigmoidLogitsOf(dec[dec.length - 1], h);
+    return logits === null || x.ndim === 2 ? logits : ops.reshape(logits, x.shape);
   }
 
   encode(x: Inputs): Tensor {
@@ -203,21 +228,24 @@ export class StackedAutoencoder extends Module {
     return mapRows(this, x, this.config.inputDim, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
   }
 
-  /** Mean squared reconstruction error over all samples and features. */
-  reconstructionError(x: Inputs): number {
+  /** Mean squared reconstruction error over all samples and features, or one mean per sample. */
+  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
     const d = this.config.inputDim;
     const per = mapRows(this, x, d, 1, (b) => {
-      const diff = ops.sub(this.forward(b), b);
-      return ops.reshape(ops.sum(ops.mul(diff, diff), 1), [-1, 1]);
+      const xb = this.checkInput(b);
+      const diff = ops.sub(this.forward(xb), xb);
+      return ops.div(ops.reshape(ops.sum(ops.mul(diff, diff), 1), [-1, 1]), d);
     }, 'reconstructionError').toTypedArray();
-    let s = 0;
-    for (const v of per) s += v;
-    return per.length ? s / (per.length * d) : NaN;
+    return reduce === 'perSample' ? Float32Array.from(per) : meanOf(per);
   }
 
   /** The codes of encoder layer k (0: the data itself), as a tensor [n, sizes[k]], for stage k + 1. */
   private codesBelow(x: Inputs, k: number): Inputs {
-    if (k === 0) return x;
+    if (k === 0) return asRows(x, this.config.inputDim);
     const layers = this.encLayers.slice(0, k);
     return mapRows(this, x, this.config.inputDim, this.sizes[k], (b) => {
       let h = this.checkInput(b);

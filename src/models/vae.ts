@@ -3,7 +3,7 @@
  *
  *   h = trunk(x);  mean = Wm h + bm;  logVar = Wv h + bv          (two linear Dense heads)
  *   z = mean + exp(0.5 logVar) * eps,  eps ~ N(0, I) from a seeded Rng   (reparameterization)
- *   r = sigmoid(g(z))
+ *   r = sigmoid(g(z))   (or g(z) with outputActivation 'linear', for standardized tabular data and MSE)
  *
  * The loss, exactly (the reduction is a common source of confusion):
  *   recon_i = sum over the inputDim pixels of BCE(r_ij, x_ij)   (from the decoder's logits, never log(sigmoid))
@@ -30,8 +30,10 @@ import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
+import type { NoiseSpec } from '../data/noise.js';
 import type { Callback } from '../train/callbacks.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
+import { type AutoencoderModel, denseArchitecture, meanOf } from './model.js';
 
 export interface VAEConfig {
   inputDim: number;
@@ -40,8 +42,10 @@ export interface VAEConfig {
   latentDim: number;
   /** Activation of the trunk and decoder hidden layers (default 'relu'). The heads are linear. */
   activation?: ActivationName;
-  /** Per-pixel reconstruction term (default 'bce', for data in [0, 1]); the output is a sigmoid either way. */
+  /** Per-pixel reconstruction term (default 'bce', for data in [0, 1]). */
   reconstruction?: 'bce' | 'mse';
+  /** The decoder's output: 'sigmoid' (default, data in [0, 1]) or 'linear' (any real data; needs reconstruction 'mse'). */
+  outputActivation?: 'sigmoid' | 'linear';
   /** Weight of the KL term (default 1; > 1 is a beta-VAE, 0 a plain autoencoder with a noisy code). */
   beta?: number;
   init?: InitName;
@@ -118,7 +122,7 @@ export function mapRows(model: Module, x: Inputs, inDim: number, outDim: number,
   return out;
 }
 
-export class VAE extends Module {
+export class VAE extends Module implements AutoencoderModel {
   readonly config: Required<Omit<VAEConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   zMean: Dense;
@@ -135,9 +139,12 @@ export class VAE extends Module {
     if (typeof beta !== 'number' || !(beta >= 0) || !Number.isFinite(beta)) throw new Error(`VAE: beta must be a finite number >= 0, got ${beta}`);
     const reconstruction = config.reconstruction ?? 'bce';
     if (reconstruction !== 'bce' && reconstruction !== 'mse') throw new Error(`VAE: reconstruction must be 'bce' or 'mse', got '${String(reconstruction)}'`);
+    const outputActivation = config.outputActivation ?? 'sigmoid';
+    if (outputActivation !== 'sigmoid' && outputActivation !== 'linear') throw new Error(`VAE: outputActivation must be 'sigmoid' or 'linear', got '${String(outputActivation)}'`);
+    if (outputActivation === 'linear' && reconstruction === 'bce') throw new Error("VAE: cross-entropy needs a sigmoid output; use reconstruction 'mse' with a linear output");
     this.config = {
       inputDim: config.inputDim, hidden: [...hidden], latentDim: config.latentDim,
-      activation: checkActivation(config.activation ?? 'relu'), reconstruction, beta,
+      activation: checkActivation(config.activation ?? 'relu'), reconstruction, outputActivation, beta,
       init: config.init ?? 'glorotUniform', seed: config.seed ?? 0, dtype: config.dtype ?? 'float32',
     };
     const c = this.config;
@@ -148,14 +155,34 @@ export class VAE extends Module {
     this.zMean = dense(trunk[trunk.length - 1], c.latentDim, 'linear');
     this.zLogVar = dense(trunk[trunk.length - 1], c.latentDim, 'linear');
     const back = [c.latentDim, ...[...c.hidden].reverse(), c.inputDim];
-    this.decoder = new Sequential(back.slice(1).map((u, i) => dense(back[i], u, i + 2 === back.length ? 'sigmoid' : c.activation)));
+    this.decoder = new Sequential(back.slice(1).map((u, i) => dense(back[i], u, i + 2 === back.length ? c.outputActivation : c.activation)));
   }
 
+  get inputShape(): readonly number[] {
+    return [this.config.inputDim];
+  }
+
+  get codeShape(): readonly number[] {
+    return [this.config.latentDim];
+  }
+
+  get outputActivation(): ActivationName {
+    return this.config.outputActivation;
+  }
+
+  get trainingNoise(): NoiseSpec | null {
+    return null;
+  }
+
+  architecture(): string {
+    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
+  }
+
+  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
   private checkInput(x: Tensor): Tensor {
-    if (x.ndim !== 2 || x.shape[1] !== this.config.inputDim) {
-      throw new Error(`VAE expects input of shape [batch, ${this.config.inputDim}], got ${fmtShape(x.shape)}`);
-    }
-    return x;
+    const d = this.config.inputDim;
+    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
+    throw new Error(`VAE expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
   }
 
   /** The parameters of q(z|x), with gradients: mean and logVar, each [batch, latentDim]. */
@@ -172,12 +199,13 @@ export class VAE extends Module {
   }
 
   /** Both loss terms for the batch `x` with the given noise (see the module comment for the exact reduction). */
-  lossTerms(x: Tensor, eps: Tensor): VAELossTerms {
+  lossTerms(batch: Tensor, eps: Tensor): VAELossTerms {
+    const x = this.checkInput(batch);
     const { mean, logVar } = this.posterior(x);
     const z = reparameterize(mean, logVar, eps);
     const sum = { reduction: 'sumPerSample' } as const;
     const reconstruction = this.config.reconstruction === 'bce'
-      ? bceWithLogits(this.decoder.sigmoidLogits(z)!, x, sum) // the last decoder layer is always a sigmoid Dense
+      ? bceWithLogits(this.decoder.sigmoidLogits(z)!, x, sum) // 'bce' is only allowed with a sigmoid output
       : mse(this.decoder.forward(z), x, sum);
     const kl = klDivergence(mean, logVar);
     return { loss: ops.add(reconstruction, ops.mul(kl, this.config.beta)), reconstruction, kl };
@@ -200,6 +228,21 @@ export class VAE extends Module {
 
   reconstruct(x: Inputs): Tensor {
     return mapRows(this, x, this.config.inputDim, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
+  }
+
+  /** Mean squared error of the deterministic reconstructions (decoded posterior means), as every kind reports it. */
+  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
+    const d = this.config.inputDim;
+    const per = mapRows(this, x, d, 1, (b) => {
+      const xb = this.checkInput(b);
+      const diff = ops.sub(this.forward(xb), xb);
+      return ops.div(ops.sum(ops.mul(diff, diff), 1, true), d);
+    }, 'reconstructionError').toTypedArray();
+    return reduce === 'perSample' ? Float32Array.from(per) : meanOf(per);
   }
 
   /** n new images: z ~ N(0, I) from `rng`, decoded. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mnistOneClass, tabularOneClass } from '../../src/analysis/anomaly-bench.js';
-import { loadAnomalyDetector } from '../../src/analysis/anomaly-register.js';
+import { loadAnomalyDetector } from '../../src/io/model-file.js';
 import { AnomalyDetector, thresholdFromScores } from '../../src/analysis/anomaly.js';
 import { rocAuc } from '../../src/analysis/auc.js';
 import { Dataset } from '../../src/data/dataset.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCsv, parseCsv } from '../../src/data/csv.js';
+import { parseCsv } from '../../src/data/csv.js';
+import { loadCsv } from '../../src/data/csv-file.js';
 
 describe('parseCsv', () => {
   test('auto-detects a header and reads numeric columns', () => {
@@ -29,15 +30,15 @@ describe('parseCsv', () => {
     assert.deepEqual(Array.from(byIndex.toFloat32()), [1, 2, 3, 4]);
     assert.deepEqual(Array.from(byIndex.labels!), [0, 1]);
     assert.throws(() => parseCsv('a,b\n1,2\n', { labelColumn: 'z' }), /label column "z" not found/);
-    assert.throws(() => parseCsv('1,2\n', { labelColumn: 'z' }), /no header/);
-    assert.throws(() => parseCsv('1,2\n', { labelColumn: 5 }), /labelColumn 5/);
+    assert.throws(() => parseCsv('1,2\n', { labelColumn: 'z' }), /label column "z" not found; columns are "column1", "column2"/);
+    assert.throws(() => parseCsv('1,2\n', { labelColumn: 5 }), /label column index 5 is out of range \(the table has 2 columns\)/);
     assert.throws(() => parseCsv('a,y\n1,0.5\n', { labelColumn: 'y' }), /labels must be integers/);
   });
 
   test('bad cells are named by line and column', () => {
-    assert.throws(() => parseCsv('a,b\n1,2\n3,abc\n'), /line 3, column 2 \("b"\) is not a number: "abc"/);
-    assert.throws(() => parseCsv('1,2\n,4\n'), /line 2, column 1 is empty/);
-    assert.throws(() => parseCsv('1,2\n3,NaN\n', { header: false }), /line 2, column 2 is not a number/);
+    assert.throws(() => parseCsv('a,b\n1,2\n3,abc\n'), /line 3, column "b" is not a number: "abc" \(--missing drop/);
+    assert.throws(() => parseCsv('1,2\n,4\n'), /line 2, column "column1" is empty/);
+    assert.throws(() => parseCsv('1,2\n3,NaN\n', { header: false }), /line 2, column "column2" is not a number/);
     assert.throws(() => parseCsv('a,b\n1,2\n3\n'), /line 3 has 1 fields, expected 2/);
     assert.throws(() => parseCsv('a,b\n'), /no data rows/);
     assert.throws(() => parseCsv(''), /no rows/);
@@ -58,8 +59,8 @@ describe('loadCsv', () => {
     assert.deepEqual(Array.from(ds.toFloat32()), [0.5, 1, 1.5, 2]);
     assert.deepEqual(Array.from(ds.labels!), [2, 3]);
     const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'x,y\n1,oops\n');
-    assert.throws(() => loadCsv(bad), (e: Error) => e.message.includes(bad) && /line 2, column 2/.test(e.message));
-    assert.throws(() => loadCsv(join(dir, 'missing.csv')), /cannot read CSV file/);
+    writeFileSync(bad, 'x,y\n1,2\n1,oops\n');
+    assert.throws(() => loadCsv(bad), (e: Error) => e.message.startsWith(bad) && /line 3, column "y" is not a number: "oops"/.test(e.message));
+    assert.throws(() => loadCsv(join(dir, 'missing.csv')), /CSV file not found/);
   });
 });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { encodeNpy, parseNpy, parseNpyHeader, parseNpz, type NpyArray } from '../../src/data/npy.js';
-import { openNpyFile, readNpyFile, readNpzFile, writeNpyFile } from '../../src/data/npy-file.js';
+import { openNpyFile, readNpyFile, readNpzFile } from '../../src/data/npy-file.js';
+import { writeNpyFile } from '../../src/io/tables.js';
 
 // Written by NumPy (scripts/fixtures/npy.py); expected.json holds numpy's own dtype, shape and ravel() values.
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'data', 'npy');

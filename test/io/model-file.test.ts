@@ -232,7 +232,7 @@ describe('model file: corrupt files are rejected with clear errors', () => {
 
   test('unknown kind', () => {
     const path = craft(editHeader((h) => { h.kind = 'Transformer'; }));
-    assert.throws(() => loadModel(path), new RegExp(`${esc(path)}: unknown model kind 'Transformer' \\(known: Autoencoder, Sequential`));
+    assert.throws(() => loadModel(path), new RegExp(`${esc(path)}: unknown model kind 'Transformer' \\(known: Autoencoder, SparseAutoencoder`));
   });
 
   test('an invalid config', () => {

@@ -11,7 +11,6 @@ import { noGrad } from '../../src/autograd/mode.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { ContractiveAutoencoder, type ContractiveAutoencoderConfig } from '../../src/models/contractive.js';
-import '../../src/models/variants-register.js';
 import * as ops from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tensor } from '../../src/tensor/tensor.js';

@@ -11,7 +11,6 @@ import { addNoise, makeCorruption, type NoiseSpec } from '../../src/data/noise.j
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { DenoisingAutoencoder } from '../../src/models/denoising.js';
-import '../../src/models/variants-register.js';
 import type { Rng } from '../../src/tensor/rng.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { denoisingFigure } from '../../src/viz/variants.js';

@@ -15,7 +15,6 @@ import { decodeModel, encodeModel, loadModel, saveModel } from '../../src/io/mod
 import { getBackend, setBackend } from '../../src/kernels/registry.js';
 import { initWasmBackend, wasmAvailable, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { SequenceAutoencoder } from '../../src/models/sequence-autoencoder.js';
-import '../../src/models/sequence-register.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import { Dense } from '../../src/nn/dense.js';
 import { Dropout } from '../../src/nn/dropout.js';

@@ -11,7 +11,6 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { mse } from '../../src/losses/losses.js';
 import { meanActivation, SparseAutoencoder, type SparseAutoencoderConfig } from '../../src/models/sparse.js';
-import '../../src/models/variants-register.js';
 import * as ops from '../../src/tensor/ops.js';
 import { tensor } from '../../src/tensor/tensor.js';
 import { activationHistogram, histogramBins } from '../../src/viz/variants.js';

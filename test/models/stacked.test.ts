@@ -11,7 +11,6 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { StackedAutoencoder, type StackedAutoencoderConfig, TiedDense } from '../../src/models/stacked.js';
-import '../../src/models/vae-register.js';
 import type { Dense } from '../../src/nn/dense.js';
 import { mse } from '../../src/losses/losses.js';
 import { Rng } from '../../src/tensor/rng.js';

@@ -11,7 +11,6 @@ import { noGrad } from '../../src/autograd/mode.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { bce, mse } from '../../src/losses/losses.js';
-import '../../src/models/vae-register.js';
 import { klDivergence, manifoldCodes, normInv, reparameterize, VAE, type VAEConfig } from '../../src/models/vae.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Tensor, tensor } from '../../src/tensor/tensor.js';
