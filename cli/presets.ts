@@ -14,7 +14,11 @@ import {
   ACTIVATIONS, type ActivationName, BACKEND_CHOICES, type BackendChoice, CONV_AE_PRESETS, type ConvAutoencoderPreset, LOSSES,
   type LossName, type NoiseSpec, OPTIMIZERS, type OptimizerName,
 } from '../src/index.js';
+import {
+  type DataInfo, PREPROCESS_METHODS, type PreprocessMethod,
+} from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, positiveArg } from './args.js';
+import { DATA_OPTIONS } from './data-args.js';
 import { UsageError } from './errors.js';
 
 export const MODEL_NAMES = ['autoencoder', 'deep', 'stacked', 'sparse', 'sparse-kl', 'denoising', 'contractive', 'vae', 'conv', 'denoising-conv', 'sequence'] as const;
@@ -33,8 +37,8 @@ export const TRAIN_OPTIONS = {
   'batch-size': { type: 'string' },
   epochs: { type: 'string' },
   seed: { type: 'string' },
-  limit: { type: 'string' },
-  'test-limit': { type: 'string' },
+  preprocess: { type: 'string' },
+  ...DATA_OPTIONS,
   // variant parameters: each preset accepts only its own (Preset.flags)
   'pretrain-epochs': { type: 'string' },
   tied: { type: 'boolean' },
@@ -263,8 +267,10 @@ export interface TrainConfig {
   batchSize: number;
   epochs: number;
   seed: number;
-  limit: number | undefined;
-  testLimit: number | undefined;
+  /** --preprocess, or undefined for the data kind's default (see preprocessFor). */
+  preprocess: PreprocessMethod | undefined;
+  /** The architecture and loss flags given on the command line (they are never adapted to the data). */
+  explicit: ReadonlySet<string>;
   out: string;
   backend: BackendChoice;
   threads: number | undefined;
@@ -348,8 +354,8 @@ export function readTrainConfig(v: Values): TrainConfig {
     batchSize: v['batch-size'] === undefined ? p.batchSize : intArg('batch-size', v['batch-size']),
     epochs: v.epochs === undefined ? p.epochs : intArg('epochs', v.epochs),
     seed: intArg('seed', v.seed ?? '0', 0),
-    limit: v.limit === undefined ? undefined : intArg('limit', v.limit),
-    testLimit: v['test-limit'] === undefined ? undefined : intArg('test-limit', v['test-limit']),
+    preprocess: v.preprocess === undefined ? undefined : choiceArg('preprocess', v.preprocess, PREPROCESS_METHODS),
+    explicit: new Set((['hidden', 'latent', 'activation', 'latent-activation', 'output-activation', 'loss', 'batch-size'] as const).filter((f) => v[f] !== undefined)),
     out: v.out ?? './aekit-out',
     backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),
     threads: v.threads === undefined ? undefined : intArg('threads', v.threads),
@@ -385,6 +391,7 @@ export function readTrainConfig(v: Values): TrainConfig {
       if (cfg.latent < 2) throw new UsageError('--model vae needs --latent 2 or more (its manifold figure is a 2-D grid)');
       break;
     case 'sequence':
+      if (v.timesteps !== undefined && v.data !== undefined) throw new UsageError('--timesteps is the length of the generated sine waves; with --data the sequences have their own length');
       cfg.timesteps = v.timesteps === undefined ? VARIANT_DEFAULTS.timesteps : intArg('timesteps', v.timesteps);
       if (cfg.hidden.length !== 1) throw new UsageError(`--model sequence takes one --hidden width (of both LSTMs), got '${cfg.hidden.join(',')}'`);
       break;
@@ -394,6 +401,44 @@ export function readTrainConfig(v: Values): TrainConfig {
       break;
   }
   return cfg;
+}
+
+/**
+ * The preset, fitted to the data: the presets are sized for MNIST's 784 pixels in [0, 1]. For smaller inputs
+ * the dense widths shrink in proportion (never below 2; a width given on the command line is kept), and for
+ * data not scaled to [0, 1] (standardized tables, sequences) the output becomes linear and cross-entropy
+ * becomes MSE, since a sigmoid cannot reach values outside (0, 1). An explicit --loss bce there is an error.
+ * Tables small enough to give fewer than 50 steps per epoch get smaller batches (never below 16).
+ */
+export function fitToData(cfg: TrainConfig, info: DataInfo, unitRange: boolean, trainSamples: number): TrainConfig {
+  const p = PRESETS[cfg.model];
+  const out: TrainConfig = { ...cfg };
+  // A small table in MNIST-sized batches would get a handful of steps per epoch: aim for 50 or more.
+  if (info.kind === 'tabular' && !cfg.explicit.has('batch-size') && trainSamples / cfg.batchSize < 50) {
+    out.batchSize = Math.max(16, 2 ** Math.floor(Math.log2(Math.max(trainSamples / 50, 1))));
+  }
+  const size = info.sampleShape.reduce((a, b) => a * b, 1);
+  if (!p.conv && !p.sequence && size < 784) {
+    const f = size / 784;
+    const width = (h: number): number => Math.max(2, Math.ceil(h * f));
+    if (!cfg.explicit.has('hidden')) out.hidden = cfg.hidden.map(width);
+    if (!cfg.explicit.has('latent')) out.latent = Math.max(2, Math.min(cfg.latent, width(cfg.latent)));
+  }
+  if (!unitRange && !p.sequence) {
+    if (cfg.loss === 'bce') {
+      if (cfg.explicit.has('loss')) throw new UsageError(`--loss bce needs data scaled to [0, 1], but ${info.source} is preprocessed with ${cfg.preprocess ?? 'standardize'}: add --preprocess minmax, or use --loss mse`);
+      out.loss = 'mse';
+    }
+    if (cfg.outputActivation === 'sigmoid' && !cfg.explicit.has('output-activation')) out.outputActivation = 'linear';
+    if (out.noise?.type === 'gaussian') out.noise = { ...out.noise, clip: false };
+  }
+  return out;
+}
+
+/** The default preprocessing of a data kind (what `aekit train --help` states). */
+export function preprocessFor(info: DataInfo): PreprocessMethod {
+  if (info.kind === 'image') return info.valueRange ? 'scale' : 'minmax';
+  return 'standardize';
 }
 
 /** "conv 16-8-8 / 8-8-16v (4x4x8 code)": convolution filters per stage, v for 'valid' padding. */

@@ -1,8 +1,8 @@
-/** What `aekit train` shares between the MNIST models (train.ts) and the sequence model (train-sequence.ts). */
-import { type Backend, type Callback, type History, saveModel, type SavableModel, type TrainControl } from '../src/index.js';
+/** What every `aekit train` run shares: keeping completed epochs, Ctrl-C, charts, the summary and the model file. */
+import { type Backend, type Callback, type History, type ModelExtras, saveModel, type SavableModel, type TrainControl } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import type { TrainProgress } from './progress.js';
-import type { Chart } from './train-models.js';
+import type { Chart } from './figures.js';
 
 /**
  * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
@@ -83,7 +83,7 @@ export function runRecord(history: Pick<History, 'samplesPerSec' | 'seconds' | '
  * Saves the model with the run's record (training settings and outcome, without the model config and the file
  * list), so a model file found on its own still says how it was made.
  */
-export function saveWithRecord(path: string, model: SavableModel, result: { config: { training: object }; files: unknown }): void {
+export function saveWithRecord(path: string, model: SavableModel, result: { config: { training: object }; files: unknown }, extras: ModelExtras = {}): void {
   const { config, files: _, ...outcome } = result;
-  saveModel(path, model, { ...config.training, ...outcome });
+  saveModel(path, model, { ...config.training, ...outcome }, extras);
 }

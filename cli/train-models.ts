@@ -1,17 +1,20 @@
 /**
- * What `aekit train` does for each --model: build the library model from a TrainConfig, train it (with the
- * progress and Ctrl-C hooks train.ts hands in), then measure it on the test images and draw its own figures.
- * train.ts writes what every model shares (model file, reconstructions, loss chart, summary); a Run supplies
- * the model-specific parts: the `metrics` of summary.json and the extra figures.
+ * What `aekit train` does for each --model: build the library model from a TrainConfig sized to the data,
+ * train it (with the progress and Ctrl-C hooks train.ts hands in), then measure it on the test samples and
+ * draw its own figures. train.ts writes what every model shares (model file, the data figure, loss chart,
+ * summary); a Run supplies the model-specific parts: the `metrics` of summary.json and the extra figures.
+ * Runs see models through the AutoencoderModel interface; each builds its own class.
  */
 import {
-  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, ConvAutoencoder, type Dataset,
-  DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality, lossChart, lossFn, noGrad, type RasterImage,
-  SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type Tensor, tensor, VAE, vaeLossChart,
-  vaeManifoldImage, vaeSampleGrid,
+  activationHistogram, Autoencoder, type AutoencoderConfig, type AutoencoderModel, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
+  ConvAutoencoder, type ConvAutoencoderConfig, type Dataset, DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality,
+  lossChart, lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, tensor, VAE,
+  vaeLossChart, vaeManifoldImage, vaeSampleGrid,
 } from '../src/index.js';
-import { FIGURE_SCALE, flatImages, layerSizes, MNIST_PIXELS, MNIST_SIDE, type MnistModel, modelLayers, reconstructionMse } from './mnist.js';
+import { type Chart, type Figure, figureScale } from './figures.js';
 import { noiseLabel, PRESETS, type TrainConfig } from './presets.js';
+import type { TrainData } from './train-data.js';
+import { sequenceRun } from './train-sequence.js';
 
 /** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
 export interface RunHistory {
@@ -32,11 +35,6 @@ export interface TrainHooks {
   callbacks(epochs: number, label?: string): Callback[];
 }
 
-export interface Chart {
-  svg: string;
-  png: Uint8Array;
-}
-
 export interface Report {
   testMse: number;
   /** The model's own numbers for summary.json. */
@@ -45,83 +43,103 @@ export interface Report {
   lines: string;
   /** loss.png / loss.svg, or null when no epoch of the reported run completed. */
   lossChart: Chart | null;
-  /** Extra figures, by file name: raster images (PNG) or charts (PNG + SVG beside it). */
-  figures: { file: string; image: RasterImage | Chart }[];
+  /** Extra figures, by file name. */
+  figures: Figure[];
 }
 
 export interface Run {
-  model: MnistModel;
+  model: AutoencoderModel;
   /** What the first stderr line says about the model, e.g. "784-32-784 (relu code, L1 penalty 0.0001)". */
   describe: string;
   /** Settings beyond the common ones, merged into summary.config.training. */
   training: Record<string, unknown>;
+  /** Trains on model inputs (preprocessed samples in the model's input shape); `test` validates. */
   train(train: Dataset, test: Dataset, hooks: TrainHooks): Promise<RunHistory>;
-  /** After training: metrics and figures on the test images. */
+  /** After training: metrics and figures on the test samples. */
   report(test: Dataset): Promise<Report>;
 }
 
-export function createRun(cfg: TrainConfig): Run {
+export function createRun(cfg: TrainConfig, data: TrainData): Run {
+  const dim = data.info.sampleShape.reduce((a, b) => a * b, 1);
   switch (cfg.model) {
     case 'autoencoder':
     case 'deep':
-      return plainRun(cfg, new Autoencoder(aeConfig(cfg)));
+      return plainRun(cfg, new Autoencoder(aeConfig(cfg, dim)), data);
     case 'sparse':
     case 'sparse-kl':
-      return sparseRun(cfg);
+      return sparseRun(cfg, dim, data);
     case 'denoising':
-      return denoisingRun(cfg, new DenoisingAutoencoder({ ...aeConfig(cfg), noise: cfg.noise }));
+      return denoisingRun(cfg, new DenoisingAutoencoder({ ...aeConfig(cfg, dim), noise: cfg.noise }), data);
     case 'conv':
-      return plainRun(cfg, convModel(cfg));
+      return plainRun(cfg, convModel(cfg, data), data);
     case 'denoising-conv':
-      return denoisingRun(cfg, convModel(cfg));
+      return denoisingRun(cfg, convModel(cfg, data), data);
     case 'sequence':
-      throw new Error('--model sequence trains on sequences, not MNIST: cli/train-sequence.ts runs it');
+      return sequenceRun(cfg, data);
     case 'contractive':
-      return contractiveRun(cfg);
+      return contractiveRun(cfg, dim, data);
     case 'vae':
-      return vaeRun(cfg);
+      return vaeRun(cfg, dim, data);
     case 'stacked':
-      return stackedRun(cfg);
+      return stackedRun(cfg, dim, data);
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // shared pieces
 
-/** The preset's ConvAutoencoder with the run's activations, seed and (for the denoiser) noise. */
-function convModel(cfg: TrainConfig): ConvAutoencoder {
-  const preset = PRESETS[cfg.model].conv;
-  if (!preset) throw new Error(`--model ${cfg.model} is not a convolutional preset`);
-  return ConvAutoencoder.preset(preset, {
-    activation: cfg.activation, outputActivation: cfg.outputActivation, seed: cfg.seed, ...(cfg.noise ? { noise: cfg.noise } : {}),
-  });
+/**
+ * The preset's ConvAutoencoder for the data's images, with the run's activations, seed and (for the denoiser)
+ * noise. The Keras blog's stack is built for 28x28 (its 'valid' stage turns 16 into 14); images of other sizes
+ * get the same filters with 'same' padding everywhere, which returns to the input size when each side divides
+ * by 2 per pooling stage.
+ */
+function convModel(cfg: TrainConfig, data: TrainData): ConvAutoencoder {
+  const name = PRESETS[cfg.model].conv;
+  if (!name) throw new Error(`--model ${cfg.model} is not a convolutional preset`);
+  const [h, w, c] = data.info.sampleShape;
+  const base: ConvAutoencoderConfig = {
+    ...CONV_AE_PRESETS[name], inputShape: [h, w, c], activation: cfg.activation, outputActivation: cfg.outputActivation, seed: cfg.seed,
+    ...(cfg.noise ? { noise: cfg.noise } : {}),
+  };
+  try {
+    return new ConvAutoencoder(base);
+  } catch {
+    const same = (l: readonly (number | { filters: number })[]): number[] => l.map((s) => (typeof s === 'number' ? s : s.filters));
+    const stages = base.encoder!.length;
+    try {
+      return new ConvAutoencoder({ ...base, encoder: same(base.encoder!), decoder: same(base.decoder!) });
+    } catch {
+      throw new Error(`--model ${cfg.model} pools ${stages} times by 2, so image sides must divide by ${2 ** stages}; the images are ${w}x${h}: resize them with --image-size (e.g. ${Math.ceil(w / 2 ** stages) * 2 ** stages}x${Math.ceil(h / 2 ** stages) * 2 ** stages})`);
+    }
+  }
 }
 
-function aeConfig(cfg: TrainConfig): AutoencoderConfig {
+function aeConfig(cfg: TrainConfig, inputDim: number): AutoencoderConfig {
   return {
-    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    inputDim, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
     latentActivation: cfg.latentActivation, outputActivation: cfg.outputActivation, seed: cfg.seed,
   };
 }
 
 /** fit options every model shares. */
-function fitOptions(cfg: TrainConfig, hooks: TrainHooks) {
+export function fitOptions(cfg: TrainConfig, hooks: TrainHooks) {
   return { epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, seed: cfg.seed, signal: hooks.signal };
 }
 
-function runHistory(h: History): RunHistory {
+export function runHistory(h: History): RunHistory {
   return {
     epoch: h.epoch, loss: h.loss, valLoss: h.valLoss, seconds: h.seconds, samplesPerSec: h.samplesPerSec,
     stopReason: h.stopReason, optimizer: h.optimizer, completedEpochs: h.epoch.length,
   };
 }
 
-async function chartOf(h: RunHistory, title: string): Promise<Chart | null> {
+export async function chartOf(h: RunHistory, title: string): Promise<Chart | null> {
   if (h.epoch.length === 0) return null;
   return lossChart({ epoch: h.epoch, trainLoss: h.loss, valLoss: h.valLoss.length === h.epoch.length ? h.valLoss : undefined }, { title });
 }
 
-/** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test images. */
+/** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test samples. */
 async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
   return model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
 }
@@ -134,21 +152,23 @@ function meanOf(v: ArrayLike<number>): number {
   return v.length ? s / v.length : NaN;
 }
 
-/** The test images as one [n, 784] tensor. */
-function imagesOf(ds: Dataset): Tensor {
-  return tensor(ds.toFloat32(), [ds.length, MNIST_PIXELS]);
+/** Image figures' grid options for the data (size, channels, upscale). */
+function gridOf(data: TrainData): { height: number; width: number; channels: 1 | 3; scale: number } {
+  const [height, width, c] = data.info.sampleShape;
+  return { height, width, channels: c === 3 ? 3 : 1, scale: figureScale(data.info) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// autoencoder, deep
+// autoencoder, deep, conv
 
-function plainRun(cfg: TrainConfig, model: Autoencoder | ConvAutoencoder): Run {
-  const layers = modelLayers(model);
+function plainRun(cfg: TrainConfig, model: Autoencoder | ConvAutoencoder, data: TrainData): Run {
+  const layers = model.architecture();
+  const conv = model instanceof ConvAutoencoder;
   let history: RunHistory;
   return {
     model,
     describe: cfg.model === 'autoencoder' ? `${layers} (${cfg.activation})`
-      : model instanceof ConvAutoencoder ? `${layers} (3x3 ${cfg.activation} convolutions, ${cfg.outputActivation} output)`
+      : conv ? `${layers} (3x3 ${cfg.activation} convolutions, ${cfg.outputActivation} output)`
       : `${layers} (${cfg.activation} hidden, ${cfg.latentActivation} code)`,
     training: {},
     async train(train, test, hooks) {
@@ -157,7 +177,7 @@ function plainRun(cfg: TrainConfig, model: Autoencoder | ConvAutoencoder): Run {
     async report(test) {
       return {
         testMse: model.reconstructionError(test), metrics: {}, lines: '', figures: [],
-        lossChart: await chartOf(history, `${layers} on MNIST: ${cfg.loss} per epoch`),
+        lossChart: await chartOf(history, `${layers} on ${data.info.source}: ${cfg.loss} per epoch`),
       };
     },
   };
@@ -166,9 +186,9 @@ function plainRun(cfg: TrainConfig, model: Autoencoder | ConvAutoencoder): Run {
 // ---------------------------------------------------------------------------------------------------------
 // sparse, sparse-kl
 
-function sparseRun(cfg: TrainConfig): Run {
-  const model = new SparseAutoencoder({ ...aeConfig(cfg), sparsity: cfg.kl ? { kl: cfg.kl } : { l1: cfg.l1 } });
-  const layers = layerSizes(model.config);
+function sparseRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
+  const model = new SparseAutoencoder({ ...aeConfig(cfg, dim), sparsity: cfg.kl ? { kl: cfg.kl } : { l1: cfg.l1 } });
+  const layers = model.architecture();
   const penalty = cfg.kl ? `KL rho ${cfg.kl.rho} beta ${cfg.kl.beta}` : `L1 ${cfg.l1}`;
   let history: RunHistory;
   let baseline: { model: Autoencoder; history: History } | null = null;
@@ -180,7 +200,7 @@ function sparseRun(cfg: TrainConfig): Run {
       history = runHistory(await fitPlain(model, cfg, train, test, hooks));
       if (cfg.baseline && history.stopReason === null && !hooks.signal.aborted) {
         // Same architecture, seed, data order and settings: the penalty is the only difference.
-        const plain = new Autoencoder(aeConfig(cfg));
+        const plain = new Autoencoder(aeConfig(cfg, dim));
         const h = await fitPlain(plain, cfg, train, test, hooks, 'baseline: the same network without the sparsity penalty');
         if (h.epoch.length === cfg.epochs) baseline = { model: plain, history: h };
       }
@@ -192,7 +212,7 @@ function sparseRun(cfg: TrainConfig): Run {
       // Short series names: the chart's legend truncates long ones; the penalty goes in the title.
       const series = [{ name: `${cfg.kl ? 'KL' : 'L1'} (mean ${fmt(mean, 3)})`, values: codes }];
       const metrics: Record<string, unknown> = { meanActivation: mean };
-      let lines = `mean code activation ${fmt(mean)} on ${test.length} test images`;
+      let lines = `mean code activation ${fmt(mean)} on ${test.length} test samples`;
       if (baseline) {
         const base = baseline.model.encode(test).toTypedArray();
         const baseMean = meanOf(base);
@@ -204,7 +224,7 @@ function sparseRun(cfg: TrainConfig): Run {
       const sigmoidCode = cfg.latentActivation === 'sigmoid';
       const hist = await activationHistogram(series, {
         range: sigmoidCode ? [0, 1] : undefined, bins: 50,
-        title: `${layers} codes of ${test.length} test images, penalty ${penalty}${baseline ? ' vs none' : ''}`,
+        title: `${layers} codes of ${test.length} test samples, penalty ${penalty}${baseline ? ' vs none' : ''}`,
       });
       return {
         testMse: model.reconstructionError(test), metrics, lines: `${lines}\n`,
@@ -216,24 +236,21 @@ function sparseRun(cfg: TrainConfig): Run {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// denoising
+// denoising, denoising-conv
 
-/**
- * Mean `loss` of the model's outputs for `noisy` against `clean`, in chunks of 1000 images, no gradients. Each
- * chunk runs in the backend's step arena (only a number leaves it), so this per-epoch check leaves no garbage.
- */
-function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Tensor, clean: Tensor, loss: TrainConfig['loss']): number {
+/** Mean `loss` of the model's outputs for `noisy` against `clean`, in chunks, no gradients, each chunk in the step arena. */
+function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Float32Array, clean: Float32Array, shape: readonly number[], loss: TrainConfig['loss']): number {
   const f = lossFn(loss);
-  const n = noisy.shape[0];
-  const nv = noisy.toTypedArray(), cv = clean.toTypedArray();
+  const size = shape.reduce((a, b) => a * b, 1);
+  const n = noisy.length / size;
   const backend = getBackend();
   let total = 0;
   noGrad(() => {
     for (let s = 0; s < n; s += 1000) {
       const e = Math.min(n, s + 1000);
       const chunk = (): number => {
-        const x = tensor(nv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
-        const y = tensor(cv.subarray(s * MNIST_PIXELS, e * MNIST_PIXELS), [e - s, MNIST_PIXELS]);
+        const x = tensor(noisy.subarray(s * size, e * size), [e - s, ...shape]);
+        const y = tensor(clean.subarray(s * size, e * size), [e - s, ...shape]);
         return f(model.forward(x), y).item();
       };
       total += (backend.withArena ? backend.withArena(chunk) : chunk()) * (e - s);
@@ -244,7 +261,7 @@ function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Ten
 
 /**
  * fit validates on clean inputs, which a denoiser never sees in training; this callback replaces that with the
- * loss on a fixed noisy copy of the test images, and hands it on to the progress and the history.
+ * loss on a fixed noisy copy of the test samples, and hands it on to the progress and the history.
  */
 function noisyValidation(compute: () => number, inner: Callback[], sink: number[]): Callback {
   return {
@@ -259,44 +276,52 @@ function noisyValidation(compute: () => number, inner: Callback[], sink: number[
 }
 
 /** The dense DenoisingAutoencoder or the convolutional denoiser (a ConvAutoencoder with noise). */
-function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoencoder): Run {
-  const layers = modelLayers(model);
-  const spec = model instanceof ConvAutoencoder ? model.config.noise : model.noise;
+function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoencoder, data: TrainData): Run {
+  const layers = model.architecture();
+  const spec = model.trainingNoise;
   if (!spec) throw new Error('denoisingRun: the model has no noise');
   const noise = noiseLabel(spec);
   // The fixed noisy test set: its own seeded stream, so every epoch and the final numbers see the same noise.
-  let noisyTest: { noisy: Tensor; clean: Tensor } | null = null;
-  const noisyOf = (test: Dataset): { noisy: Tensor; clean: Tensor } => (noisyTest ??= { noisy: model.corrupt(test, cfg.seed), clean: imagesOf(test) });
+  let noisyTest: { noisy: Float32Array; clean: Float32Array } | null = null;
+  const noisyOf = (test: Dataset): { noisy: Float32Array; clean: Float32Array } =>
+    (noisyTest ??= { noisy: model.corrupt(test, cfg.seed).toTypedArray() as Float32Array, clean: test.toFloat32() });
+  const image = data.info.kind === 'image';
   let history: RunHistory;
   return {
     model,
     describe: `${layers} (${cfg.activation}, trained on ${noise} noise)`,
-    training: { validation: `mnist test set corrupted with ${noise} (noise seed ${cfg.seed}), against the clean images` },
+    training: { validation: `${data.testSource} corrupted with ${noise} (noise seed ${cfg.seed}), against the clean samples` },
     async train(train, test, hooks) {
       const { noisy, clean } = noisyOf(test);
       const valLoss: number[] = [];
-      const monitor = noisyValidation(() => denoisingLoss(model, noisy, clean, cfg.loss), hooks.callbacks(cfg.epochs), valLoss);
+      const monitor = noisyValidation(() => denoisingLoss(model, noisy, clean, model.inputShape, cfg.loss), hooks.callbacks(cfg.epochs), valLoss);
       const h = await model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, callbacks: [monitor] });
       return (history = { ...runHistory(h), valLoss });
     },
     async report(test) {
       const { noisy, clean } = noisyOf(test);
-      const denoised = flatImages(model.denoise(noisy));
-      const size = { height: MNIST_SIDE, width: MNIST_SIDE };
-      const before = imageQuality(noisy, clean, size);
-      const after = imageQuality(denoised, clean, size);
+      const n = test.length;
+      const flat = (v: Float32Array): ReturnType<typeof tensor> => tensor(v, [n, v.length / Math.max(n, 1)]);
+      const denoised = model.reconstruct(flat(noisy)).toTypedArray() as Float32Array;
+      const [height, width, channels] = data.info.sampleShape;
+      // SSIM here is the grey-image index; colour images get PSNR (over all channels) only.
+      const size = image && channels === 1 ? { height, width } : {};
+      const before = imageQuality(flat(noisy), flat(clean), size);
+      const after = imageQuality(flat(denoised), flat(clean), size);
       const metrics = {
         noise: spec,
-        noisyPsnr: before.psnr, denoisedPsnr: after.psnr, noisySsim: before.ssim, denoisedSsim: after.ssim,
+        noisyPsnr: before.psnr, denoisedPsnr: after.psnr, noisySsim: before.ssim ?? null, denoisedSsim: after.ssim ?? null,
         noisyMse: before.mse, denoisedMse: after.mse,
         cleanInputMse: model.reconstructionError(test),
       };
+      const ssim = before.ssim === undefined ? '' : `, SSIM ${before.ssim.toFixed(3)} -> ${after.ssim!.toFixed(3)}`;
+      const figures: Figure[] = image ? [{ file: 'denoising.png', image: denoisingFigure(flat(noisy), flat(denoised), flat(clean), { count: 10, ...gridOf(data) }) }] : [];
       return {
         testMse: after.mse, metrics,
-        lines: `denoising ${noise} noise: PSNR ${before.psnr.toFixed(2)} dB noisy -> ${after.psnr.toFixed(2)} dB denoised, ` +
-          `SSIM ${before.ssim!.toFixed(3)} -> ${after.ssim!.toFixed(3)} (test MSE above: denoised vs clean)\n`,
+        lines: `denoising ${noise} noise: ${image ? `PSNR ${before.psnr.toFixed(2)} dB noisy -> ${after.psnr.toFixed(2)} dB denoised${ssim}` : `MSE ${fmt(before.mse)} noisy -> ${fmt(after.mse)} denoised`} ` +
+          '(test MSE above: denoised vs clean)\n',
         lossChart: await chartOf(history, `${layers} denoising ${noise}: ${cfg.loss} of noisy -> clean per epoch`),
-        figures: [{ file: 'denoising.png', image: denoisingFigure(noisy, denoised, clean, { count: 10, scale: FIGURE_SCALE }) }],
+        figures,
       };
     },
   };
@@ -305,11 +330,11 @@ function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoen
 // ---------------------------------------------------------------------------------------------------------
 // contractive
 
-function contractiveRun(cfg: TrainConfig): Run {
+function contractiveRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
   const model = new ContractiveAutoencoder({
-    inputDim: MNIST_PIXELS, latentDim: cfg.latent, lambda: cfg.lambda ?? 0, outputActivation: cfg.outputActivation, seed: cfg.seed,
+    inputDim: dim, latentDim: cfg.latent, lambda: cfg.lambda ?? 0, outputActivation: cfg.outputActivation, seed: cfg.seed,
   });
-  const layers = layerSizes(model.config);
+  const layers = model.architecture();
   let history: RunHistory;
   return {
     model,
@@ -322,7 +347,7 @@ function contractiveRun(cfg: TrainConfig): Run {
       const j = model.meanJacobianNorm(test);
       return {
         testMse: model.reconstructionError(test), metrics: { meanJacobianNorm: j },
-        lines: `mean ||J_f(x)||_F ${fmt(j)} on ${test.length} test images\n`,
+        lines: `mean ||J_f(x)||_F ${fmt(j)} on ${test.length} test samples of ${data.info.source}\n`,
         lossChart: await chartOf(history, `${layers}, lambda ${model.lambda}: ${cfg.loss} + penalty (train), ${cfg.loss} (validation)`),
         figures: [],
       };
@@ -333,16 +358,16 @@ function contractiveRun(cfg: TrainConfig): Run {
 // ---------------------------------------------------------------------------------------------------------
 // vae
 
-function vaeRun(cfg: TrainConfig): Run {
+function vaeRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
   const model = new VAE({
-    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
-    reconstruction: cfg.loss === 'mse' ? 'mse' : 'bce', beta: cfg.beta, seed: cfg.seed,
+    inputDim: dim, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    reconstruction: cfg.loss === 'mse' ? 'mse' : 'bce', outputActivation: cfg.outputActivation === 'linear' ? 'linear' : 'sigmoid', beta: cfg.beta, seed: cfg.seed,
   });
-  const layers = layerSizes(model.config);
+  const layers = model.architecture();
   let history: Awaited<ReturnType<VAE['fit']>>;
   return {
     model,
-    describe: `${layers} (${cfg.activation}, beta ${model.config.beta}; loss per image = ${model.config.reconstruction} summed over pixels + beta KL)`,
+    describe: `${layers} (${cfg.activation}, beta ${model.config.beta}; loss per sample = ${model.config.reconstruction} summed over values + beta KL)`,
     training: {},
     async train(train, test, hooks) {
       history = await model.fit(train, { ...fitOptions(cfg, hooks), validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
@@ -352,14 +377,17 @@ function vaeRun(cfg: TrainConfig): Run {
       // VAE.fit validates with noise seed + 1: the same draw here makes lossPerImage the last valLoss.
       const ev = model.evaluate(test, { seed: cfg.seed + 1 });
       const metrics = { lossPerImage: ev.loss, reconstructionPerImage: ev.reconstruction, klPerImage: ev.kl };
+      const figures: Figure[] = data.info.kind === 'image'
+        ? [
+          { file: 'vae-samples.png', image: vaeSampleGrid(model, 10, 10, { seed: cfg.seed, ...gridOf(data), scale: Math.max(1, gridOf(data).scale / 2) }) },
+          { file: 'vae-manifold.png', image: vaeManifoldImage(model, 20, { ...gridOf(data), scale: Math.max(1, gridOf(data).scale / 2) }) },
+        ]
+        : [];
       return {
-        testMse: reconstructionMse(model, test), metrics,
-        lines: `per test image: loss ${fmt(ev.loss)} = reconstruction ${fmt(ev.reconstruction)} + ${model.config.beta} x KL ${fmt(ev.kl)}\n`,
-        lossChart: history.epoch.length ? await vaeLossChart(history, { title: `${layers} VAE: loss per image = reconstruction + beta KL` }) : null,
-        figures: [
-          { file: 'vae-samples.png', image: vaeSampleGrid(model, 10, 10, { seed: cfg.seed, scale: 2 }) },
-          { file: 'vae-manifold.png', image: vaeManifoldImage(model, 20, { scale: 2 }) },
-        ],
+        testMse: model.reconstructionError(test), metrics,
+        lines: `per test sample: loss ${fmt(ev.loss)} = reconstruction ${fmt(ev.reconstruction)} + ${model.config.beta} x KL ${fmt(ev.kl)}\n`,
+        lossChart: history.epoch.length ? await vaeLossChart(history, { title: `${layers} VAE: loss per sample = reconstruction + beta KL` }) : null,
+        figures,
       };
     },
   };
@@ -383,12 +411,12 @@ function keepIfNoEpoch(model: StackedAutoencoder): Callback {
   };
 }
 
-function stackedRun(cfg: TrainConfig): Run {
+function stackedRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
   const model = new StackedAutoencoder({
-    inputDim: MNIST_PIXELS, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
+    inputDim: dim, hidden: cfg.hidden, latentDim: cfg.latent, activation: cfg.activation,
     latentActivation: cfg.latentActivation, outputActivation: cfg.outputActivation, tiedWeights: cfg.tied, seed: cfg.seed,
   });
-  const layers = layerSizes(model.config);
+  const layers = model.architecture();
   const pretrainEpochs = cfg.pretrainEpochs ?? 1;
   const loss = cfg.loss === 'mse' ? 'mse' : 'bce';
   let history: StackedHistory;
@@ -436,3 +464,4 @@ function stackedRun(cfg: TrainConfig): Run {
     },
   };
 }
+

@@ -5,32 +5,42 @@
  * preset (cli/presets.ts: the defaults; cli/train-models.ts: training, metrics and figures of each model).
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import {
-  ACTIVATIONS, getBackend, loadMnist, LOSSES, OPTIMIZERS,
-  useBackend, writePng,
-} from '../src/index.js';
+import { basename, join, resolve } from 'node:path';
+import { ACTIVATIONS, getBackend, LOSSES, OPTIMIZERS, useBackend, writePng } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
-import { reconstructionImage } from './mnist.js';
-import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
+import { DATA_HELP, readDataArgs } from './data-args.js';
+import { dataFigure } from './figures.js';
+import { fitToData, modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
 import { finishRun, interruptible, LastEpochWeights, runRecord, saveWithRecord, writeChart } from './train-common.js';
+import { DEFAULT_VALIDATION_SPLIT, openTrainData } from './train-data.js';
 import { createRun, type RunHistory } from './train-models.js';
-import { trainSequence } from './train-sequence.js';
 
-export const help = `Usage: aekit train [--model NAME] [options]
+export const help = `Usage: aekit train [--model NAME] [--data SPEC] [options]
 
-Trains an autoencoder on MNIST and writes the model, its figures and a summary to --out.
-With no options it runs the seed tutorial: 784-256-128-256-784, sigmoid everywhere, MSE,
-RMSProp (lr 0.01), batch 256, 5 epochs, seed 0.
+Trains an autoencoder and writes the model, its figures and a summary to --out.
+With no options it runs the seed tutorial on MNIST: 784-256-128-256-784, sigmoid everywhere, MSE,
+RMSProp (lr 0.01), batch 256, 5 epochs, seed 0, validated on the MNIST test set.
 
-The validation data is the MNIST test set (its first --test-limit images), as in the Keras blog
-examples; the same images give the final test MSE.
+Your own data: --data readings.csv (or .tsv, .parquet, .npy, .npz, a folder of images; see Data
+below). The test split is --test-data FILE, the source's own (MNIST, Fashion-MNIST, an .npz with
+x_test), --validation-split F, or else a seeded random ${DEFAULT_VALIDATION_SPLIT} of the samples. Preprocessing
+is fitted on the training split only and saved in the model file, so every later command feeds
+new data the same way and writes outputs back in the data's own units:
+  images           scale to [0, 1] (8-bit), sigmoid output, the preset's loss
+  tables, series   standardize each feature, linear output, MSE (a sigmoid cannot reach values
+                   outside (0, 1)); --preprocess minmax gives [0, 1] and keeps the preset's output;
+                   a small table gets batches small enough for 50 steps per epoch (at least 16)
+Dense presets take any data (images are read as rows of pixels; for fewer than 784 values their
+widths shrink in proportion, never below 2, unless --hidden/--latent say otherwise); conv presets
+take images (28x28 as the Keras blog; other sizes need sides divisible by 8, or 4 for
+denoising-conv); --model sequence takes sequences (.npy [n, time, features], or --window T on a
+table), and without --data it trains on generated noisy sine waves.
 
 Models (--model NAME, default autoencoder):
 ${presetList()}
 
-Each model sets its own defaults, below; a flag given explicitly overrides them.
+Each model sets its own defaults, below (for MNIST); a flag given explicitly overrides them.
 'aekit train --model NAME --help' explains a model and its own flags.
 ${presetTable()}
 
@@ -48,11 +58,10 @@ Training:
   --optimizer NAME            ${OPTIMIZERS.join(', ')}
   --lr X                      learning rate
   --batch-size N              samples per step
-  --epochs N                  passes over the training images (stacked: of fine-tuning)
-  --seed N                    seeds the weights, the shuffling and any noise (default 0)
-  --limit N                   train on the first N training images (default all 60000)
-  --test-limit N              validate and test on the first N test images (default all 10000)
-Variant flags (each only for its models; see --model NAME --help):
+  --epochs N                  passes over the training samples (stacked: of fine-tuning)
+  --seed N                    seeds the weights, the shuffling, any noise and the splits (default 0)
+  --preprocess NAME           none, scale, minmax or standardize (defaults above)
+${DATA_HELP}Variant flags (each only for its models; see --model NAME --help):
   --pretrain-epochs N         stacked: epochs of each pretraining stage (default ${VARIANT_DEFAULTS.pretrainEpochs})
   --tied                      stacked: decoder weights tied to the encoder's (transposed)
   --l1 X                      sparse: L1 activity penalty weight (default ${VARIANT_DEFAULTS.l1})
@@ -61,7 +70,7 @@ Variant flags (each only for its models; see --model NAME --help):
   --noise SPEC                denoising: gaussian:F, masking:P or salt-and-pepper:P (default ${VARIANT_DEFAULTS.noise})
   --lambda X                  contractive: Jacobian penalty weight (default ${VARIANT_DEFAULTS.lambda})
   --beta X                    vae: KL weight (default ${VARIANT_DEFAULTS.vaeBeta}; > 1 is a beta-VAE)
-  --timesteps N               sequence: sequence length (default ${VARIANT_DEFAULTS.timesteps})
+  --timesteps N               sequence without --data: length of the generated waves (default ${VARIANT_DEFAULTS.timesteps})
 Compute:
   --backend NAME              auto (default: wasm SIMD where available, else ref), wasm or ref
   --threads N                 threads for the wasm backend (default: one per core)
@@ -70,13 +79,13 @@ Output:
   --json                      print the summary as one JSON line on stdout (and nothing else)
   -h, --help                  show this help
 
-Writes DIR/model.safetensors, reconstructions.png (10 test digits over their reconstructions),
-loss.png and loss.svg (train and validation loss per epoch) and summary.json (with the model's
-name and its own metrics), and per model: denoising.png (rows noisy / denoised / clean),
-code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png (vae), stages.png
-(stacked: loss per stage); charts also as .svg. 'aekit eval', 'reconstruct' and 'encode' read
-every MNIST model it writes. --model sequence trains on generated noisy sine waves instead of
-MNIST and writes sequences.png (test sequences and reconstructions) instead of reconstructions.png.
+Writes DIR/model.safetensors (weights, data description and preprocessing), the data's figure:
+reconstructions.png (10 test images over their reconstructions) for images, sequences.png for
+sequences, feature-errors.png (test error per feature) for tables; loss.png and loss.svg (train
+and validation loss per epoch), summary.json, and per model: denoising.png (images: rows noisy /
+denoised / clean), code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png
+(vae on images), stages.png (stacked: loss per stage); charts also as .svg. 'aekit eval',
+'reconstruct', 'encode' and the other commands read every model it writes.
 Progress goes to stderr. Ctrl-C stops after the current batch and still writes the files for the
 epochs completed (exit code 130); a second Ctrl-C quits at once.
 `;
@@ -89,28 +98,32 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   positionals('train', given, []);
-  const cfg = readTrainConfig(values);
-  if (cfg.model === 'sequence') return trainSequence(cfg, values.json === true);
-  const out = resolve(cfg.out);
+  const flags = readTrainConfig(values);
+  const req = readDataArgs(values, flags.seed);
+  const out = resolve(flags.out);
   mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
 
-  useBackend({ backend: cfg.backend, threads: cfg.threads });
-  const train = loadMnist('train', { limit: cfg.limit });
-  const test = loadMnist('test', { limit: cfg.testLimit });
-  const trainRun = createRun(cfg);
+  useBackend({ backend: flags.backend, threads: flags.threads });
+  const data = await openTrainData(flags, req);
+  for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
+  const cfg = fitToData(flags, data.info, data.unitRange, data.train.length);
+  const trainRun = createRun(cfg, data);
   const model = trainRun.model;
+  // The model's own input shape: dense models read images as rows of pixels, conv and sequence models as they are.
+  const trainSet = data.train.reshape(model.inputShape);
+  const testSet = data.test.reshape(model.inputShape);
   const backend = getBackend();
   process.stderr.write(
-    `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${train.length} MNIST images, ` +
-      `validating on ${test.length} test images: ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ` +
-      `${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
+    `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${trainSet.length} samples of ${data.spec}, ` +
+      `validating on ${testSet.length} (${data.testSource}); preprocessing ${data.preprocessing.method}: ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, ` +
+      `batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
   let progress: TrainProgress | null = null;
   const interrupt = interruptible(() => progress);
   let history: RunHistory;
   try {
-    history = await trainRun.train(train, test, {
+    history = await trainRun.train(trainSet, testSet, {
       signal: interrupt.signal,
       callbacks: (epochs, label) => {
         if (label) process.stderr.write(`aekit: ${label}\n`);
@@ -127,13 +140,14 @@ export async function run(args: string[]): Promise<number> {
     return aborted ? 130 : 1;
   }
 
-  const report = await trainRun.report(test);
-  const files: Record<string, string> = {
-    model: join(out, 'model.safetensors'),
-    reconstructions: join(out, 'reconstructions.png'),
-  };
+  const report = await trainRun.report(testSet);
+  const trained = { model, info: data.info, preprocessing: data.preprocessing };
+  const figures = [...report.figures];
+  const main = await dataFigure(trained, testSet, `${model.architecture()} on ${basename(data.info.source)}`);
+  if (!figures.some((f) => f.file === main.file)) figures.unshift(main);
+  const files: Record<string, string> = { model: join(out, 'model.safetensors') };
   if (report.lossChart) Object.assign(files, { lossPng: join(out, 'loss.png'), lossSvg: join(out, 'loss.svg') });
-  for (const f of report.figures) {
+  for (const f of figures) {
     files[f.file] = join(out, f.file);
     if ('svg' in f.image) files[`${f.file}.svg`] = join(out, f.file.replace(/\.png$/, '.svg'));
   }
@@ -143,9 +157,10 @@ export async function run(args: string[]): Promise<number> {
     config: {
       model: model.modelConfig().config,
       training: {
-        data: 'mnist', loss: cfg.loss, optimizer: history.optimizer, batchSize: cfg.batchSize, epochs: cfg.epochs,
-        seed: cfg.seed, limit: cfg.limit ?? null, testLimit: cfg.testLimit ?? null,
-        trainSamples: train.length, testSamples: test.length, validation: 'mnist test set',
+        data: data.spec, dataRequest: data.dataRequest, kind: data.info.kind, sampleShape: data.info.sampleShape,
+        preprocessing: data.preprocessing.method, loss: cfg.loss, optimizer: history.optimizer, batchSize: cfg.batchSize,
+        epochs: cfg.epochs, seed: cfg.seed, limit: req.options.limit ?? null, testLimit: req.options.testLimit ?? null,
+        trainSamples: trainSet.length, testSamples: testSet.length, validation: data.testSource,
         ...trainRun.training,
       },
     },
@@ -156,16 +171,15 @@ export async function run(args: string[]): Promise<number> {
     ...runRecord(history, backend, files),
   };
 
-  saveWithRecord(files.model, model, result);
-  writePng(files.reconstructions, reconstructionImage(model, test, 0, Math.min(10, test.length)));
+  saveWithRecord(files.model, model, result, { data: data.info, preprocessing: data.preprocessing });
   if (report.lossChart) writeChart(files.lossPng, files.lossSvg, report.lossChart);
-  for (const f of report.figures) {
+  for (const f of figures) {
     if ('svg' in f.image) writeChart(files[f.file], files[`${f.file}.svg`], f.image);
     else writePng(files[f.file], f.image);
   }
   return finishRun({
     files, result, json: values.json === true, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
-    text: `test MSE ${report.testMse.toFixed(6)} on ${test.length} test images after ${history.epoch.length} epoch(s); ` +
+    text: `test MSE ${report.testMse.toFixed(6)} on ${testSet.length} test samples after ${history.epoch.length} epoch(s); ` +
       `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}`,
   });
 }

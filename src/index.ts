@@ -51,4 +51,6 @@ export type { SafeDType, SafeTensor } from './io/safetensors.js';
 
 // figures
 export * from './viz/index.js';
+export { barChart } from './viz/bars.js';
+export type { BarChartOptions } from './viz/bars.js';
 

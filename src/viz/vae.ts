@@ -14,9 +14,12 @@ export interface VaeImageOptions extends GridStyle {
   /** Image height and width; default: a square image (28 x 28 for 784 values). */
   height?: number;
   width?: number;
+  /** 1 (grey, default) or 3 (RGB, interleaved). */
+  channels?: 1 | 3;
 }
 
-function imageSize(inputDim: number, opts: VaeImageOptions): [number, number] {
+function imageSize(values: number, opts: VaeImageOptions): [number, number] {
+  const inputDim = values / (opts.channels ?? 1);
   const side = Math.round(Math.sqrt(inputDim));
   const h = opts.height ?? (opts.width ? inputDim / opts.width : side);
   const w = opts.width ?? inputDim / h;

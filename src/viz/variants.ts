@@ -20,6 +20,8 @@ export interface DenoisingFigureOptions extends GridStyle {
   width?: number;
   /** How many images per row (default: all given, at most 10). */
   count?: number;
+  /** 1 (grey, default) or 3 (RGB, interleaved). */
+  channels?: 1 | 3;
 }
 
 function images(row: ImageRow, size: number, what: string): readonly ImageData[] {
@@ -34,14 +36,15 @@ function images(row: ImageRow, size: number, what: string): readonly ImageData[]
 
 /** Rows noisy / denoised / clean, image i of each row from the same sample. */
 export function denoisingFigure(noisy: ImageRow, denoised: ImageRow, clean: ImageRow, opts: DenoisingFigureOptions = {}): RasterImage {
-  const { height = 28, width = 28, count, ...style } = opts;
-  const rows = [images(noisy, height * width, 'noisy'), images(denoised, height * width, 'denoised'), images(clean, height * width, 'clean')];
+  const { height = 28, width = 28, count, channels = 1, ...style } = opts;
+  const size = height * width * channels;
+  const rows = [images(noisy, size, 'noisy'), images(denoised, size, 'denoised'), images(clean, size, 'clean')];
   if (rows[0].length !== rows[1].length || rows[0].length !== rows[2].length) {
     throw new Error(`denoisingFigure: rows must pair up, got ${rows.map((r) => r.length).join(' / ')} images`);
   }
   const n = Math.min(count ?? 10, rows[0].length);
   if (n <= 0) throw new Error('denoisingFigure: no images');
-  return imageGrid(rows.map((r) => r.slice(0, n)), { ...style, height, width });
+  return imageGrid(rows.map((r) => r.slice(0, n)), { ...style, height, width, channels });
 }
 
 export interface HistogramSeries {

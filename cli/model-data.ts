@@ -1,0 +1,140 @@
+/**
+ * What the commands that read a model share: loading a model file that holds an autoencoder of any kind
+ * (with the data info and preprocessing saved beside it), and opening data the way that model was trained, so
+ * `aekit eval model.safetensors --data new.csv` picks the same columns, image size and class numbering and
+ * feeds the model the same preprocessing. Everything here goes through AutoencoderModel: no class tests.
+ */
+import { existsSync, statSync } from 'node:fs';
+import {
+  type AutoencoderModel, type DataInfo, type Dataset, describeData, loadAutoencoderModel, type ModelHeader, openData, type OpenedData,
+  type OpenOptions, Preprocessing, type Tensor,
+} from '../src/index.js';
+import type { DataRequest } from './data-args.js';
+
+/** A loaded autoencoder with what it was trained on. */
+export interface ModelBundle {
+  path: string;
+  model: AutoencoderModel;
+  header: ModelHeader;
+  /** The data the model was trained on (for files without it: MNIST-like images or rows, from the model's shape). */
+  info: DataInfo;
+  /** data units -> model inputs, and back (files without it: [0, 255] images scaled to [0, 1], else identity). */
+  preprocessing: Preprocessing;
+}
+
+/** The shape of a model's input read as data (what a file written before aekit kept its data info held). */
+function legacyInfo(model: AutoencoderModel, path: string): DataInfo {
+  const shape = [...model.inputShape];
+  const size = shape.reduce((a, b) => a * b, 1);
+  // Every image model aekit trained before it kept data info was trained on MNIST: 28x28 grey digits in [0, 1].
+  const mnist = size === 784 && (shape.length === 1 || shape.join('x') === '28x28x1');
+  const kind = mnist || shape.length === 3 ? 'image' : shape.length === 2 ? 'sequence' : 'tabular';
+  return {
+    kind, sampleShape: mnist ? [28, 28, 1] : shape, source: mnist ? 'mnist' : path,
+    featureNames: kind === 'tabular' ? Array.from({ length: size }, (_, j) => `x${j}`) : null,
+    classNames: null, valueRange: kind === 'image' ? [0, 255] : null, columns: null, window: null,
+  };
+}
+
+/** Loads a model file holding an autoencoder (any kind); a missing path or a folder gets a plain message. */
+export function loadBundle(path: string): ModelBundle {
+  if (!existsSync(path)) throw new Error(`model file not found: ${path}`);
+  if (statSync(path).isDirectory()) throw new Error(`${path} is a directory, not a model file`);
+  const loaded = loadAutoencoderModel(path);
+  const info = loaded.data ?? legacyInfo(loaded.model, path);
+  const preprocessing = loaded.preprocessing ?? (info.valueRange ? Preprocessing.scaleBy(info.valueRange[1]) : Preprocessing.none());
+  return { path, model: loaded.model, header: loaded.header, info, preprocessing };
+}
+
+/** Data in the model's space, with the raw description and how the test split was made. */
+export interface ModelData extends OpenedData {
+  /** Train and test samples preprocessed as the model was (what it is fed). */
+  trainInput: Dataset;
+  testInput: Dataset | null;
+  /** The samples a command evaluates on: the test split where there is one, else all the samples. */
+  evalRaw: Dataset;
+  evalInput: Dataset;
+  spec: string;
+}
+
+/** The training record's data request (spec, test data, validation split, seed), if the file has one. */
+function trainedOn(header: ModelHeader): { spec?: string; limit?: number; testData?: string; validationSplit?: number; seed?: number } {
+  const t = header.training as Record<string, unknown> | undefined;
+  const d = t?.dataRequest as Record<string, unknown> | undefined;
+  if (!d || typeof d.spec !== 'string') return {};
+  return {
+    spec: d.spec,
+    ...(typeof d.limit === 'number' ? { limit: d.limit } : {}),
+    ...(typeof d.testData === 'string' ? { testData: d.testData } : {}),
+    ...(typeof d.validationSplit === 'number' ? { validationSplit: d.validationSplit, seed: typeof d.seed === 'number' ? d.seed : 0 } : {}),
+  };
+}
+
+/**
+ * Opens `req` for `bundle`'s model. Options the user did not give come from the model's data info (feature
+ * columns by name, the label and id columns when the new data has them, image size and channels, windows,
+ * class names). Without --data, the data the model was trained on (and its test split) is opened again.
+ */
+export async function openForModel(bundle: ModelBundle, req: DataRequest): Promise<ModelData> {
+  const info = bundle.info;
+  const saved = trainedOn(bundle.header);
+  const spec = req.spec ?? saved.spec ?? info.source;
+  const o: OpenOptions = { ...req.options };
+  if (req.spec === undefined && o.testData === undefined && o.validationSplit === undefined) {
+    if (saved.testData !== undefined) o.testData = saved.testData;
+    // The same limit, split and seed give the same held-out samples the run was tested on.
+    else if (saved.validationSplit !== undefined) Object.assign(o, { validationSplit: saved.validationSplit, seed: saved.seed, ...(saved.limit !== undefined && o.limit === undefined ? { limit: saved.limit } : {}) });
+  }
+  if (info.columns && o.features === undefined && o.drop === undefined) o.features = info.columns.features;
+  if (info.kind === 'image' && o.imageSize === undefined) o.imageSize = [info.sampleShape[1], info.sampleShape[0]];
+  if (info.kind === 'image' && o.channels === undefined) o.channels = info.sampleShape[2] === 3 ? 3 : 1;
+  if (info.window && o.window === undefined) o.window = info.window;
+  if (o.kind === undefined) o.kind = info.kind;
+  if (info.classNames && o.classNames === undefined) o.classNames = info.classNames;
+  let opened: OpenedData;
+  try {
+    opened = await openData(spec, { ...o, ...labelAndId(info, req) });
+  } catch (e) {
+    // The saved label/id column may simply be absent from new data (rows to score have no label): retry without.
+    if (!info.columns || req.options.label !== undefined || req.options.id !== undefined || !/(label|id) column/.test((e as Error).message)) throw e;
+    opened = await openData(spec, o);
+  }
+  checkFits(bundle, opened.info, spec);
+  const prep = bundle.preprocessing;
+  const toInput = (d: Dataset): Dataset => prep.apply(d).reshape(bundle.model.inputShape);
+  const trainInput = toInput(opened.train);
+  const testInput = opened.test ? toInput(opened.test) : null;
+  return {
+    ...opened, spec, trainInput, testInput,
+    evalRaw: opened.test ?? opened.train, evalInput: testInput ?? trainInput,
+  };
+}
+
+/** The label and id columns to ask for: the user's, else the model's. */
+function labelAndId(info: DataInfo, req: DataRequest): OpenOptions {
+  const o: OpenOptions = {};
+  if (req.options.label === undefined && info.columns?.label) o.label = info.columns.label;
+  if (req.options.id === undefined && info.columns?.id) o.id = info.columns.id;
+  return o;
+}
+
+/** One clear line when the data cannot go through the model. */
+export function checkFits(bundle: ModelBundle, data: DataInfo, spec: string): void {
+  const want = bundle.model.inputShape;
+  const size = want.reduce((a, b) => a * b, 1);
+  const have = data.sampleShape.reduce((a, b) => a * b, 1);
+  if (have !== size || (want.length > 1 && want.join('x') !== data.sampleShape.join('x'))) {
+    throw new Error(`${spec} holds ${describeData(data)} ([${data.sampleShape.join(', ')}]), but ${bundle.path} takes [${want.join(', ')}] (it was trained on ${describeData(bundle.info)} from ${bundle.info.source})`);
+  }
+}
+
+/** Model outputs (reconstructions, decoded codes) back in the data's units, flat. */
+export function toDataUnits(bundle: ModelBundle, t: Tensor | Float32Array): Float32Array {
+  return bundle.preprocessing.inverse(t instanceof Float32Array ? t : (t.toTypedArray() as Float32Array));
+}
+
+/** Image values in [0, 1] for figures: data units divided by the top of the value range (255 for 8-bit images). */
+export function toDisplay(info: DataInfo, units: Float32Array): Float32Array {
+  const top = info.valueRange?.[1] ?? 1;
+  return top === 1 ? units : units.map((v) => v / top);
+}
