@@ -47,7 +47,8 @@ function recordsFrom(path: string, byte: number, delimiter: string): AsyncIterab
   const stream = createReadStream(path, { start: byte });
   const parser = stream.pipe(parse({ delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
   stream.on('error', (e) => parser.destroy(e));
-  return Object.assign(parser as unknown as AsyncIterable<ParsedRecord>, { destroy: () => { stream.destroy(); parser.destroy(); } });
+  const records = parser as unknown as AsyncIterable<ParsedRecord>;
+  return { [Symbol.asyncIterator]: () => records[Symbol.asyncIterator](), destroy: () => { stream.destroy(); parser.destroy(); } };
 }
 
 const blank = (r: string[]): boolean => r.length === 1 && r[0].trim() === '';

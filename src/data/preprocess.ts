@@ -158,26 +158,37 @@ export class Preprocessing {
     return this.shift.every((s) => s === 0) && this.scale.every((s) => s === 1) && this.fill === null;
   }
 
-  /** Model-space float32 values of packed data-unit values (`scale` is a Dataset's storage factor). */
-  transform(values: ArrayLike<number>, out = new Float32Array(values.length), scale = 1): Float32Array {
+  /**
+   * Model-space float32 values of packed data-unit values (`scale` is a Dataset's storage factor). `out` may be
+   * `values` itself (in place). Loops row by row instead of taking i mod period per value: this runs on every
+   * window of a streamed epoch.
+   */
+  transform(values: ArrayLike<number>, out?: Float32Array, scale = 1): Float32Array {
+    const o = out ?? new Float32Array(values.length);
     const p = this.period, shift = this.shift, inv = this.inv, fill = this.fill;
-    for (let i = 0; i < values.length; i++) {
-      const j = i % p;
-      let v = values[i] * scale;
-      if (Number.isNaN(v)) {
-        if (!fill) throw new Error(`preprocessing: value ${i} is missing (NaN) and this preprocessing has no fill values`);
-        v = fill[j];
+    for (let base = 0; base < values.length; base += p) {
+      const m = Math.min(p, values.length - base);
+      for (let j = 0; j < m; j++) {
+        let v = values[base + j] * scale;
+        if (v !== v) {
+          if (!fill) throw new Error(`preprocessing: value ${base + j} is missing (NaN) and this preprocessing has no fill values`);
+          v = fill[j];
+        }
+        o[base + j] = (v - shift[j]) * inv[j];
       }
-      out[i] = (v - shift[j]) * inv[j];
     }
-    return out;
+    return o;
   }
 
   /** Data-unit values of model-space values (reconstructions, decoded samples). */
-  inverse(values: ArrayLike<number>, out = new Float32Array(values.length)): Float32Array {
+  inverse(values: ArrayLike<number>, out?: Float32Array): Float32Array {
+    const o = out ?? new Float32Array(values.length);
     const p = this.period, shift = this.shift, scale = this.scale;
-    for (let i = 0; i < values.length; i++) out[i] = values[i] * scale[i % p] + shift[i % p];
-    return out;
+    for (let base = 0; base < values.length; base += p) {
+      const m = Math.min(p, values.length - base);
+      for (let j = 0; j < m; j++) o[base + j] = values[base + j] * scale[j] + shift[j];
+    }
+    return o;
   }
 
   /**

@@ -9,7 +9,9 @@
  */
 import { valueAndGrad } from '../autograd/backward.js';
 import { noGrad } from '../autograd/mode.js';
-import { batchIndices, Dataset, splitValidation } from '../data/dataset.js';
+import { Dataset, splitValidation } from '../data/dataset.js';
+import { StreamedData } from '../data/stream.js';
+import { batchesPerEpoch, epochBatches } from './batches.js';
 import { outputLoss, type SigmoidOutput } from '../losses/fused.js';
 import { type LossName, lossFn } from '../losses/losses.js';
 import type { Inputs } from '../data/inputs.js';
@@ -121,18 +123,25 @@ export function evaluateLoss(model: Module, ds: Dataset, loss: LossFunction, bat
   return total / Math.max(ds.length, 1);
 }
 
-export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): Promise<History> {
+/**
+ * Trains `model` to reconstruct `data`: in memory (a Tensor, Dataset or rows), or streamed from disk
+ * (StreamedData, for data larger than memory; validation data must then be given in memory).
+ */
+export async function fit(model: Module, data: Inputs | StreamedData, opts: FitOptions = {}): Promise<History> {
   const epochs = positiveInt('epochs', opts.epochs ?? 1);
   const batchSize = positiveInt('batchSize', opts.batchSize ?? 32);
   const loss: LossFunction = typeof opts.loss === 'function' ? opts.loss : lossFn(opts.loss ?? 'mse');
   // A named loss may fuse with the model's output activation (sigmoid + bce from logits: losses/fused.ts).
   const lossName = typeof opts.loss === 'function' ? null : (opts.loss ?? 'mse');
-  let train = toDataset(data, 'training data');
+  let train: Dataset | StreamedData = data instanceof StreamedData ? data : toDataset(data, 'training data');
   let val: Dataset | null = null;
   if (opts.validationData !== undefined && opts.validationSplit !== undefined) {
     throw new Error('give either validationData or validationSplit, not both');
   }
-  if (opts.validationSplit !== undefined) ({ train, val } = splitValidation(train, opts.validationSplit));
+  if (opts.validationSplit !== undefined) {
+    if (train instanceof StreamedData) throw new Error('streamed training data cannot be split here: give validationData (in memory)');
+    ({ train, val } = splitValidation(train, opts.validationSplit));
+  }
   else if (opts.validationData !== undefined) val = toDataset(opts.validationData, 'validation data');
   if (train.length === 0) throw new Error('no training samples');
   const optimizer = opts.optimizer instanceof Optimizer
@@ -173,21 +182,22 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   // allocated once and refilled every step: allocating a fresh batch per step there would leave the freeing to
   // the garbage collector, which cannot see wasm memory pressure. The batch tensor is only valid during its step.
   let batchBuffer: Tensor | null = null;
-  const reusedBatch = (idx: Uint32Array): Tensor => {
-    batchBuffer ??= zeros([batchSize, ...train.sampleShape], place);
+  const sampleShape = train.sampleShape;
+  const reusedBatch = (ds: Dataset, idx: Uint32Array): Tensor => {
+    batchBuffer ??= zeros([batchSize, ...sampleShape], place);
     const n = idx.length;
-    const t = new Tensor(batchBuffer.data.subarray(0, n * train.sampleSize), [n, ...train.sampleShape], { backend: place.backend });
-    if (t.data instanceof Float32Array) train.gather(idx, t.data);
-    else t.data.set(train.gather(idx));
+    const t = new Tensor(batchBuffer.data.subarray(0, n * ds.sampleSize), [n, ...sampleShape], { backend: place.backend });
+    if (t.data instanceof Float32Array) ds.gather(idx, t.data);
+    else t.data.set(ds.gather(idx));
     return t;
   };
-  const trainBatch = (idx: Uint32Array): number => {
-    if (opts.step) return step(reusedBatch(idx));
+  const trainBatch = (ds: Dataset, idx: Uint32Array): number => {
+    if (opts.step) return step(reusedBatch(ds, idx));
     if (!warmedUp) {
       warmedUp = true;
-      return step(batchTensor(train, idx, place));
+      return step(batchTensor(ds, idx, place));
     }
-    return arenaBackend.withArena?.(() => defaultStep(batchTensor(train, idx, place))) ?? defaultStep(batchTensor(train, idx, place));
+    return arenaBackend.withArena?.(() => defaultStep(batchTensor(ds, idx, place))) ?? defaultStep(batchTensor(ds, idx, place));
   };
   const history: History = { epoch: [], loss: [], valLoss: [], seconds: 0, samplesPerSec: 0, stopReason: null, optimizer: optimizer.config() };
   const t0 = performance.now();
@@ -197,12 +207,12 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
   try {
     for (let epoch = 0; epoch < epochs && !stopReason; epoch++) {
       const e0 = performance.now();
-      const batches = batchIndices(train.length, batchSize, opts.shuffle === false ? undefined : shuffleRng);
-      let sum = 0, seen = 0;
-      for (let b = 0; b < batches.length; b++) {
+      const nBatches = batchesPerEpoch(train.length, batchSize);
+      let sum = 0, seen = 0, b = -1;
+      for await (const { data: ds, idx } of epochBatches(train, batchSize, opts.shuffle === false ? undefined : shuffleRng)) {
+        b++;
         if (opts.signal?.aborted) { control.stop('aborted'); break; }
-        const idx = batches[b];
-        const l = trainBatch(idx);
+        const l = trainBatch(ds, idx);
         if (!Number.isFinite(l)) {
           control.stop(`loss became ${l} at epoch ${epoch + 1}, batch ${b + 1} (try a lower learning rate)`);
           break;
@@ -212,7 +222,7 @@ export async function fit(model: Module, data: Inputs, opts: FitOptions = {}): P
         trainedSamples += idx.length;
         const secs = (performance.now() - e0) / 1000;
         for (const c of callbacks) {
-          c.onBatchEnd?.({ epoch, batch: b, batchesPerEpoch: batches.length, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
+          c.onBatchEnd?.({ epoch, batch: b, batchesPerEpoch: nBatches, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
         }
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop(); // lets an AbortSignal, a progress bar or a browser UI get a turn

@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const cli = join(root, 'dist/cli/main.js');
+/**
+ * The node arguments that start the CLI: the built one (what users run), or with AEKIT_CLI_SOURCE=1 the
+ * TypeScript sources through tsx (no build between an edit and a test run; slower to start).
+ */
+export const cliArgs: string[] = process.env.AEKIT_CLI_SOURCE ? ['--import', 'tsx', join(root, 'cli/main.ts')] : [cli];
 
 // Error tests check that no stack trace is printed, so a developer's AEKIT_DEBUG must not leak in.
 const { AEKIT_DEBUG: _debug, ...env } = process.env;
@@ -14,7 +19,7 @@ export const baseEnv: NodeJS.ProcessEnv = env;
 export interface Run { status: number | null; stdout: string; stderr: string }
 
 export function aekit(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...baseEnv, ...extraEnv } });
+  const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: root, encoding: 'utf8', env: { ...baseEnv, ...extraEnv } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
