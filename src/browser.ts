@@ -117,13 +117,14 @@ export type { ReportBlock, ReportSection, ReportSpec } from './viz/report.js';
 
 // training
 export { evaluateLoss, fit } from './train/fit.js';
-export type { FitOptions, History, LossFunction, StepContext } from './train/fit.js';
+export type { FitData, FitOptions, History, LossFunction, StepContext } from './train/fit.js';
 export { EarlyStopping } from './train/callbacks.js';
 export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
 export type { Inputs } from './data/inputs.js';
 
 // data: datasets, parsers of bytes and text, column selection, preprocessing
 export * from './data/index.js';
+export { shapeSize } from './models/model.js';
 export type { AutoencoderModel } from './models/model.js';
 
 

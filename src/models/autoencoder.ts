@@ -19,7 +19,7 @@ import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 import type { NoiseSpec } from '../data/noise.js';
-import { fit, type FitOptions, type History } from '../train/fit.js';
+import { fit, type FitData, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
 import { type AutoencoderModel, denseArchitecture } from './model.js';
 
@@ -192,7 +192,7 @@ export class Autoencoder extends Module implements AutoencoderModel {
   }
 
   /** Trains the model to reconstruct `data` (see train/fit.ts for every option). */
-  fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
+  fit(data: FitData, opts: FitOptions = {}): Promise<History> {
     return fit(this, data, opts);
   }
 }

@@ -29,7 +29,7 @@ import { Rng } from '../tensor/rng.js';
 import { fmtShape, sizeOf } from '../tensor/shape.js';
 import { type Tensor } from '../tensor/tensor.js';
 
-import { fit, type FitOptions, type History } from '../train/fit.js';
+import { fit, type FitData, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
 import type { AutoencoderModel } from './model.js';
 
@@ -323,7 +323,7 @@ export class ConvAutoencoder extends Module implements AutoencoderModel {
    * Trains the model to reconstruct `data` (see train/fit.ts for every option). A model with `noise` trains on
    * (corrupted batch, clean batch) pairs; `opts.corrupt` overrides that for one run.
    */
-  fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
+  fit(data: FitData, opts: FitOptions = {}): Promise<History> {
     const noise = this.config.noise;
     return fit(this, data, noise && !opts.corrupt ? { ...opts, corrupt: makeCorruption(noise) } : opts);
   }

@@ -14,7 +14,7 @@ import { type Inputs, inputBatch, inputCount } from '../data/inputs.js';
 import { addNoise, checkNoiseSpec, makeCorruption, type NoiseSpec } from '../data/noise.js';
 import { psnr } from '../analysis/metrics.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fit, type FitOptions, type History } from '../train/fit.js';
+import { fit, type FitData, type FitOptions, type History } from '../train/fit.js';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 
 export interface DenoisingAutoencoderConfig extends AutoencoderConfig {
@@ -45,7 +45,7 @@ export class DenoisingAutoencoder extends Autoencoder {
   }
 
   /** Trains on (corrupt(x), x) pairs: see the module comment. Every FitOptions field works as for Autoencoder. */
-  override fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
+  override fit(data: FitData, opts: FitOptions = {}): Promise<History> {
     return fit(this, data, { ...opts, corrupt: opts.corrupt ?? makeCorruption(this.noise) });
   }
 

@@ -21,7 +21,7 @@ import { inArena } from '../kernels/registry.js';
 import { bceWithLogits, type LossName, lossFn } from '../losses/losses.js';
 import * as ops from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fit, type FitOptions, type History, type LossFunction, type StepContext } from '../train/fit.js';
+import { fit, type FitData, type FitOptions, type History, type LossFunction, type StepContext } from '../train/fit.js';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 
 /**
@@ -54,7 +54,7 @@ export abstract class RegularizedAutoencoder extends Autoencoder {
    * denoising autoencoder is `fit(x, { corrupt: gaussianNoise(0.5) })`). A caller's own `step` replaces ours
    * entirely (use `objective` in it to keep the penalty).
    */
-  override fit(data: Inputs, opts: FitOptions = {}): Promise<History> {
+  override fit(data: FitData, opts: FitOptions = {}): Promise<History> {
     if (opts.step) return fit(this, data, opts);
     const loss: LossName | LossFunction = opts.loss ?? 'mse';
     const params = this.parameters();

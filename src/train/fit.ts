@@ -25,6 +25,9 @@ import type { Callback, TrainControl } from './callbacks.js';
 
 export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
 
+/** What fit trains on: samples in memory, or streamed from disk (data/stream.ts). */
+export type FitData = Inputs | StreamedData;
+
 export interface StepContext {
   model: Module;
   optimizer: Optimizer;
@@ -127,7 +130,7 @@ export function evaluateLoss(model: Module, ds: Dataset, loss: LossFunction, bat
  * Trains `model` to reconstruct `data`: in memory (a Tensor, Dataset or rows), or streamed from disk
  * (StreamedData, for data larger than memory; validation data must then be given in memory).
  */
-export async function fit(model: Module, data: Inputs | StreamedData, opts: FitOptions = {}): Promise<History> {
+export async function fit(model: Module, data: FitData, opts: FitOptions = {}): Promise<History> {
   const epochs = positiveInt('epochs', opts.epochs ?? 1);
   const batchSize = positiveInt('batchSize', opts.batchSize ?? 32);
   const loss: LossFunction = typeof opts.loss === 'function' ? opts.loss : lossFn(opts.loss ?? 'mse');
