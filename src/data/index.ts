@@ -23,3 +23,5 @@ export { parquetTableReader, readParquetTable } from './parquet.js';
 export type { AsyncBuffer } from './parquet.js';
 export { fromImageData, toChannels } from './image-pixels.js';
 export type { Image8 } from './image-pixels.js';
+export { DEFAULT_SHUFFLE_BUFFER, fitStreamPreprocessing, StreamedData, subsetStream, tableStream, windowsOf } from './stream.js';
+export type { SampleStream } from './stream.js';

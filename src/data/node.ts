@@ -11,3 +11,4 @@ export { decodeImage, listImageFolder, loadImageFolder } from './image-folder.js
 export type { ImageFolderListing, ImageFolderOptions, ImageSet, SourceImage } from './image-folder.js';
 export { checkSameData, openData, randomSplit, readData, READERS, readerFor } from './open.js';
 export type { DataOptions, OpenedData, OpenOptions } from './open.js';
+export { openCsvStream, openNpyStream, openParquetStream } from './stream-files.js';

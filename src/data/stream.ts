@@ -9,18 +9,15 @@
  *   window is read. With a buffer as large as the data there is one window and no window shuffle, so the batches
  *   are exactly those of training in memory: the same seed gives bit-identical weights (tested).
  *
+ * This file runs in browsers too; the streams over files on disk are in stream-files.ts.
+ *
  * Memory: two windows (the one in use and the one being read) plus one batch; a 784-value sample is 3 KB, so
  * the default buffer of 16384 samples keeps about 100 MB whatever the size of the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { openCsvFile } from './csv-file.js';
 import type { DataInfo } from './info.js';
-import { decodeNpyData, npyDataOffset, parseNpyHeader } from './npy.js';
-import { openParquetFile } from './parquet-file.js';
 import { Dataset } from './dataset.js';
 import type { Preprocessing } from './preprocess.js';
 import { PreprocessStats, type PreprocessMethod, Preprocessing as PreprocessingClass } from './preprocess.js';
-import { inferKind } from './samples.js';
 import { type ColumnOptions, planColumns, takeRows } from './select.js';
 import type { TableReader } from './table.js';
 
@@ -98,71 +95,13 @@ export function subsetStream(stream: SampleStream, indices: Uint32Array): Sample
   };
 }
 
-function baseInfo(kind: DataInfo['kind'], sampleShape: number[], source: string): DataInfo {
-  return { kind, sampleShape, source, featureNames: null, classNames: null, valueRange: null, columns: null, window: null };
-}
-
-/** An .npy file as a stream: positioned asynchronous reads (so the next window is read while a batch trains). */
-export async function openNpyStream(path: string, opts: { kind?: DataInfo['kind'] } = {}): Promise<SampleStream> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    throw new Error(`cannot read .npy file ${path}: ${(e as Error).message}`);
-  }
-  try {
-    const readAt = async (n: number, position: number): Promise<Uint8Array> => {
-      const buf = new Uint8Array(n);
-      for (let done = 0; done < n; ) {
-        const { bytesRead } = await handle.read(buf, done, Math.min(n - done, 1 << 30), position + done);
-        if (bytesRead === 0) throw new Error(`${path}: the file ended at byte ${position + done} (was it truncated while open?)`);
-        done += bytesRead;
-      }
-      return buf;
-    };
-    const { size } = await handle.stat();
-    const prefix = await readAt(Math.min(size, 12), 0);
-    const header = parseNpyHeader(await readAt(Math.min(size, npyDataOffset(prefix, path)), 0), path);
-    if (header.fortranOrder) throw new Error(`${path} is in Fortran order; save it with np.ascontiguousarray(a) first`);
-    if (header.shape.length < 2) throw new Error(`${path}: an array of samples needs at least 2 dimensions [samples, ...], got shape [${header.shape.join(', ')}]`);
-    const n = header.shape[0];
-    const rowSize = header.shape.slice(1).reduce((a, b) => a * b, 1);
-    const need = header.dataOffset + n * rowSize * header.itemSize;
-    if (size < need) throw new Error(`${path}: the file holds ${size - header.dataOffset} bytes of data, but shape [${header.shape.join(', ')}] needs ${need - header.dataOffset}`);
-    const isBytes = header.dtype === 'uint8';
-    let shape = header.shape.slice(1);
-    const kind = opts.kind ?? inferKind(shape, isBytes);
-    if (kind === 'tabular') shape = [rowSize];
-    else if (kind === 'image' && shape.length === 2) shape = [...shape, 1];
-    else if (kind === 'sequence' && shape.length === 1) shape = [shape[0], 1];
-    const info = baseInfo(kind, shape, path);
-    if (kind === 'tabular') info.featureNames = Array.from({ length: rowSize }, (_, j) => `x${j}`);
-    if (isBytes) info.valueRange = [0, 255];
-    return {
-      length: n, sampleShape: shape, info, seekable: true,
-      async read(start, end) {
-        if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= n)) {
-          throw new Error(`${path}: samples [${start}, ${end}) are out of range (the file has ${n})`);
-        }
-        const raw = await readAt((end - start) * rowSize * header.itemSize, header.dataOffset + start * rowSize * header.itemSize);
-        const data = decodeNpyData(header, raw, path, start * rowSize, true);
-        return data instanceof Float32Array ? data : Float32Array.from(data);
-      },
-      close: () => handle.close(),
-    };
-  } catch (e) {
-    await handle.close();
-    throw e;
-  }
-}
-
 /** A table (CSV, Parquet) as a stream of its feature columns (labels and ids are not streamed: training does not need them). */
 export function tableStream(reader: TableReader, opts: ColumnOptions, seekable: boolean): SampleStream {
   // The label and id columns are planned (so they are never features) but not read.
   const plan = { ...planColumns(reader.names, opts, reader.source), label: -1, id: -1 };
   if (plan.missing === 'drop') throw new Error(`${reader.source}: --missing drop changes which rows exist, which a stream cannot know in advance; use --missing mean, or clean the file first`);
   const f = plan.features.length;
-  const info = baseInfo('tabular', [f], reader.source);
+  const info: DataInfo = { kind: 'tabular', sampleShape: [f], source: reader.source, featureNames: null, classNames: null, valueRange: null, columns: null, window: null };
   info.featureNames = plan.featureNames;
   info.columns = { label: typeof opts.label === 'string' ? opts.label : null, id: typeof opts.id === 'string' ? opts.id : null, features: plan.featureNames };
   let first = true;
@@ -177,10 +116,3 @@ export function tableStream(reader: TableReader, opts: ColumnOptions, seekable: 
   };
 }
 
-export async function openCsvStream(path: string, opts: ColumnOptions & { header?: boolean | 'auto'; delimiter?: string }): Promise<SampleStream> {
-  return tableStream(await openCsvFile(path, opts), opts, false);
-}
-
-export async function openParquetStream(path: string, opts: ColumnOptions): Promise<SampleStream> {
-  return tableStream(await openParquetFile(path), opts, true);
-}
