@@ -38,6 +38,8 @@ export const TRAIN_OPTIONS = {
   epochs: { type: 'string' },
   seed: { type: 'string' },
   preprocess: { type: 'string' },
+  stream: { type: 'boolean' },
+  'shuffle-buffer': { type: 'string' },
   ...DATA_OPTIONS,
   // variant parameters: each preset accepts only its own (Preset.flags)
   'pretrain-epochs': { type: 'string' },
@@ -85,8 +87,10 @@ interface Preset {
   refuses?: Partial<Record<ArchFlag, string>>;
   /** A convolutional model: the ConvAutoencoder preset it builds (hidden/latent then only describe it). */
   conv?: ConvAutoencoderPreset;
-  /** Trained on synthetic sequences, not MNIST (cli/train-sequence.ts). */
+  /** Trained on sequences (cli/train-sequence.ts); without --data, on generated noisy sines. */
   sequence?: true;
+  /** false: its training needs the data in memory (no --stream). */
+  streams?: false;
 }
 
 const CONV_REFUSES = {
@@ -137,7 +141,7 @@ export const PRESETS: Record<ModelName, Preset> = {
       'Writes stages.png (loss per stage); trainLoss/valLoss are the fine-tuning stage\'s. About a minute.',
     hidden: [128, 64], latent: 32, activation: 'relu', outputActivation: 'sigmoid',
     loss: 'bce', losses: ['bce', 'mse'], optimizer: 'adam', lr: 1e-3, batchSize: 256, epochs: 10,
-    flags: ['pretrain-epochs', 'tied'],
+    flags: ['pretrain-epochs', 'tied'], streams: false,
   },
   sparse: {
     blurb: 'L1 activity penalty on the code, as the Keras blog (SparseAutoencoder)',
@@ -204,7 +208,7 @@ export const PRESETS: Record<ModelName, Preset> = {
       'grid; with --latent > 2 its first two dims, others 0). About 8 s per epoch, 4 minutes by default.',
     // latentActivation only describes the linear heads in the help; the VAE has no code activation to set.
     hidden: [512], latent: 2, activation: 'relu', latentActivation: 'linear', outputActivation: 'sigmoid',
-    loss: 'bce', losses: ['bce', 'mse'], optimizer: 'adam', lr: 1e-3, batchSize: 128, epochs: 30, flags: ['beta'],
+    loss: 'bce', losses: ['bce', 'mse'], optimizer: 'adam', lr: 1e-3, batchSize: 128, epochs: 30, flags: ['beta'], streams: false,
     refuses: {
       'latent-activation': 'the latent heads are linear (mean and log-variance)',
       'output-activation': 'the output is always a sigmoid',
@@ -245,7 +249,7 @@ export const PRESETS: Record<ModelName, Preset> = {
       'reconstructions against the noise-free sines. Writes sequences.png (test sequences and their\n' +
       'reconstructions) instead of reconstructions.png. About 2 minutes.',
     hidden: [32], latent: 8, activation: 'tanh', outputActivation: 'linear',
-    loss: 'mse', losses: ['mse'], optimizer: 'adam', lr: 0.01, batchSize: 64, epochs: 20, flags: ['timesteps'], sequence: true,
+    loss: 'mse', losses: ['mse'], optimizer: 'adam', lr: 0.01, batchSize: 64, epochs: 20, flags: ['timesteps'], sequence: true, streams: false,
     refuses: {
       activation: 'the LSTMs have their own tanh and sigmoid gates',
       'latent-activation': 'the code is a linear Dense of the encoder\'s last state',
@@ -269,6 +273,9 @@ export interface TrainConfig {
   seed: number;
   /** --preprocess, or undefined for the data kind's default (see preprocessFor). */
   preprocess: PreprocessMethod | undefined;
+  /** --stream (or undefined: stream only files too large for memory); --shuffle-buffer in samples. */
+  stream: boolean | undefined;
+  shuffleBuffer: number | undefined;
   /** The architecture and loss flags given on the command line (they are never adapted to the data). */
   explicit: ReadonlySet<string>;
   out: string;
@@ -355,6 +362,8 @@ export function readTrainConfig(v: Values): TrainConfig {
     epochs: v.epochs === undefined ? p.epochs : intArg('epochs', v.epochs),
     seed: intArg('seed', v.seed ?? '0', 0),
     preprocess: v.preprocess === undefined ? undefined : choiceArg('preprocess', v.preprocess, PREPROCESS_METHODS),
+    stream: v.stream,
+    shuffleBuffer: v['shuffle-buffer'] === undefined ? undefined : intArg('shuffle-buffer', v['shuffle-buffer']),
     explicit: new Set((['hidden', 'latent', 'activation', 'latent-activation', 'output-activation', 'loss', 'batch-size'] as const).filter((f) => v[f] !== undefined)),
     out: v.out ?? './aekit-out',
     backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),

@@ -5,8 +5,12 @@
  * own test split, --validation-split, or else a seeded random 20% (a table has no test split of its own, and
  * a model with no held-out number is a model nobody can judge).
  */
+import { statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { extname } from 'node:path';
 import {
-  type DataInfo, Dataset, describeData, featureAxis, noisySines, openData, Preprocessing, type PreprocessMethod, randomSplit,
+  type DataInfo, Dataset, DEFAULT_SHUFFLE_BUFFER, describeData, featureAxis, fitStreamPreprocessing, noisySines, openCsvStream, openData,
+  openNpyStream, openParquetStream, Preprocessing, type PreprocessMethod, randomSplit, readData, type SampleStream, StreamedData, subsetStream,
 } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
@@ -18,12 +22,12 @@ export const DEFAULT_VALIDATION_SPLIT = 0.2;
 export interface TrainData {
   spec: string;
   info: DataInfo;
-  /** Train and test samples in the data's own units. */
-  rawTrain: Dataset;
+  /** Train and test samples in the data's own units (null when the training samples are streamed). */
+  rawTrain: Dataset | null;
   rawTest: Dataset;
   preprocessing: Preprocessing;
-  /** What the model is fed: preprocessed, in the data's sample shape. */
-  train: Dataset;
+  /** What the model is fed: preprocessed, in the data's sample shape (streamed from disk with --stream). */
+  train: Dataset | StreamedData;
   test: Dataset;
   testSource: string;
   /** Whether model inputs lie in [0, 1] (a sigmoid output and cross-entropy fit them). */
@@ -77,7 +81,80 @@ function inUnitRange(ds: Dataset): boolean {
   return true;
 }
 
+/** Test samples kept in memory when training streams (validation each epoch and the final numbers). */
+export const STREAM_TEST_LIMIT = 10000;
+
+const STREAMABLE: Record<string, (path: string, req: DataRequest) => Promise<SampleStream>> = {
+  '.npy': (p, r) => openNpyStream(p, r.options.kind ? { kind: r.options.kind } : {}),
+  '.csv': (p, r) => openCsvStream(p, r.options),
+  '.tsv': (p, r) => openCsvStream(p, { ...r.options, delimiter: r.options.delimiter ?? '\t' }),
+  '.parquet': (p, r) => openParquetStream(p, r.options),
+};
+
+/** --stream, or a file too large to hold comfortably (over an eighth of the machine's memory). */
+function shouldStream(cfg: TrainConfig, spec: string | undefined): boolean {
+  if (spec === undefined || !(extname(spec).toLowerCase() in STREAMABLE)) {
+    if (cfg.stream) throw new UsageError(`--stream reads .npy, .csv, .tsv and .parquet files${spec ? `, not ${spec}` : ' (give --data FILE)'}`);
+    return false;
+  }
+  if (cfg.stream !== undefined) return cfg.stream;
+  try {
+    return statSync(spec).size > totalmem() / 8;
+  } catch {
+    return false; // openData names a missing file
+  }
+}
+
+/**
+ * Training data streamed from disk: the training samples stay in the file (read window by window), the test
+ * split is the first STREAM_TEST_LIMIT held-out samples (or --test-data), read into memory.
+ */
+async function openStreamed(cfg: TrainConfig, req: DataRequest, spec: string): Promise<TrainData> {
+  const o = req.options;
+  if (o.window !== undefined) throw new UsageError('--window cannot stream: cut the windows into an .npy first, or drop --stream');
+  if (o.missing === 'drop') throw new UsageError('--missing drop changes which rows exist, which a stream cannot know in advance: use --missing mean, or drop --stream');
+  let stream = await STREAMABLE[extname(spec).toLowerCase()](spec, req);
+  const notes: string[] = [];
+  if (o.limit !== undefined && o.limit < stream.length) stream = subsetStream(stream, Uint32Array.from({ length: o.limit }, (_, i) => i));
+  const info = stream.info;
+  checkKind(cfg, info, spec);
+  let rawTest: Dataset, testSource: string;
+  const dataRequest: TrainData['dataRequest'] = { spec, ...(o.limit !== undefined ? { limit: o.limit } : {}) };
+  const testCap = o.testLimit ?? STREAM_TEST_LIMIT;
+  let train = stream;
+  if (o.testData !== undefined) {
+    const t = await readData(o.testData, { ...o, limit: testCap });
+    rawTest = t.samples;
+    testSource = o.testData;
+    dataRequest.testData = o.testData;
+  } else {
+    const fraction = o.validationSplit ?? DEFAULT_VALIDATION_SPLIT;
+    const { keep, held } = randomSplit(stream.length, fraction, o.seed ?? 0);
+    train = subsetStream(stream, keep);
+    const m = Math.min(testCap, held.length);
+    rawTest = Dataset.fromTyped(await subsetStream(stream, held).read(0, m), m, info.sampleShape, { missing: true });
+    testSource = `the first ${m} of a random ${fraction} of ${spec} (seed ${o.seed ?? 0}) held out`;
+    Object.assign(dataRequest, { validationSplit: fraction, seed: o.seed ?? 0 });
+  }
+  const method = cfg.preprocess ?? preprocessFor(info);
+  if (method === 'scale' && !info.valueRange) throw new UsageError(`--preprocess scale needs a fixed value range (8-bit data), and ${spec} has none: use minmax or standardize`);
+  const preprocessing = method === 'scale'
+    ? Preprocessing.scaleBy(info.valueRange![1])
+    : await fitStreamPreprocessing(train, method, info.kind === 'image' ? 1 : featureAxis(info));
+  notes.push(`streaming ${train.length} training samples from ${spec} (shuffle buffer ${cfg.shuffleBuffer ?? DEFAULT_SHUFFLE_BUFFER}); testing on ${rawTest.length} in memory`);
+  const test = preprocessing.apply(rawTest);
+  return {
+    spec, info, rawTrain: null, rawTest, preprocessing, train: new StreamedData(train, preprocessing, { buffer: cfg.shuffleBuffer ?? DEFAULT_SHUFFLE_BUFFER }),
+    test, testSource, unitRange: method === 'scale' || method === 'minmax', notes, dataRequest,
+  };
+}
+
 export async function openTrainData(cfg: TrainConfig, req: DataRequest): Promise<TrainData> {
+  if (shouldStream(cfg, req.spec)) {
+    if (PRESETS[cfg.model].streams === false) throw new UsageError(`--model ${cfg.model} trains on data in memory (${PRESETS[cfg.model].blurb}); --stream works for ${Object.entries(PRESETS).filter(([, p]) => p.streams !== false).map(([n]) => n).join(', ')}`);
+    return openStreamed(cfg, req, req.spec!);
+  }
+  if (cfg.shuffleBuffer !== undefined) throw new UsageError('--shuffle-buffer is for streamed training (--stream)');
   const notes: string[] = [];
   let spec: string, info: DataInfo, rawTrain: Dataset, rawTest: Dataset, testSource: string;
   let sines: TrainData['sines'];

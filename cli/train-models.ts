@@ -8,7 +8,7 @@
 import {
   activationHistogram, Autoencoder, type AutoencoderConfig, type AutoencoderModel, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
   ConvAutoencoder, type ConvAutoencoderConfig, type Dataset, DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality,
-  lossChart, lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, tensor, VAE,
+  lossChart, lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, StreamedData, tensor, VAE,
   vaeLossChart, vaeManifoldImage, vaeSampleGrid,
 } from '../src/index.js';
 import { type Chart, type Figure, figureScale } from './figures.js';
@@ -53,8 +53,8 @@ export interface Run {
   describe: string;
   /** Settings beyond the common ones, merged into summary.config.training. */
   training: Record<string, unknown>;
-  /** Trains on model inputs (preprocessed samples in the model's input shape); `test` validates. */
-  train(train: Dataset, test: Dataset, hooks: TrainHooks): Promise<RunHistory>;
+  /** Trains on model inputs (preprocessed samples in the model's input shape; streamed for some); `test` validates. */
+  train(train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks): Promise<RunHistory>;
   /** After training: metrics and figures on the test samples. */
   report(test: Dataset): Promise<Report>;
 }
@@ -140,11 +140,17 @@ export async function chartOf(h: RunHistory, title: string): Promise<Chart | nul
 }
 
 /** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test samples. */
-async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
+async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
   return model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
 }
 
 const fmt = (v: number, digits = 4): string => v.toPrecision(digits);
+
+/** The training samples of a model that trains in memory only (its preset has `streams: false`, so never streamed). */
+export function inMemory(train: Dataset | StreamedData): Dataset {
+  if (train instanceof StreamedData) throw new Error('this model trains on data in memory, not streamed');
+  return train;
+}
 
 function meanOf(v: ArrayLike<number>): number {
   let s = 0;
@@ -370,7 +376,7 @@ function vaeRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
     describe: `${layers} (${cfg.activation}, beta ${model.config.beta}; loss per sample = ${model.config.reconstruction} summed over values + beta KL)`,
     training: {},
     async train(train, test, hooks) {
-      history = await model.fit(train, { ...fitOptions(cfg, hooks), validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
+      history = await model.fit(inMemory(train), { ...fitOptions(cfg, hooks), validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
       return runHistory(history);
     },
     async report(test) {
@@ -427,7 +433,7 @@ function stackedRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
     async train(train, test, hooks) {
       const stages = model.sizes.length; // K pretraining stages + fine-tuning
       let stage = 0;
-      history = await model.fit(train, {
+      history = await model.fit(inMemory(train), {
         pretrainEpochs, finetuneEpochs: cfg.epochs, loss, optimizer: cfg.optimizer, lr: cfg.lr, batchSize: cfg.batchSize,
         seed: cfg.seed, signal: hooks.signal, validationData: test,
         callbacks: (name) => {

@@ -5,7 +5,7 @@
  * generated sines it also reports the error against the noise-free waves.
  */
 import { type Dataset, SequenceAutoencoder, type Tensor } from '../src/index.js';
-import { chartOf, fitOptions, type Run, runHistory } from './train-models.js';
+import { chartOf, fitOptions, inMemory, type Run, runHistory } from './train-models.js';
 import { sequenceChart } from './figures.js';
 import type { TrainConfig } from './presets.js';
 import type { TrainData } from './train-data.js';
@@ -39,8 +39,8 @@ export function sequenceRun(cfg: TrainConfig, data: TrainData): Run {
     describe: `${layers} (LSTM autoencoder, ${timesteps} steps x ${features} feature${features === 1 ? '' : 's'})`,
     training: data.sines ? { noise: 0.1, timesteps, trainSeed: data.sines.trainSeed, testSeed: data.sines.testSeed } : { timesteps },
     async train(train, test, hooks) {
-      trainSet = train;
-      const h = await model.fit(train, { ...fitOptions(cfg, hooks), loss: 'mse', validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
+      trainSet = inMemory(train);
+      const h = await model.fit(trainSet, { ...fitOptions(cfg, hooks), loss: 'mse', validationData: test, callbacks: hooks.callbacks(cfg.epochs) });
       return (history = runHistory(h));
     },
     async report(test) {

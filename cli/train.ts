@@ -6,14 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ACTIVATIONS, getBackend, LOSSES, OPTIMIZERS, useBackend, writePng } from '../src/index.js';
+import { ACTIVATIONS, DEFAULT_SHUFFLE_BUFFER, getBackend, LOSSES, OPTIMIZERS, useBackend, writePng } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { dataFigure } from './figures.js';
 import { fitToData, modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { TrainProgress } from './progress.js';
 import { finishRun, interruptible, LastEpochWeights, runRecord, saveWithRecord, writeChart } from './train-common.js';
-import { DEFAULT_VALIDATION_SPLIT, openTrainData } from './train-data.js';
+import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun, type RunHistory } from './train-models.js';
 
 export const help = `Usage: aekit train [--model NAME] [--data SPEC] [options]
@@ -61,6 +61,11 @@ Training:
   --epochs N                  passes over the training samples (stacked: of fine-tuning)
   --seed N                    seeds the weights, the shuffling, any noise and the splits (default 0)
   --preprocess NAME           none, scale, minmax or standardize (defaults above)
+  --stream                    read the training samples from disk window by window (.npy, .csv, .tsv,
+                              .parquet); files over an eighth of the memory stream without it; the test
+                              split is the first ${STREAM_TEST_LIMIT} held-out samples (--test-limit to change)
+  --shuffle-buffer N          --stream: samples per shuffled window (default ${DEFAULT_SHUFFLE_BUFFER}); windows come in
+                              a seeded order (CSV: front to back), two at a time in memory
 ${DATA_HELP}Variant flags (each only for its models; see --model NAME --help):
   --pretrain-epochs N         stacked: epochs of each pretraining stage (default ${VARIANT_DEFAULTS.pretrainEpochs})
   --tied                      stacked: decoder weights tied to the encoder's (transposed)

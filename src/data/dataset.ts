@@ -83,13 +83,13 @@ export class Dataset {
   /**
    * Wraps `data` (n samples of `sampleShape`, row-major, packed) without copying it. Float data is checked for
    * NaN/Infinity; `missing: true` lets NaN through (a missing cell that preprocessing fills later; see
-   * data/preprocess.ts). `scale` (default 1) multiplies every value on the way out (`gather`, `toFloat32`).
+   * data/preprocess.ts); `checked: true` skips the check for values just written by Preprocessing.transform. `scale` (default 1) multiplies every value on the way out (`gather`, `toFloat32`).
    */
   static fromTyped(
     data: SampleStore,
     n: number,
     sampleShape: readonly number[],
-    opts: { scale?: number; labels?: ArrayLike<number>; ids?: readonly string[]; missing?: boolean } = {},
+    opts: { scale?: number; labels?: ArrayLike<number>; ids?: readonly string[]; missing?: boolean; checked?: boolean } = {},
   ): Dataset {
     if (!(data instanceof Uint8Array || data instanceof Float32Array || data instanceof Float64Array)) {
       throw new Error('data must be a Uint8Array, Float32Array or Float64Array');
@@ -103,7 +103,8 @@ export class Dataset {
     }
     const scale = opts.scale ?? 1;
     if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new Error(`scale must be a finite number, got ${describe(scale)}`);
-    if (!(data instanceof Uint8Array)) {
+    // `checked`: the caller has already seen every value finite (preprocessing checks as it writes them).
+    if (!(data instanceof Uint8Array) && !opts.checked) {
       const limit = scale === 0 ? Infinity : FLOAT32_MAX / Math.abs(scale);
       for (let i = 0; i < data.length; i++) {
         const v = data[i];

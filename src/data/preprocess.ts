@@ -21,6 +21,8 @@
  */
 import { Dataset } from './dataset.js';
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 export type PreprocessMethod = 'none' | 'scale' | 'minmax' | 'standardize';
 export const PREPROCESS_METHODS: readonly PreprocessMethod[] = ['none', 'scale', 'minmax', 'standardize'];
 
@@ -174,7 +176,11 @@ export class Preprocessing {
           if (!fill) throw new Error(`preprocessing: value ${base + j} is missing (NaN) and this preprocessing has no fill values`);
           v = fill[j];
         }
-        o[base + j] = (v - shift[j]) * inv[j];
+        const z = (v - shift[j]) * inv[j];
+        // Written as a comparison that is false for NaN too: a non-finite input (or an overflow) is caught here,
+        // in the pass that writes the value, so a Dataset of the output need not check it again.
+        if (!(Math.abs(z) <= FLOAT32_MAX)) throw new Error(`preprocessing: value ${base + j} is ${values[base + j]}, which is ${z} after ${this.method} (inputs must be finite numbers)`);
+        o[base + j] = z;
       }
     }
     return o;
@@ -203,7 +209,7 @@ export class Preprocessing {
     if (ds.values instanceof Uint8Array && this.period === 1 && this.shift[0] === 0 && ds.scale === 1) {
       return Dataset.fromTyped(ds.values, ds.length, ds.sampleShape, { ...meta, scale: this.inv[0] });
     }
-    return Dataset.fromTyped(this.transform(ds.values, undefined, ds.scale), ds.length, ds.sampleShape, meta);
+    return Dataset.fromTyped(this.transform(ds.values, undefined, ds.scale), ds.length, ds.sampleShape, { ...meta, checked: true });
   }
 
   toState(): PreprocessingState {

@@ -38,26 +38,33 @@ export interface SampleStream {
 /** A stream and how to train on it (see the module comment). */
 export class StreamedData {
   readonly buffer: number;
+  /** The shape windows give their samples (the stream's, or another view of the same size: see reshape). */
+  readonly sampleShape: readonly number[];
 
-  constructor(readonly stream: SampleStream, readonly preprocessing: Preprocessing | null = null, opts: { buffer?: number } = {}) {
+  constructor(readonly stream: SampleStream, readonly preprocessing: Preprocessing | null = null, opts: { buffer?: number; sampleShape?: readonly number[] } = {}) {
     const b = opts.buffer ?? DEFAULT_SHUFFLE_BUFFER;
     if (!Number.isSafeInteger(b) || b <= 0) throw new Error(`shuffle buffer must be a positive integer, got ${b}`);
     this.buffer = b;
+    const shape = opts.sampleShape ?? stream.sampleShape;
+    const size = (s: readonly number[]): number => s.reduce((a, d) => a * d, 1);
+    if (size(shape) !== size(stream.sampleShape)) throw new Error(`cannot view samples of shape [${stream.sampleShape.join(', ')}] as [${shape.join(', ')}]`);
+    this.sampleShape = shape;
   }
 
   get length(): number {
     return this.stream.length;
   }
 
-  get sampleShape(): readonly number[] {
-    return this.stream.sampleShape;
+  /** The same stream with windows of another sample shape of the same size (images as rows), like Dataset.reshape. */
+  reshape(sampleShape: readonly number[]): StreamedData {
+    return new StreamedData(this.stream, this.preprocessing, { buffer: this.buffer, sampleShape });
   }
 
   /** Samples [start, end) in the model's units, as a Dataset (labels and ids are not streamed). */
-  async window(start: number, end: number, shape: readonly number[] = this.sampleShape): Promise<Dataset> {
+  async window(start: number, end: number): Promise<Dataset> {
     const raw = await this.stream.read(start, end);
-    const values = this.preprocessing ? this.preprocessing.transform(raw, raw) : raw;
-    return Dataset.fromTyped(values, end - start, shape);
+    if (!this.preprocessing) return Dataset.fromTyped(raw, end - start, this.sampleShape);
+    return Dataset.fromTyped(this.preprocessing.transform(raw, raw), end - start, this.sampleShape, { checked: true });
   }
 }
 
