@@ -110,7 +110,6 @@ export async function run(args: string[]): Promise<number> {
 
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);
-  for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
   const cfg = fitToData(flags, data.info, data.unitRange, data.train.length);
   const trainRun = createRun(cfg, data);
   const model = trainRun.model;
@@ -118,6 +117,8 @@ export async function run(args: string[]): Promise<number> {
   const trainSet = data.train.reshape(model.inputShape);
   const testSet = data.test.reshape(model.inputShape);
   const backend = getBackend();
+  // After every check: a run that fails on its flags or data prints one line, not notes and then the error.
+  for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
   process.stderr.write(
     `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${trainSet.length} samples of ${data.spec}, ` +
       `validating on ${testSet.length} (${data.testSource}); preprocessing ${data.preprocessing.method}: ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, ` +
