@@ -1,10 +1,13 @@
 /**
- * CSV and TSV text to a table of cells (via csv-parse, whose browser build needs no Node built-in, so this
- * file runs in browsers too). Choosing columns and converting cells is select.ts's job; `parseCsv` here is the
- * one-call route from text to a Dataset. Rows are named by their 1-based line, as a text editor counts, so
- * an error points at the line to fix (a quoted cell with a line break makes the next record start later).
+ * CSV and TSV text to a table of cells, via csv-parse. Choosing columns and converting cells is select.ts's
+ * job; `parseCsv` here is the one-call route from text to a Dataset. Rows are named by the line where their
+ * record ends, as a text editor counts (a quoted cell with a line break makes a record span two lines).
+ *
+ * csv-parse's main build uses Node's Buffer; its browser build carries a Buffer of its own and runs anywhere,
+ * about half as fast in Node. This file (part of aekit/browser) uses the browser build by default, and
+ * csv-file.ts hands the Node build in for files on disk.
  */
-import { parse } from 'csv-parse/sync';
+import { parse as portableParse } from 'csv-parse/browser/esm/sync';
 import { Dataset } from './dataset.js';
 import { type ColumnOptions, labelsFromCells, planColumns, takeRows } from './select.js';
 import { type ColumnTable, columnTable, defaultColumnNames } from './table.js';
@@ -50,12 +53,15 @@ export interface CsvRecord {
   line: number;
 }
 
-/** csv-parse's records with their 1-based starting lines; lines holding only whitespace are not records. */
-export function csvRecords(text: string, delimiter: string, source: string): CsvRecord[] {
+/** csv-parse's sync `parse` (either build: see the module comment). */
+export type CsvParse = (text: string, opts: Record<string, unknown>) => unknown;
+
+/** csv-parse's records with their lines; lines holding only whitespace are not records. */
+export function csvRecords(text: string, delimiter: string, source: string, parse: CsvParse = portableParse as unknown as CsvParse): CsvRecord[] {
   if (typeof delimiter !== 'string' || delimiter.length === 0) throw new Error(`${source}: delimiter must be a non-empty string`);
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
+    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as typeof records;
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
   }
@@ -78,12 +84,12 @@ export function recordsTable(names: readonly string[], rows: readonly CsvRecord[
 }
 
 /** CSV/TSV text as a table of cells (empty cells are null). `source` names the input in error messages. */
-export function parseCsvTable(text: string, opts: CsvTableOptions = {}, source = '<CSV text>'): ColumnTable {
+export function parseCsvTable(text: string, opts: CsvTableOptions = {}, source = '<CSV text>', parse?: CsvParse): ColumnTable {
   const headerOpt = opts.header ?? 'auto';
   if (headerOpt !== true && headerOpt !== false && headerOpt !== 'auto') {
     throw new Error(`${source}: header must be true, false or 'auto', got ${JSON.stringify(headerOpt)}`);
   }
-  const rows = csvRecords(text, opts.delimiter ?? ',', source);
+  const rows = csvRecords(text, opts.delimiter ?? ',', source, parse);
   if (rows.length === 0) throw new Error(`${source}: no rows`);
   const hasHeader = headerOpt === 'auto' ? looksLikeHeader(rows[0].fields, rows[1]?.fields) : headerOpt;
   const names = hasHeader ? headerNames(rows[0].fields, source) : defaultColumnNames(rows[0].fields.length);
@@ -96,8 +102,8 @@ export function parseCsvTable(text: string, opts: CsvTableOptions = {}, source =
  * Parses CSV text straight into a Dataset: every column but the label (and id) is a feature unless `features`
  * or `drop` say otherwise. Labels that are names become indices in sorted order (see labelsFromCells).
  */
-export function parseCsv(text: string, opts: CsvOptions = {}, source = '<CSV text>'): Dataset {
-  const table = parseCsvTable(text, opts, source);
+export function parseCsv(text: string, opts: CsvOptions = {}, source = '<CSV text>', parse?: CsvParse): Dataset {
+  const table = parseCsvTable(text, opts, source, parse);
   const plan = planColumns(table.names, { ...opts, label: opts.labelColumn }, source);
   const rows = takeRows(table, plan);
   if (rows.n === 0) throw new Error(`${source}: no rows left after dropping the ${rows.dropped} with missing values`);

@@ -10,8 +10,22 @@ import { threadsUnsupportedReason } from '../../src/kernels/threads/pool.js';
 import { createWasmBackend, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { outputLoss } from '../../src/losses/fused.js';
 
+/** The data layer in the browser: what aekit/browser's parsers read from bytes and text a page was given. */
+export interface DataReport {
+  /** A CSV text with an id and a class-name column: features, labels, ids, class names. */
+  csv: { values: number[]; labels: number[]; ids: string[]; classNames: string[] | null };
+  /** The served .npy fixture (written by NumPy), and the xy_compressed.npz fixture's arrays. */
+  npy: { shape: number[]; values: number[] };
+  npz: { names: string[]; yValues: number[] };
+  /** The served Parquet fixture (written by arrow-rs; zstd): rows and the f64 column's first values. */
+  parquet: { rows: number; names: string[]; f64: (number | string | null)[] };
+  /** A 2x2 RGBA ImageData made grey, then scaled to [0, 1] by the 'scale' preprocessing. */
+  image: number[];
+}
+
 export interface CheckReport {
   where: string;
+  data?: DataReport;
   crossOriginIsolated: boolean | null;
   hardwareConcurrency: number;
   /** The backend the browser entry chose by itself at import (useBackend() with no arguments). */
@@ -108,11 +122,32 @@ async function fitLosses(backend: string): Promise<number[]> {
   return h.loss;
 }
 
+export const CHECK_CSV = 'id,a,b,kind\nx1,1.5,2,cat\nx2,3,,dog\nx3,4.25,8,cat\n';
+
+async function dataChecks(): Promise<DataReport> {
+  const bytes = async (name: string): Promise<Uint8Array> => new Uint8Array(await (await fetch(name)).arrayBuffer());
+  const csv = aekit.tableSamples(aekit.parseCsvTable(CHECK_CSV, {}, 'check.csv'), { id: 'id', label: 'kind', missing: 'mean' });
+  const prep = aekit.Preprocessing.fit(csv.samples, 'none', 2);
+  const npy = aekit.parseNpy(await bytes('./float32.npy'), 'float32.npy');
+  const npz = aekit.parseNpz(await bytes('./xy_compressed.npz'), 'xy_compressed.npz');
+  const table = await aekit.readParquetTable(await bytes('./types-zstd.parquet'), 'types-zstd.parquet');
+  const img = aekit.fromImageData({ width: 2, height: 2, data: Uint8ClampedArray.of(255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 0) }, 1);
+  const image = aekit.Preprocessing.scaleBy(255).transform(img.data);
+  return {
+    csv: { values: Array.from(prep.transform(csv.samples.values)), labels: Array.from(csv.samples.labels!), ids: [...csv.samples.ids!], classNames: csv.info.classNames },
+    npy: { shape: npy.shape, values: Array.from(npy.data) },
+    npz: { names: Object.keys(npz).sort(), yValues: Array.from(npz.y.data) },
+    parquet: { rows: table.rowCount, names: [...table.names], f64: Array.from(table.cells(table.names.indexOf('f64'))).slice(0, 5) },
+    image: Array.from(image),
+  };
+}
+
 export async function runChecks(where: string, workerUrl: string): Promise<CheckReport> {
   const g = globalThis as unknown as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number }; location: string };
   const auto = aekit.getBackend();
   const report: CheckReport = {
     where,
+    data: await dataChecks(),
     crossOriginIsolated: g.crossOriginIsolated ?? null,
     hardwareConcurrency: g.navigator?.hardwareConcurrency ?? 0,
     auto: { name: auto.name, threads: auto.threads },

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CheckReport } from './checks.js';
+import { CHECK_CSV, type CheckReport } from './checks.js';
 import { bundle, CHROMIUM as chromiumPath, launchChromium, serve, type Site } from './harness.js';
 
 const required = process.env.AEKIT_REQUIRE_BROWSER === '1';
@@ -47,6 +47,10 @@ before(async () => {
     'worker.js': { type: 'text/javascript', body: WORKER },
     // The built worker file, for the pool's workerUrl option (the same transpiled source the Blob holds).
     'kernels-worker.js': { type: 'text/javascript', body: readFileSync(join(here, '../../src/kernels/wasm/generated/gemm-worker.mjs'), 'utf8') },
+    // Data files for the data-layer checks (written by NumPy and arrow-rs; see their fixture READMEs).
+    'float32.npy': { type: 'application/octet-stream', body: readFileSync(join(here, '../fixtures/data/npy/float32.npy')) },
+    'xy_compressed.npz': { type: 'application/octet-stream', body: readFileSync(join(here, '../fixtures/data/npy/xy_compressed.npz')) },
+    'types-zstd.parquet': { type: 'application/octet-stream', body: readFileSync(join(here, '../fixtures/data/parquet/types-zstd.parquet')) },
   });
   browser = await launchChromium();
 });
@@ -62,6 +66,24 @@ async function open(mode: 'isolated' | 'plain', console: string[]): Promise<impo
   await page.goto(`${site.base}/${mode}/index.html`);
   await page.waitForFunction(() => (globalThis as unknown as { loaded?: boolean }).loaded === true, null, { timeout: 30_000 });
   return page;
+}
+
+/** The browser's data-layer numbers equal what the same parsers give in Node on the same bytes. */
+async function checkData(r: CheckReport | { error: string }): Promise<void> {
+  assert.ok(!('error' in r), `the checks threw in the browser: ${'error' in r ? r.error : ''}`);
+  const d = r.data!;
+  const node = await import('../../src/index.js');
+  const csv = node.tableSamples(node.parseCsvTable(CHECK_CSV, {}, 'check.csv'), { id: 'id', label: 'kind', missing: 'mean' });
+  // the empty b cell gets the mean of 2 and 8
+  assert.deepEqual(d.csv, { values: [1.5, 2, 3, 5, 4.25, 8], labels: Array.from(csv.samples.labels!), ids: ['x1', 'x2', 'x3'], classNames: ['cat', 'dog'] });
+  const npy = node.readNpyFile(join(here, '../fixtures/data/npy/float32.npy'));
+  assert.deepEqual(d.npy, { shape: npy.shape, values: Array.from(npy.data) });
+  const npz = node.readNpzFile(join(here, '../fixtures/data/npy/xy_compressed.npz'));
+  assert.deepEqual(d.npz, { names: Object.keys(npz).sort(), yValues: Array.from(npz.y.data) });
+  const pq = await node.readParquetFile(join(here, '../fixtures/data/parquet/types-zstd.parquet'));
+  assert.deepEqual(d.parquet, { rows: pq.rowCount, names: [...pq.names], f64: Array.from(pq.cells(pq.names.indexOf('f64'))).slice(0, 5) });
+  // grey by BT.601 luma, transparent pixel composited over black, then / 255 in float32
+  assert.deepEqual(d.image, [76, 150, 29, 0].map((v) => Math.fround(v * (1 / 255))));
 }
 
 function checkPool(r: CheckReport | { error: string }): void {
@@ -91,7 +113,9 @@ describe('wasm backend and thread pool in Chromium', { skip, timeout: 240_000 },
   test('cross-origin isolated page: the pool runs on Web Workers inside a Worker', async () => {
     const log: string[] = [];
     const page = await open('isolated', log);
-    checkPool(await page.evaluate(() => (globalThis as unknown as { runWorker(): Promise<CheckReport> }).runWorker()));
+    const r = await page.evaluate(() => (globalThis as unknown as { runWorker(): Promise<CheckReport> }).runWorker());
+    checkPool(r);
+    await checkData(r);
     await page.close();
   });
 
@@ -113,6 +137,7 @@ describe('wasm backend and thread pool in Chromium', { skip, timeout: 240_000 },
       assert.equal(r.wasmAvailable, false);
       assert.equal(r.auto.name, 'ref');
       assert.equal(r.pool, undefined);
+      await checkData(r);
     }
     assert.ok(log.some((l) => /aekit: .*cross-origin isolation.*reference kernels/.test(l)), `the notice names the cause: ${log.join(' | ')}`);
     await page.close();
