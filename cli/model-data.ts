@@ -6,8 +6,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import {
-  type AutoencoderModel, type DataInfo, type Dataset, describeData, loadAutoencoderModel, type ModelHeader, openData, type OpenedData,
-  type OpenOptions, Preprocessing, type Tensor,
+  type AutoencoderModel, type DataInfo, type Dataset, Dataset as DatasetClass, describeData, loadAutoencoderModel, type ModelHeader,
+  noisySines, openData, type OpenedData, type OpenOptions, Preprocessing, type Tensor,
 } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 
@@ -78,6 +78,7 @@ function trainedOn(header: ModelHeader): { spec?: string; limit?: number; testDa
 export async function openForModel(bundle: ModelBundle, req: DataRequest): Promise<ModelData> {
   const info = bundle.info;
   const saved = trainedOn(bundle.header);
+  if (req.spec === undefined && info.source === 'noisy sines') return generatedSines(bundle);
   const spec = req.spec ?? saved.spec ?? info.source;
   const o: OpenOptions = { ...req.options };
   if (req.spec === undefined && o.testData === undefined && o.validationSplit === undefined) {
@@ -107,6 +108,31 @@ export async function openForModel(bundle: ModelBundle, req: DataRequest): Promi
   return {
     ...opened, spec, trainInput, testInput,
     evalRaw: opened.test ?? opened.train, evalInput: testInput ?? trainInput,
+  };
+}
+
+/**
+ * A `--model sequence` trained without --data saw generated noisy sines; its training record names the seeds,
+ * length and counts, so the same train and test waves are generated again.
+ */
+function generatedSines(bundle: ModelBundle): ModelData {
+  const t = (bundle.header.training ?? {}) as Record<string, unknown>;
+  const num = (k: string): number => {
+    if (typeof t[k] !== 'number') throw new Error(`${bundle.path} was trained on generated noisy sines but its training record lacks '${k}': give --data FILE with sequences of ${bundle.info.sampleShape.join(' x ')}`);
+    return t[k] as number;
+  };
+  const [timesteps] = bundle.info.sampleShape;
+  const waves = (n: number, seed: number): Dataset => {
+    const x = noisySines({ n, timesteps, seed, noise: typeof t.noise === 'number' ? t.noise : 0.1 });
+    return DatasetClass.fromTyped(x.toTypedArray() as Float32Array, n, [timesteps, 1]);
+  };
+  const train = waves(num('trainSamples'), num('trainSeed'));
+  const test = waves(num('testSamples'), num('testSeed'));
+  const toInput = (d: Dataset): Dataset => bundle.preprocessing.apply(d).reshape(bundle.model.inputShape);
+  const testInput = toInput(test);
+  return {
+    info: bundle.info, train, test, testSource: `noisy sines (seed ${num('testSeed')})`, notes: [], spec: 'noisy sines',
+    trainInput: toInput(train), testInput, evalRaw: test, evalInput: testInput,
   };
 }
 
