@@ -1,62 +1,71 @@
 /**
- * `aekit compare-pca`: PCA against autoencoders on MNIST, test reconstruction error per code size, as a table
- * and a plot (MISSION §5). `--deep` runs the Hinton & Salakhutdinov comparison instead (30-d code).
+ * `aekit compare-pca`: PCA against autoencoders on any table or images (default MNIST), test reconstruction
+ * error per code size, as a table and a plot (MISSION §5). `--deep` runs the Hinton & Salakhutdinov comparison
+ * instead (30-d code).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getBackend, loadMnist } from '../src/index.js';
+import { describeData, getBackend } from '../src/index.js';
 import {
   architecture, comparePca, comparePcaChart, comparePcaTable, type ComparePcaResult, type ComparePcaRow, DEEP_CODE,
   DEEP_SETUP, DEFAULT_SETUP,
 } from '../src/analysis/compare-pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { finite, fitSizes, openAsTrain, printNotes } from './classify.js';
+import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { TrainProgress } from './progress.js';
+import { DEFAULT_VALIDATION_SPLIT } from './train-data.js';
 
-export const help = `Usage: aekit compare-pca [options]
+export const help = `Usage: aekit compare-pca [--data SPEC] [options]
 
-Fits PCA and trains an autoencoder for each code size on MNIST training images, then measures
-both on MNIST test images: mean squared error per pixel and summed squared error per image.
+Fits PCA and trains an autoencoder for each code size on the training samples, then measures
+both on the test samples: mean squared error per value and summed squared error per sample.
 
-The autoencoder is 784-256-k-256-784: ReLU hidden layer, linear code, sigmoid output, MSE,
-Adam (lr 0.001), batch 128. PCA is fitted in float64 (covariance eigendecomposition, ~10 s).
-Time on the reference backend (~1000 samples/s for this model): about 10 minutes with
---limit 10000, about an hour with all 60000 training images (5 codes x 10 epochs).
+Data: default MNIST; any table or images (--data, see below; sequences are read as rows of
+steps x features), preprocessed as 'aekit train' would (images scaled to [0, 1], tables
+standardized), fitted on the training split; errors are in those units. The test split is
+--test-data, the source's own, --validation-split F, or else a seeded random ${DEFAULT_VALIDATION_SPLIT} of the samples.
+
+The autoencoder is d-256-k-256-d: ReLU hidden layer, linear code, sigmoid output (linear for
+data not scaled to [0, 1]), MSE, Adam (lr 0.001), batch 128. PCA is fitted in float64
+(covariance eigendecomposition, ~10 s for MNIST's 784 pixels). Time on MNIST on the reference
+backend (~1000 samples/s for this model): about 10 minutes with --limit 10000, about an hour
+with all 60000 training images (5 codes x 10 epochs).
 
 Options:
-  --codes LIST       code sizes (default 2,8,16,32,64)
-  --hidden LIST      autoencoder hidden sizes (default 256; '' or none for 784-k-784)
+  --codes LIST       code sizes, each at most the values per sample and the training samples
+                     (default 2,8,16,32,64, those the data allows)
+  --hidden LIST      autoencoder hidden sizes (default 256; '' or none for d-k-d)
   --epochs N         autoencoder epochs per code size (default 10)
   --lr X             Adam learning rate (default 0.001)
-  --batch-size N     samples per step (default 128)
-  --seed N           seeds weights and shuffling (default 0)
-  --limit N          train on the first N training images (default all 60000)
-  --test-limit N     test on the first N test images (default all 10000)
-  --deep             instead: 30-d code, PCA vs the deep 784-1000-500-250-30 autoencoder of
+  --batch-size N     samples per step (default 128; for a small table, small enough for 50
+                     steps per epoch, at least 16, as in 'aekit train')
+  --seed N           seeds weights, shuffling and the validation split (default 0)
+  --deep             instead: 30-d code, PCA vs the deep d-1000-500-250-30 autoencoder of
                      Hinton & Salakhutdinov (2006), reporting summed squared error per test
-                     image: the unit of their published figure, to compare with it.
+                     sample: on MNIST, the unit of their published figure, to compare with it.
                      Slow: 2.8 M weights, ~7x the default model (~170 samples/s on the
                      reference backend): about 6 minutes per epoch over all 60000 images,
                      so 10 epochs take an hour (try --limit 10000 --epochs 5 first)
   --out DIR          output folder, created if needed (default ./aekit-out/compare-pca)
   --json             print the summary as one JSON line on stdout (and nothing else)
   -h, --help         show this help
-
+${DATA_HELP}
 Writes DIR/table.md, table.csv, mse.svg, mse.png (test MSE against code size, log scale; not with
 --deep) and summary.json. Progress goes to stderr. Ctrl-C stops the current training and writes
 the rows finished so far (exit code 130).
 `;
 
 const options = {
+  ...DATA_OPTIONS,
   codes: { type: 'string' },
   hidden: { type: 'string' },
   epochs: { type: 'string' },
   lr: { type: 'string' },
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
-  limit: { type: 'string' },
-  'test-limit': { type: 'string' },
   deep: { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
@@ -69,12 +78,13 @@ function readConfig(v: Parsed<typeof options>['values']) {
     throw new UsageError("--deep fixes the code (30) and the layers (1000,500,250): drop --codes and --hidden (see 'aekit compare-pca --help')");
   }
   const base = deep ? DEEP_SETUP : DEFAULT_SETUP;
-  const codes = deep ? [DEEP_CODE] : intListArg('codes', v.codes ?? '2,8,16,32,64');
+  const codes = deep ? [DEEP_CODE] : intListArg('codes', v.codes ?? DEFAULT_CODES);
   if (codes.length === 0) throw new UsageError('--codes needs at least one code size');
-  for (const k of codes) if (k > 784) throw new UsageError(`--codes: ${k} is larger than the 784 pixels of an MNIST image`);
   return {
     deep,
     codes,
+    codesGiven: deep || v.codes !== undefined,
+    batchGiven: v['batch-size'] !== undefined,
     setup: {
       ...base,
       hidden: deep ? base.hidden : intListArg('hidden', v.hidden ?? '256'),
@@ -83,15 +93,29 @@ function readConfig(v: Parsed<typeof options>['values']) {
       batchSize: intArg('batch-size', v['batch-size'] ?? String(base.batchSize)),
       seed: intArg('seed', v.seed ?? '0', 0),
     },
-    limit: v.limit === undefined ? undefined : intArg('limit', v.limit),
-    testLimit: v['test-limit'] === undefined ? undefined : intArg('test-limit', v['test-limit']),
     out: v.out ?? './aekit-out/compare-pca',
   };
 }
 
+const DEFAULT_CODES = '2,8,16,32,64';
+
+/**
+ * The code sizes the data allows: PCA has at most min(values per sample, training samples) components. Given
+ * codes beyond that are a usage error; default ones are dropped (a 10-feature table gets 2 and 8).
+ */
+function fitCodes(codes: number[], given: boolean, d: number, n: number, spec: string, what: string): number[] {
+  const max = Math.min(d, n);
+  const bad = codes.filter((k) => k > max);
+  if (bad.length && given) {
+    throw new UsageError(`--codes: ${bad[0]} is larger than ${d < n ? `the ${d} values per sample of ${spec} (${what})` : `the ${n} training samples (PCA has at most that many components)`}`);
+  }
+  const kept = codes.filter((k) => k <= max);
+  return kept.length ? kept : [max];
+}
+
 function rowLine(r: ComparePcaRow): string {
-  return `code ${String(r.code).padStart(3)}: PCA MSE ${r.pcaMse.toFixed(5)} (SSE/image ${r.pcaSse.toFixed(2)}), ` +
-    `AE MSE ${r.aeMse.toFixed(5)} (SSE/image ${r.aeSse.toFixed(2)}), ${r.aeEpochs} epoch(s) in ${r.aeSeconds.toFixed(1)} s\n`;
+  return `code ${String(r.code).padStart(3)}: PCA MSE ${r.pcaMse.toFixed(5)} (SSE/sample ${r.pcaSse.toFixed(2)}), ` +
+    `AE MSE ${r.aeMse.toFixed(5)} (SSE/sample ${r.aeSse.toFixed(2)}), ${r.aeEpochs} epoch(s) in ${r.aeSeconds.toFixed(1)} s\n`;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -102,16 +126,24 @@ export async function run(args: string[]): Promise<number> {
   }
   positionals('compare-pca', given, []);
   const cfg = readConfig(values);
+  const req = readDataArgs(values, cfg.setup.seed);
   const out = resolve(cfg.out);
   mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
 
-  const train = loadMnist('train', { limit: cfg.limit });
-  const test = loadMnist('test', { limit: cfg.testLimit });
+  const data = await openAsTrain(req, cfg.setup.seed);
+  const d = data.train.sampleSize;
+  const train = data.train.reshape([d]), test = data.test.reshape([d]);
+  const codes = fitCodes(cfg.codes, cfg.codesGiven, d, train.length, data.spec, describeData(data.info));
+  printNotes(data.notes);
+  // A sigmoid cannot reach standardized values outside (0, 1), as in 'aekit train'; a small table gets smaller
+  // batches, as in 'aekit train' (the hidden widths are kept: shrunk, they could be narrower than the code).
+  const { batchSize } = fitSizes({ ...cfg.setup, latent: codes[0] }, data.info, { hidden: true, latent: true, batchSize: cfg.batchGiven }, train.length);
+  const setup = { ...cfg.setup, batchSize, outputActivation: data.unitRange ? cfg.setup.outputActivation : 'linear' as const };
   const backend = getBackend();
   process.stderr.write(
-    `aekit: PCA vs ${architecture(784, cfg.setup)} autoencoders, codes ${cfg.codes.join(',')}: ${train.length} training and ` +
-      `${test.length} test MNIST images, Adam lr ${cfg.setup.lr}, batch ${cfg.setup.batchSize}, ${cfg.setup.epochs} epochs, ` +
-      `seed ${cfg.setup.seed}, backend ${backend.name}\n`,
+    `aekit: PCA vs ${architecture(d, setup)} autoencoders (${setup.outputActivation} output), codes ${codes.join(',')}: ${train.length} training and ` +
+      `${test.length} test samples of ${data.spec} (${describeData(data.info)}; test: ${data.testSource}; preprocessing ${data.preprocessing.method}), ` +
+      `Adam lr ${setup.lr}, batch ${setup.batchSize}, ${setup.epochs} epochs, seed ${setup.seed}, backend ${backend.name}\n`,
   );
 
   const controller = new AbortController();
@@ -127,9 +159,9 @@ export async function run(args: string[]): Promise<number> {
   let result: ComparePcaResult;
   try {
     result = await comparePca({
-      train, test, codes: cfg.codes, ...cfg.setup, signal: controller.signal,
+      train, test, codes, ...setup, signal: controller.signal,
       callbacks: (k) => {
-        process.stderr.write(`aekit: code ${k}: training ${architecture(784, cfg.setup, k)}\n`);
+        process.stderr.write(`aekit: code ${k}: training ${architecture(d, setup, k)}\n`);
         progress = new TrainProgress(cfg.setup.epochs);
         return [progress];
       },
@@ -139,6 +171,7 @@ export async function run(args: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   if (result.rows.length === 0) throw new Error('interrupted before the first code size finished; nothing written');
+  for (const r of result.rows) for (const [name, v] of [['PCA', r.pcaMse], ['autoencoder', r.aeMse]] as const) finite(v, `the ${name} test MSE at code ${r.code}`);
 
   const files: Record<string, string> = { tableMd: join(out, 'table.md'), tableCsv: join(out, 'table.csv') };
   if (!cfg.deep) Object.assign(files, { svg: join(out, 'mse.svg'), png: join(out, 'mse.png') });
@@ -146,20 +179,23 @@ export async function run(args: string[]): Promise<number> {
   writeFileAtomic(files.tableMd, comparePcaTable(result, 'markdown'));
   writeFileAtomic(files.tableCsv, comparePcaTable(result, 'csv'));
   if (!cfg.deep) {
-    const chart = await comparePcaChart(result, { title: `MNIST test MSE: PCA vs ${architecture(784, cfg.setup)} autoencoder` });
+    const chart = await comparePcaChart(result, { title: `${data.spec} test MSE: PCA vs ${architecture(d, setup)} autoencoder` });
     writeFileAtomic(files.svg, chart.svg);
     writeFileAtomic(files.png, chart.png);
   }
   const deep = cfg.deep
-    ? { code: DEEP_CODE, layers: architecture(784, cfg.setup, DEEP_CODE), pcaSsePerImage: result.rows[0].pcaSse, aeSsePerImage: result.rows[0].aeSse }
+    ? { code: DEEP_CODE, layers: architecture(d, setup, DEEP_CODE), pcaSsePerImage: result.rows[0].pcaSse, aeSsePerImage: result.rows[0].aeSse }
     : null;
-  const summary = { data: 'mnist', ...result, deep, backend: backend.name, files: Object.values(files) };
+  const summary = {
+    data: data.spec, kind: data.info.kind, sampleShape: data.info.sampleShape, preprocessing: data.preprocessing.method, testSource: data.testSource,
+    ...result, deep, backend: backend.name, files: Object.values(files),
+  };
   writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
 
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (deep) {
     process.stdout.write(
-      `squared error per test image (sum over 784 pixels in [0, 1], ${test.length} test images):\n` +
+      `squared error per test sample (sum over its ${d} values${data.unitRange ? ' in [0, 1]' : `, ${data.preprocessing.method}`}, ${test.length} test samples):\n` +
         `  PCA, 30 components         ${deep.pcaSsePerImage.toFixed(3)}\n` +
         `  autoencoder ${deep.layers}  ${deep.aeSsePerImage.toFixed(3)}\n` +
         `wrote ${Object.values(files).join('\n      ')}\n`,

@@ -3,7 +3,8 @@
  * regression, i.e. an MLP with sizes [d, classes] and a softmax output, trained with cross-entropy in aekit)
  * is fitted on the features of the training set and scored on the test set. featureComparison runs the same
  * probe on raw inputs, on PCA codes and on autoencoder codes of the same size k, so the codes are compared
- * with the linear baseline at equal dimension.
+ * with the linear baseline at equal dimension. The codes are those of autoencoders it trains, or of trained
+ * models given to it (any AutoencoderModel: each sees the samples as its own inputs, preprocessed its way).
  *
  * Feature scaling (statistics from the TRAINING features only), `scaling`:
  *   - 'global' (default): centre each feature, divide all by one number, the root mean squared deviation over
@@ -55,6 +56,8 @@ export interface LinearProbeResult {
   /** Mean training cross-entropy per epoch. */
   loss: number[];
   seconds: number;
+  /** The predicted class of every test sample. */
+  testPredictions: Int32Array;
 }
 
 /** A float32 tensor holding `values`, allocated by the backend (the wasm kernels need their own storage). */
@@ -96,11 +99,37 @@ export async function linearProbe(opts: LinearProbeOptions): Promise<LinearProbe
   const h = await net.fit(train, opts.trainY, {
     epochs: opts.epochs ?? 20, lr: opts.lr ?? 0.01, batchSize: opts.batchSize ?? 128, seed, loss: 'crossEntropy',
   });
+  const testPredictions = net.predictClasses(test);
   return {
     trainAccuracy: net.accuracy(train, opts.trainY),
-    testAccuracy: net.accuracy(test, opts.testY),
-    dim: d, classes, loss: h.loss, seconds: (performance.now() - start) / 1000,
+    testAccuracy: agreement(testPredictions, opts.testY),
+    dim: d, classes, loss: h.loss, seconds: (performance.now() - start) / 1000, testPredictions,
   };
+}
+
+function agreement(predicted: Int32Array, truth: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === truth[i]) ok++;
+  return predicted.length ? ok / predicted.length : NaN;
+}
+
+export interface ClassRecall {
+  label: number;
+  samples: number;
+  /** Fraction of this class's test samples predicted as this class. */
+  recall: number;
+}
+
+/** Test accuracy within each true class present in the test labels (recall), by label. */
+export function recallPerClass(predicted: ArrayLike<number>, truth: ArrayLike<number>): ClassRecall[] {
+  const hits = new Map<number, { samples: number; correct: number }>();
+  for (let i = 0; i < truth.length; i++) {
+    let h = hits.get(truth[i]);
+    if (!h) hits.set(truth[i], (h = { samples: 0, correct: 0 }));
+    h.samples++;
+    if (predicted[i] === truth[i]) h.correct++;
+  }
+  return [...hits.entries()].sort((a, b) => a[0] - b[0]).map(([label, h]) => ({ label, samples: h.samples, recall: h.correct / h.samples }));
 }
 
 /** Inputs with their integer labels: a labelled Dataset, or x and y. */
@@ -117,13 +146,28 @@ export interface Encoder {
   encode(x: Inputs): Tensor;
 }
 
+/** A trained model whose codes are probed. */
+export interface ProbedEncoder {
+  /** Names its rows (a file name). */
+  name?: string;
+  encoder: Encoder;
+  /**
+   * The comparison's train and test samples as this model's inputs (its preprocessing, its input shape), in the
+   * same order; default: the comparison's own train and test inputs.
+   */
+  train?: Inputs;
+  test?: Inputs;
+}
+
 export interface FeatureComparisonOptions {
   train: LabelledData;
   test: LabelledData;
-  /** Code sizes k compared (default [32]); ignored when `encoder` is given (its code size is used). */
+  /** Code sizes k compared (default [32]); ignored when `encoder(s)` are given (their code sizes are used). */
   codes?: number[];
-  /** A trained encoder to probe instead of training autoencoders. */
+  /** A trained encoder to probe instead of training autoencoders (same as `encoders: [{ encoder }]`). */
   encoder?: Encoder;
+  /** Trained models to probe instead of training autoencoders; PCA runs at each of their code sizes. */
+  encoders?: ProbedEncoder[];
   /** How each autoencoder is built and trained (default compare-pca's: [256] ReLU, linear code, Adam). */
   autoencoder?: Partial<AutoencoderSetup>;
   probe?: ProbeSettings;
@@ -135,9 +179,13 @@ export interface FeatureComparisonOptions {
 
 export interface FeatureRow {
   features: 'raw' | 'pca' | 'autoencoder';
+  /** The probed model's name (rows of `encoders` only). */
+  model?: string;
   dim: number;
   trainAccuracy: number;
   testAccuracy: number;
+  /** Test accuracy within each class (see recallPerClass). */
+  testPerClass: ClassRecall[];
   /** Seconds for the features (PCA fit / autoencoder training) plus the probe. */
   seconds: number;
 }
@@ -148,49 +196,66 @@ const asTensor = (codes: Float64Array, n: number, k: number, all: number): Tenso
   return floatTensor(out, [n, k]);
 };
 
-/** Probe accuracy of raw inputs, PCA codes and autoencoder codes at each code size (see the module comment). */
+/** Values per code of an encoder (a feature map counts flat), from one sample. */
+function codeSize(enc: ProbedEncoder, x: Inputs): number {
+  const shape = enc.encoder.encode(inputBatch(enc.train ?? x, 0, 1, enc.name ?? 'encoder input')).shape;
+  return shape.slice(1).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Probe accuracy of raw inputs, PCA codes and autoencoder codes at each code size (see the module comment).
+ * PCA needs k <= min(features, training samples); a larger code size gets no PCA row.
+ */
 export async function featureComparison(opts: FeatureComparisonOptions): Promise<FeatureRow[]> {
   const train = split(opts.train, 'featureComparison train'), test = split(opts.test, 'featureComparison test');
   const rows: FeatureRow[] = [];
-  const push = (row: FeatureRow): void => {
+  const probe = async (features: FeatureRow['features'], trX: Inputs, teX: Inputs, extra: number, model?: string): Promise<void> => {
+    const r = await linearProbe({ ...opts.probe, trainX: trX, trainY: train.y, testX: teX, testY: test.y });
+    const row: FeatureRow = {
+      features, ...(model !== undefined ? { model } : {}), dim: r.dim, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy,
+      testPerClass: recallPerClass(r.testPredictions, test.y), seconds: extra + r.seconds,
+    };
     rows.push(row);
     opts.onRow?.(row);
   };
-  const probe = async (features: FeatureRow['features'], trX: Inputs, teX: Inputs, extra: number): Promise<void> => {
-    const r = await linearProbe({ ...opts.probe, trainX: trX, trainY: train.y, testX: teX, testY: test.y });
-    push({ features, dim: r.dim, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, seconds: extra + r.seconds });
-  };
   if (!opts.skipRaw) await probe('raw', train.x, test.x, 0);
-  const codes = opts.encoder ? [opts.encoder.encode(inputBatch(train.x, 0, 1, 'train')).shape[1]] : (opts.codes ?? [32]);
-  const maxK = Math.max(...codes);
+  const given: ProbedEncoder[] | null = opts.encoders ?? (opts.encoder ? [{ encoder: opts.encoder }] : null);
+  const sized = given?.map((e) => ({ e, k: codeSize(e, train.x) }));
+  const codes = sized ? [...new Set(sized.map((s) => s.k))] : (opts.codes ?? [32]);
+  const nTr = inputCount(train.x), nTe = inputCount(test.x);
+  const pcaMax = Math.min(Math.max(...codes), inputSampleSize(train.x), nTr);
   let t = performance.now();
   // PCA subspaces are nested: one fit with the most components serves every k (truncate the columns).
   const trainMatrix = matrix(train.x, 'featureComparison train');
-  const pca = new PCA().fit(trainMatrix, { components: maxK });
+  const pca = new PCA().fit(trainMatrix, { components: pcaMax });
   const pcaTrain = pca.transform(trainMatrix), pcaTest = pca.transform(matrix(test.x, 'featureComparison test'));
   const pcaSeconds = (performance.now() - t) / 1000;
-  const nTr = inputCount(train.x), nTe = inputCount(test.x);
   for (const k of codes) {
-    await probe('pca', asTensor(pcaTrain, nTr, k, maxK), asTensor(pcaTest, nTe, k, maxK), pcaSeconds);
-    t = performance.now();
-    let enc = opts.encoder;
-    if (!enc) {
-      const s = { ...DEFAULT_SETUP, ...opts.autoencoder };
-      const ae = new Autoencoder({
-        inputDim: inputSampleSize(train.x), hidden: s.hidden, latentDim: k, activation: s.activation,
-        latentActivation: s.latentActivation, outputActivation: s.outputActivation, seed: s.seed,
-      });
-      await ae.fit(train.x, { epochs: s.epochs, lr: s.lr, batchSize: s.batchSize, optimizer: s.optimizer, seed: s.seed, callbacks: opts.callbacks?.(k) });
-      enc = ae;
+    if (k <= pcaMax) await probe('pca', asTensor(pcaTrain, nTr, k, pcaMax), asTensor(pcaTest, nTe, k, pcaMax), pcaSeconds);
+    if (sized) {
+      for (const { e } of sized.filter((s) => s.k === k)) {
+        t = performance.now();
+        const trainCodes = e.encoder.encode(e.train ?? train.x), testCodes = e.encoder.encode(e.test ?? test.x);
+        await probe('autoencoder', trainCodes, testCodes, (performance.now() - t) / 1000, e.name);
+      }
+      continue;
     }
-    await probe('autoencoder', enc.encode(train.x), enc.encode(test.x), (performance.now() - t) / 1000);
+    t = performance.now();
+    const s = { ...DEFAULT_SETUP, ...opts.autoencoder };
+    const ae = new Autoencoder({
+      inputDim: inputSampleSize(train.x), hidden: s.hidden, latentDim: k, activation: s.activation,
+      latentActivation: s.latentActivation, outputActivation: s.outputActivation, seed: s.seed,
+    });
+    await ae.fit(train.x, { epochs: s.epochs, lr: s.lr, batchSize: s.batchSize, optimizer: s.optimizer, seed: s.seed, callbacks: opts.callbacks?.(k) });
+    await probe('autoencoder', ae.encode(train.x), ae.encode(test.x), (performance.now() - t) / 1000);
   }
   return rows;
 }
 
-/** The comparison as an aligned text table. */
+/** The comparison as an aligned text table (a probed model's rows name it). */
 export function featureComparisonTable(rows: readonly FeatureRow[]): string {
   const head = ['features', 'dim', 'train acc', 'test acc', 'seconds'];
-  const body = rows.map((r) => [r.features, String(r.dim), r.trainAccuracy.toFixed(4), r.testAccuracy.toFixed(4), r.seconds.toFixed(1)]);
-  return [head, ...body].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(12) : c.padStart(10))).join('')).join('\n') + '\n';
+  const body = rows.map((r) => [r.model ?? r.features, String(r.dim), r.trainAccuracy.toFixed(4), r.testAccuracy.toFixed(4), r.seconds.toFixed(1)]);
+  const width = Math.max(12, ...body.map((r) => r[0].length + 2));
+  return [head, ...body].map((r) => r.map((c, i) => (i === 0 ? c.padEnd(width) : c.padStart(10))).join('')).join('\n') + '\n';
 }

@@ -6,12 +6,19 @@
  *   explained_variance  [k]
  * and in `__metadata__` under "aekit" the JSON
  *   { "aekit_format": 1, "kind": "PCA", "config": { components, dim, nSamples, totalVariance, method,
- *     signConvention }, "training"?: {...free-form, e.g. which data} }
+ *     signConvention }, "training"?: {...free-form, e.g. which data}, "data"?: DataInfo,
+ *     "preprocessing"?: { method } }
+ * As in the model file, `data` says what the PCA was fitted on (so new data can be read the same way: columns by
+ * name, image size) and the preprocessing's vectors are the F64 tensors `preprocessing.shift`, `.scale` and
+ * `.fill`: the PCA works in preprocessed units, data units -> preprocessing.transform -> pca.transform.
+ * Files written before these existed load with data and preprocessing null.
  * Writes are atomic (writeSafetensors). Loading validates everything a hand-edited or truncated file could get
  * wrong: kind, shapes against the config, finite values, decreasing non-negative variances, orthonormal rows.
  */
 import { PCA, type PcaMethod } from '../analysis/pca.js';
-import { parseHeader } from './model-file.js';
+import { checkDataInfo, type DataInfo } from '../data/info.js';
+import { type PreprocessMethod, Preprocessing } from '../data/preprocess.js';
+import { type ModelHeader, parseHeader } from './model-file.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, type SafeTensor, writeSafetensors } from './safetensors.js';
 
 export const PCA_KIND = 'PCA';
@@ -27,31 +34,48 @@ export interface PcaFileConfig {
   signConvention: string;
 }
 
-function contents(pca: PCA, training?: Record<string, unknown>): { tensors: Record<string, SafeTensor>; metadata: Record<string, string> } {
+/** What a PCA file holds besides the PCA: the data it was fitted on and the preprocessing applied first. */
+export interface PcaExtras {
+  data?: DataInfo | null;
+  preprocessing?: Preprocessing | null;
+}
+
+/** Tensors of the preprocessing, named as in the model file. */
+const PREP = 'preprocessing.';
+
+function contents(pca: PCA, training?: Record<string, unknown>, extras: PcaExtras = {}): { tensors: Record<string, SafeTensor>; metadata: Record<string, string> } {
   const s = pca.toState();
   const k = pca.nComponents, d = pca.dim;
   const config: PcaFileConfig = {
     components: k, dim: d, nSamples: s.nSamples, totalVariance: s.totalVariance, method: s.method, signConvention: SIGN_CONVENTION,
   };
-  const header = { aekit_format: 1, kind: PCA_KIND, config, ...(training ? { training } : {}) };
-  return {
-    tensors: {
-      components: { dtype: 'F64', shape: [k, d], data: s.components },
-      mean: { dtype: 'F64', shape: [d], data: s.mean },
-      explained_variance: { dtype: 'F64', shape: [k], data: s.explainedVariance },
-    },
-    metadata: { aekit: JSON.stringify(header) },
+  const prep = extras.preprocessing;
+  const header = {
+    aekit_format: 1, kind: PCA_KIND, config, ...(training ? { training } : {}), ...(extras.data ? { data: extras.data } : {}),
+    ...(prep ? { preprocessing: { method: prep.method } } : {}),
   };
+  const tensors: Record<string, SafeTensor> = {
+    components: { dtype: 'F64', shape: [k, d], data: s.components },
+    mean: { dtype: 'F64', shape: [d], data: s.mean },
+    explained_variance: { dtype: 'F64', shape: [k], data: s.explainedVariance },
+  };
+  if (prep) {
+    const vec = (v: Float64Array): SafeTensor => ({ dtype: 'F64', shape: [v.length], data: v });
+    tensors[`${PREP}shift`] = vec(prep.shift);
+    tensors[`${PREP}scale`] = vec(prep.scale);
+    if (prep.fill) tensors[`${PREP}fill`] = vec(prep.fill);
+  }
+  return { tensors, metadata: { aekit: JSON.stringify(header) } };
 }
 
-export function encodePca(pca: PCA, training?: Record<string, unknown>): Uint8Array {
-  const c = contents(pca, training);
+export function encodePca(pca: PCA, training?: Record<string, unknown>, extras: PcaExtras = {}): Uint8Array {
+  const c = contents(pca, training, extras);
   return encodeSafetensors(c.tensors, c.metadata);
 }
 
 /** Writes the PCA file atomically: an existing file survives any failure. */
-export function savePca(path: string, pca: PCA, training?: Record<string, unknown>): void {
-  const c = contents(pca, training);
+export function savePca(path: string, pca: PCA, training?: Record<string, unknown>, extras: PcaExtras = {}): void {
+  const c = contents(pca, training, extras);
   writeSafetensors(path, c.tensors, c.metadata);
 }
 
@@ -59,6 +83,33 @@ export interface LoadedPca {
   pca: PCA;
   config: PcaFileConfig;
   training?: Record<string, unknown>;
+  /** What the PCA was fitted on, or null (files written before PCA files kept it). */
+  data: DataInfo | null;
+  /** Data units -> the PCA's input units, or null (older files: the PCA takes the values as they are). */
+  preprocessing: Preprocessing | null;
+}
+
+/** The preprocessing saved in the file, checked against the PCA's dimension. */
+function readPreprocessing(header: ModelHeader, tensors: Record<string, SafeTensor>, d: number, fail: (msg: string) => never): Preprocessing | null {
+  const p = header.preprocessing;
+  if (p === undefined) return null;
+  if (typeof p !== 'object' || p === null) fail('preprocessing must be an object { method }');
+  const vec = (name: string): Float64Array | null => {
+    const t = tensors[`${PREP}${name}`];
+    if (!t) return null;
+    if (t.shape.length !== 1) fail(`tensor '${PREP}${name}' must be a vector, got [${t.shape.join(', ')}]`);
+    return Float64Array.from(t.data);
+  };
+  const shift = vec('shift'), scale = vec('scale');
+  if (!shift || !scale) fail('the preprocessing has no shift or scale tensor');
+  let prep: Preprocessing;
+  try {
+    prep = new Preprocessing({ method: p.method as PreprocessMethod, shift: shift!, scale: scale!, fill: vec('fill') });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (d % prep.period !== 0) fail(`the preprocessing works on groups of ${prep.period} values, but the PCA's samples have ${d}`);
+  return prep;
 }
 
 function build(tensors: Record<string, SafeTensor>, metadata: Record<string, string>, source: string): LoadedPca {
@@ -78,7 +129,7 @@ function build(tensors: Record<string, SafeTensor>, metadata: Record<string, str
   if (cfg.method !== 'covariance' && cfg.method !== 'svd') fail(`config.method must be 'covariance' or 'svd', got ${JSON.stringify(cfg.method)}`);
 
   const expected: Record<string, number[]> = { components: [k, d], mean: [d], explained_variance: [k] };
-  for (const name of Object.keys(tensors)) if (!(name in expected)) fail(`unexpected tensor '${name}'`);
+  for (const name of Object.keys(tensors)) if (!(name in expected) && !name.startsWith(PREP)) fail(`unexpected tensor '${name}'`);
   const arrays: Record<string, Float64Array> = {};
   for (const [name, shape] of Object.entries(expected)) {
     const t = tensors[name];
@@ -106,7 +157,10 @@ function build(tensors: Record<string, SafeTensor>, metadata: Record<string, str
   }
   const pca = PCA.fromState({ components: comp, mean: arrays.mean, explainedVariance: ev, totalVariance: total as number, nSamples, method: cfg.method as PcaMethod });
   const config: PcaFileConfig = { components: k, dim: d, nSamples, totalVariance: total as number, method: cfg.method as PcaMethod, signConvention: String(cfg.signConvention ?? '') };
-  return { pca, config, ...(header.training ? { training: header.training } : {}) };
+  const data = header.data === undefined ? null : checkDataInfo(header.data, source);
+  if (data && data.sampleShape.reduce((a, b) => a * b, 1) !== d) fail(`the data info describes samples of [${data.sampleShape.join(', ')}], but the PCA's have ${d} values`);
+  const preprocessing = readPreprocessing(header, tensors, d, fail);
+  return { pca, config, ...(header.training ? { training: header.training } : {}), data, preprocessing };
 }
 
 export function decodePca(bytes: Uint8Array, source = '<bytes>'): LoadedPca {
