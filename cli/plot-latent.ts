@@ -1,63 +1,66 @@
 /**
- * `aekit plot-latent MODEL`: the test set's codes as a scatter coloured by digit (PNG + SVG, with a legend),
- * plus the codes as TSV files for the TensorFlow Embedding Projector. 2-D codes are plotted as they are;
- * wider ones are projected to 2-D with PCA or UMAP (src/analysis/latent.ts).
+ * `aekit plot-latent MODEL`: the codes of a model's data as a scatter (PNG + SVG), coloured by class where
+ * the data has labels, else by each sample's reconstruction error or in one colour, plus the codes as TSV
+ * files for the TensorFlow Embedding Projector. 2-D codes are plotted as they are; wider ones are projected
+ * to 2-D with PCA or UMAP (src/analysis/latent.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Dataset, loadMnist, noGrad } from '../src/index.js';
-import { type LatentProjection, latentProjection, latentScatter, type ProjectionMethod, writeProjectorTsv } from '../src/analysis/latent.js';
+import { type AutoencoderModel, type DataInfo, type Dataset } from '../src/index.js';
+import {
+  type LatentColors, type LatentProjection, latentProjection, latentScatter, type ProjectionMethod, type ProjectorColumn, writeProjectorTsv,
+} from '../src/analysis/latent.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import { shapeSize } from '../src/models/model.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
-import { latentDimOf, loadMnistModel, type MnistModel } from './mnist.js';
+import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
+import { UsageError } from './errors.js';
+import { describeSamples, encodeAll, idColumn, labelColumn, labelTexts, openModelData, pickSamples, printNotes, SPLIT_HELP, splitArg } from './encode.js';
+import { loadBundle } from './model-data.js';
 
 /** UMAP costs seconds per thousand points (PCA is instant), so it looks at fewer codes unless told. */
 export const UMAP_DEFAULT_LIMIT = 2000;
 
-export const help = `Usage: aekit plot-latent MODEL [options]
+export const COLORS = ['label', 'score', 'plain'] as const;
+export type ColorBy = (typeof COLORS)[number];
 
-Encodes MNIST images with MODEL and draws their codes as a scatter plot coloured by digit, with a
-legend (latent.png and latent.svg). Codes of 2 values are plotted directly; wider codes are projected
-to 2-D with PCA (the two leading principal components of the codes) or UMAP (umap-js, seeded).
-A VAE's code is its posterior mean.
+export const help = `Usage: aekit plot-latent MODEL [--data SPEC] [options]
+
+Encodes samples with MODEL and draws their codes as a scatter plot (latent.png and latent.svg).
+Codes of 2 values are plotted directly; wider codes are projected to 2-D with PCA (the two leading
+principal components of the codes) or UMAP (umap-js, seeded). A VAE's code is its posterior mean.
+Points are coloured by class (with a legend) where the data has labels, else in one colour; --color
+score colours them by their reconstruction error (the mean squared error of each sample, in the
+model's units) on a continuous scale.
 
 Also writes the codes for the TensorFlow Embedding Projector (https://projector.tensorflow.org,
-"Load"): vectors.tsv (one code per line, tab-separated) and metadata.tsv (header 'label<TAB>index',
-then each image's digit and row number; the second column is what makes the projector read the
-first line as a header).
+"Load"): vectors.tsv (one code per line, tab-separated) and metadata.tsv, a header row then one
+line per code: its label (when the data has labels: the class name, or the integer), its id (when
+the data has ids: a table's id column, an image's file name), its index among the samples, and
+with --color score (or when there is neither label nor id) its reconstruction error.
 
 Options:
-  --out DIR           output folder, created if needed (default ./aekit-out)
-  --split test|train  which MNIST split (default test)
-  --limit N           use the first N images (default: all 10000 test images; ${UMAP_DEFAULT_LIMIT} with --method umap)
-  --method pca|umap   projection of codes wider than 2 (default pca)
-  --seed N            UMAP's random seed (default 0; the same seed gives the same plot)
-  --json              print one JSON line {"model","kind","split","samples","codeDim","method",...,"files"}
-  -h, --help          show this help
-`;
+  --out DIR               output folder, created if needed (default ./aekit-out)
+${SPLIT_HELP}
+  --method pca|umap       projection of codes wider than 2 (default pca); UMAP looks at the first
+                          ${UMAP_DEFAULT_LIMIT} samples unless --test-limit (test split) or --limit says otherwise
+  --color label|score|plain   what colours the points (default: label where the data has labels, else plain)
+  --seed N                UMAP's random seed (default 0; the same seed gives the same plot)
+  --json                  print one JSON line {"model","kind","data","split","samples","codeDim","method","color",...,"files"}
+  -h, --help              show this help
+
+${DATA_HELP}`;
 
 const options = {
+  ...DATA_OPTIONS,
   out: { type: 'string' },
   split: { type: 'string' },
-  limit: { type: 'string' },
   method: { type: 'string' },
+  color: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** The codes of `data` (chunks of 1000 images, no autograd graph), as one flat array of n x latentDim. */
-export function encodeAll(model: MnistModel, data: Dataset): Float32Array {
-  const k = latentDimOf(model);
-  const out = new Float32Array(data.length * k);
-  noGrad(() => {
-    for (let s = 0; s < data.length; s += 1000) {
-      const part = data.slice(s, Math.min(data.length, s + 1000));
-      out.set(model.encode(part).toTypedArray(), s * k);
-    }
-  });
-  return out;
-}
 
 export interface LatentFigure {
   projection: LatentProjection;
@@ -66,11 +69,25 @@ export interface LatentFigure {
   png: Uint8Array;
 }
 
-/** Codes of `data`, their 2-D projection and its scatter plot (what plot-latent and report draw). */
-export async function latentFigure(model: MnistModel, data: Dataset, method: ProjectionMethod, seed: number): Promise<LatentFigure> {
+export interface LatentFigureOptions {
+  /** Default: by label when `data` has labels, else one colour. */
+  colors?: LatentColors;
+  /** The data's description: class names for the legend and its title. */
+  info?: DataInfo;
+}
+
+/** The legend's title: 'digit' for MNIST, else the label column's name. */
+const legendTitle = (info: DataInfo | undefined): string => (!info || info.source === 'mnist' ? 'digit' : labelColumn(info));
+
+/** Codes of `data` (model inputs), their 2-D projection and its scatter plot (what plot-latent and report draw). */
+export async function latentFigure(
+  model: AutoencoderModel, data: Dataset, method: ProjectionMethod, seed: number, opts: LatentFigureOptions = {},
+): Promise<LatentFigure> {
   const codes = encodeAll(model, data);
-  const projection = latentProjection(codes, { method, seed, dim: latentDimOf(model) });
-  const { svg, png } = await latentScatter(projection, data.labels!);
+  const projection = latentProjection(codes, { method, seed, dim: shapeSize(model.codeShape) });
+  const labels = data.labels ? (opts.info?.classNames ? labelTexts(data.labels, opts.info) : data.labels) : null;
+  const colors = opts.colors ?? (labels ? { by: 'label', labels } : { by: 'none' });
+  const { svg, png } = await latentScatter(projection, colors, { legendTitle: legendTitle(opts.info) });
   return { projection, codes, svg, png };
 }
 
@@ -81,29 +98,60 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const [path] = positionals('plot-latent', given, ['MODEL']);
-  const split = choiceArg('split', values.split ?? 'test', ['test', 'train'] as const);
+  const split = splitArg(values.split);
   const method = choiceArg('method', values.method ?? 'pca', ['pca', 'umap'] as const);
-  const limit = values.limit === undefined ? (method === 'umap' ? UMAP_DEFAULT_LIMIT : undefined) : intArg('limit', values.limit);
+  const colorArg = values.color === undefined ? undefined : choiceArg('color', values.color, COLORS);
   const seed = intArg('seed', values.seed ?? '0', 0);
   const out = resolve(values.out ?? 'aekit-out');
-  const model = loadMnistModel(path);
-  const data = loadMnist(split, { limit });
+  const req = readDataArgs(values);
+  const bundle = loadBundle(path);
+  const data = await openModelData(bundle, req);
+  let s = pickSamples(data, split);
+  // The cap gives way to a limit the user set on these samples (--test-limit for the test split, else either).
+  const limited = s.split === 'test' ? values['test-limit'] !== undefined : values.limit !== undefined || values['test-limit'] !== undefined;
+  if (method === 'umap' && !limited && s.raw.length > UMAP_DEFAULT_LIMIT) {
+    s = { split: s.split, raw: s.raw.slice(0, UMAP_DEFAULT_LIMIT), input: s.input.slice(0, UMAP_DEFAULT_LIMIT) };
+  }
+  const { info } = data;
+  const labels = s.raw.labels;
+  const color: ColorBy = colorArg ?? (labels ? 'label' : 'plain');
+  if (color === 'label' && !labels) {
+    throw new UsageError(`--color label: ${data.spec} has no labels${info.kind === 'tabular' || info.kind === 'sequence' ? ' (name the label column with --label COL)' : ''}; use --color score or plain`);
+  }
+  if (s.raw.length < (method === 'umap' ? 3 : 2)) {
+    throw new Error(`a plot of codes needs at least ${method === 'umap' ? 3 : 2} samples, and ${describeSamples(s, data.spec)} ${s.raw.length === 1 ? 'is' : 'are'} all there is${s.split === 'test' ? ' (--split all plots every sample)' : ''}`);
+  }
+  printNotes(data);
   mkdirSync(out, { recursive: true });
 
   const started = performance.now();
-  const fig = await latentFigure(model, data, method, seed);
+  const model = bundle.model;
+  const labelCells = labels ? (info.classNames ? labelTexts(labels, info) : labels) : null;
+  // The error is worth a pass of the decoder when it colours the points, or to give metadata.tsv a second column.
+  const needScore = color === 'score' || (!labels && !s.raw.ids);
+  const scores = needScore ? model.reconstructionError(s.input, { reduce: 'perSample' }) : null;
+  const colors: LatentColors = color === 'label' ? { by: 'label', labels: labelCells! }
+    : color === 'score' ? { by: 'score', scores: scores!, title: 'reconstruction MSE' } : { by: 'none' };
+  const fig = await latentFigure(model, s.input, method, seed, { colors, info });
   const files = { png: join(out, 'latent.png'), svg: join(out, 'latent.svg') };
   writeFileAtomic(files.png, fig.png);
   writeFileAtomic(files.svg, fig.svg);
-  const tsv = writeProjectorTsv(out, fig.codes, data.labels!, { dim: latentDimOf(model) });
+  const meta: ProjectorColumn[] = [];
+  if (labelCells) meta.push({ name: labelColumn(info), values: labelCells });
+  if (s.raw.ids) meta.push({ name: idColumn(info), values: s.raw.ids });
+  meta.push({ name: 'index', values: Array.from({ length: s.raw.length }, (_, i) => i) });
+  if (scores) meta.push({ name: 'reconstruction_mse', values: scores });
+  const tsv = writeProjectorTsv(out, fig.codes, meta, { dim: shapeSize(model.codeShape) });
   const p = fig.projection;
   const result = {
     model: path,
     kind: model.modelConfig().kind,
-    split,
-    samples: data.length,
+    data: data.spec,
+    split: s.split,
+    samples: s.raw.length,
     codeDim: p.codeDim,
     method: p.method,
+    color,
     ...(p.method === 'umap' ? { seed } : {}),
     ...(p.explainedVarianceRatio ? { explainedVarianceRatio: p.explainedVarianceRatio } : {}),
     seconds: (performance.now() - started) / 1000,
@@ -115,7 +163,7 @@ export async function run(args: string[]): Promise<number> {
       : p.method === 'pca'
         ? `projected by PCA (the two axes carry ${(100 * (p.explainedVarianceRatio![0] + p.explainedVarianceRatio![1])).toFixed(1)} % of the codes' variance)`
         : `projected by UMAP (seed ${seed})`;
-    process.stdout.write(`${data.length} ${split} codes of ${p.codeDim} values, ${how}\nwrote ${result.files.join('\n      ')}\n`);
+    process.stdout.write(`codes of ${describeSamples(s, data.spec)}, ${p.codeDim} values each, ${how}\nwrote ${result.files.join('\n      ')}\n`);
   }
   return 0;
 }

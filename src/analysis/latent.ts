@@ -19,14 +19,20 @@
  *   - metadata.tsv: a header row `label<TAB>index`, then one line per code: its label and its row number.
  *     The projector reads the first metadata line as a header only when it contains a tab (a one-column file
  *     is taken to be all labels, header line included, which then no longer matches the vector count), so
- *     the file carries a second column, the sample's index, to make the `label` header count.
+ *     the file carries a second column, the sample's index, to make the `label` header count. Data without
+ *     labels gives other columns instead (an id, the index, a reconstruction error): `projectorMetadataTable`
+ *     takes any columns, and insists on two or more for the same reason.
+ *
+ * Colours: by label (a legend of classes), by a score (a continuous colour scale, e.g. each sample's
+ * reconstruction error), or none (one colour), for data without labels.
  */
 import { UMAP } from 'umap-js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type ScatterPoint, scatterSvg, svgToPng } from '../viz/chart.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { type ScatterPoint, scatterSvg, svgToPng, vegaLiteToSvg } from '../viz/chart.js';
 import { PCA } from './pca.js';
 
 export type ProjectionMethod = 'pca' | 'umap';
@@ -154,21 +160,74 @@ export interface LatentScatterOptions {
   pointSize?: number;
 }
 
-/** The projection as a scatter coloured by label, with a legend: SVG and PNG. */
-export async function latentScatter(p: LatentProjection, labels: ArrayLike<number | string>, opts: LatentScatterOptions = {}): Promise<{ svg: string; png: Uint8Array }> {
-  if (labels.length !== p.n) throw new Error(`latentScatter: ${p.n} points but ${labels.length} labels`);
-  const pts: ScatterPoint[] = [];
-  for (let i = 0; i < p.n; i++) pts.push({ x: p.points[2 * i], y: p.points[2 * i + 1], label: String(labels[i]) });
+/** What colours the points: their labels (a legend of classes), a score (a continuous scale), or nothing. */
+export type LatentColors =
+  | { by: 'label'; labels: ArrayLike<number | string> }
+  | { by: 'score'; scores: ArrayLike<number>; title?: string }
+  | { by: 'none' };
+
+function isColors(c: ArrayLike<number | string> | LatentColors): c is LatentColors {
+  return typeof c === 'object' && c !== null && 'by' in c;
+}
+
+/**
+ * The projection as a scatter, SVG and PNG: coloured by label with a legend (given labels, or
+ * `{ by: 'label', labels }`), by a score on a continuous scale (`{ by: 'score', scores }`), or in one colour
+ * (`{ by: 'none' }`).
+ */
+export async function latentScatter(
+  p: LatentProjection, colors: ArrayLike<number | string> | LatentColors, opts: LatentScatterOptions = {},
+): Promise<{ svg: string; png: Uint8Array }> {
+  const c: LatentColors = isColors(colors) ? colors : { by: 'label', labels: colors };
   const how = p.method === 'direct' ? '2-D codes' : p.method === 'pca' ? `PCA of ${p.codeDim}-D codes` : `UMAP of ${p.codeDim}-D codes`;
-  const svg = await scatterSvg(pts, {
-    title: opts.title ?? `Latent space (${how}, ${p.n} points)`,
-    xLabel: p.axes[0],
-    yLabel: p.axes[1],
-    legendTitle: opts.legendTitle ?? 'digit',
-    pointSize: opts.pointSize ?? (p.n <= 2000 ? 16 : p.n <= 5000 ? 9 : 5),
-    opacity: 0.6,
-  });
+  const title = opts.title ?? `Latent space (${how}, ${p.n} points)`;
+  const pointSize = opts.pointSize ?? (p.n <= 2000 ? 16 : p.n <= 5000 ? 9 : 5);
+  let svg: string;
+  if (c.by === 'label') {
+    if (c.labels.length !== p.n) throw new Error(`latentScatter: ${p.n} points but ${c.labels.length} labels`);
+    const pts: ScatterPoint[] = [];
+    for (let i = 0; i < p.n; i++) pts.push({ x: p.points[2 * i], y: p.points[2 * i + 1], label: String(c.labels[i]) });
+    svg = await scatterSvg(pts, { title, xLabel: p.axes[0], yLabel: p.axes[1], legendTitle: opts.legendTitle ?? 'digit', pointSize, opacity: 0.6 });
+  } else {
+    if (c.by === 'score' && c.scores.length !== p.n) throw new Error(`latentScatter: ${p.n} points but ${c.scores.length} scores`);
+    svg = await unlabelledScatterSvg(p, c, title, pointSize);
+  }
   return { svg, png: svgToPng(svg, { width: opts.pngWidth ?? 1000 }) };
+}
+
+/** A scatter in one colour, or coloured by a score on a continuous scale (viridis: ordered, legible in grey). */
+async function unlabelledScatterSvg(p: LatentProjection, c: LatentColors, title: string, pointSize: number): Promise<string> {
+  const values: { x: number; y: number; score?: number }[] = [];
+  for (let i = 0; i < p.n; i++) {
+    const x = p.points[2 * i], y = p.points[2 * i + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (c.by === 'score') {
+      const score = c.scores[i];
+      if (!Number.isFinite(score)) throw new Error(`latentScatter: score ${i} is ${score}`);
+      values.push({ x, y, score });
+    } else values.push({ x, y });
+  }
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 420,
+    height: 420,
+    // As scatterSvg's charts look (viz/chart.ts), so both kinds of plot sit well side by side.
+    config: {
+      font: 'sans-serif', background: 'white', title: { fontSize: 14 },
+      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' }, legend: { labelFontSize: 11, titleFontSize: 11 },
+    },
+    data: { values },
+    mark: { type: 'circle', size: pointSize, opacity: 0.6, ...(c.by === 'none' ? { color: '#4c78a8' } : {}) },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: p.axes[0], scale: { zero: false, padding: 8 } },
+      y: { field: 'y', type: 'quantitative', title: p.axes[1], scale: { zero: false, padding: 8 } },
+      ...(c.by === 'score'
+        ? { color: { field: 'score', type: 'quantitative', title: c.title ?? 'score', scale: { scheme: 'viridis' }, legend: { orient: 'right' } } }
+        : {}),
+    },
+  } as unknown as TopLevelSpec;
+  return vegaLiteToSvg(spec);
 }
 
 /** 9 significant digits round-trip a float32 exactly, without the noise digits of its float64 form. */
@@ -191,12 +250,27 @@ function vectorsTsv({ data, n, dim: d }: { data: Float64Array; n: number; dim: n
 
 /** metadata.tsv: header `label<TAB>index`, then each code's label and row number (see the module comment). */
 export function projectorMetadataTsv(labels: ArrayLike<number | string>): string {
-  const lines = ['label\tindex'];
-  for (let i = 0; i < labels.length; i++) {
-    const l = String(labels[i]);
-    if (/[\t\r\n]/.test(l)) throw new Error(`label ${i} contains a tab or a line break, which a TSV cell cannot hold`);
-    lines.push(`${l}\t${i}`);
-  }
+  return projectorMetadataTable([{ name: 'label', values: labels }, { name: 'index', values: Array.from({ length: labels.length }, (_, i) => i) }]);
+}
+
+/** One metadata column: a header name and one value per code. */
+export interface ProjectorColumn {
+  name: string;
+  values: ArrayLike<number | string>;
+}
+
+/** metadata.tsv from any columns (two or more, so the projector reads the header as one; see the module comment). */
+export function projectorMetadataTable(columns: readonly ProjectorColumn[]): string {
+  if (columns.length < 2) throw new Error(`projector metadata needs at least 2 columns (the projector reads a one-column header as a label), got ${columns.length}`);
+  const n = columns[0].values.length;
+  const cell = (v: number | string, what: string): string => {
+    const s = String(v);
+    if (/[\t\r\n]/.test(s)) throw new Error(`${what} contains a tab or a line break, which a TSV cell cannot hold`);
+    return s;
+  };
+  const lines = [columns.map((c) => cell(c.name, `column name ${JSON.stringify(c.name)}`)).join('\t')];
+  for (const c of columns) if (c.values.length !== n) throw new Error(`projector metadata: column ${JSON.stringify(c.name)} has ${c.values.length} values, expected ${n}`);
+  for (let i = 0; i < n; i++) lines.push(columns.map((c) => cell(c.values[i], `${c.name} ${i}`)).join('\t'));
   return `${lines.join('\n')}\n`;
 }
 
@@ -205,21 +279,27 @@ export interface ProjectorFiles {
   metadata: string;
 }
 
+const isColumns = (m: ArrayLike<number | string> | readonly ProjectorColumn[]): m is readonly ProjectorColumn[] =>
+  Array.isArray(m) && m.length > 0 && typeof m[0] === 'object' && m[0] !== null;
+
 /**
  * Writes `dir/vectors.tsv` and `dir/metadata.tsv` (atomically; `dir` must exist) for the TensorFlow Embedding
- * Projector. Labels must pair up with the codes.
+ * Projector. The metadata is labels (written as `label<TAB>index`) or columns of your own; either must pair
+ * up with the codes.
  */
 export function writeProjectorTsv(
   dir: string,
   codes: CodeInput,
-  labels: ArrayLike<number | string>,
+  metadata: ArrayLike<number | string> | readonly ProjectorColumn[],
   opts: { dim?: number; vectorsFile?: string; metadataFile?: string } = {},
 ): ProjectorFiles {
   const m = codeMatrix(codes, opts.dim);
-  if (labels.length !== m.n) throw new Error(`writeProjectorTsv: ${m.n} codes but ${labels.length} labels`);
+  const rows = isColumns(metadata) ? metadata[0].values.length : metadata.length;
+  if (rows !== m.n) throw new Error(`writeProjectorTsv: ${m.n} codes but ${rows} ${isColumns(metadata) ? 'metadata rows' : 'labels'}`);
+  const meta = isColumns(metadata) ? projectorMetadataTable(metadata) : projectorMetadataTsv(metadata);
   const vectors = vectorsTsv(m);
   const files = { vectors: join(dir, opts.vectorsFile ?? 'vectors.tsv'), metadata: join(dir, opts.metadataFile ?? 'metadata.tsv') };
   writeFileAtomic(files.vectors, vectors);
-  writeFileAtomic(files.metadata, projectorMetadataTsv(labels));
+  writeFileAtomic(files.metadata, meta);
   return files;
 }

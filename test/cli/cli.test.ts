@@ -50,6 +50,12 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('aekit train, then eval / encode / reconstruct on its model', () => {
   const TEST_LIMIT = 200;
+  // As test/cli/helpers.ts: the sources with AEKIT_CLI_SOURCE=1 (no build between an edit and a run), else the build.
+  const aekit = (args: string[]): Run => {
+    const start = process.env.AEKIT_CLI_SOURCE ? ['--import', 'tsx', join(root, 'cli/main.ts')] : [cli];
+    const r = spawnSync(process.execPath, [...start, ...args], { cwd: root, encoding: 'utf8', env: baseEnv });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
   let out: string;
   let run: Run;
   let summary: Record<string, unknown>;
@@ -114,13 +120,22 @@ describe('aekit train, then eval / encode / reconstruct on its model', () => {
     assert.ok(Math.abs(mse - (summary.testMse as number)) < 1e-6, `${mse} vs ${summary.testMse}`);
   });
 
-  test('eval --json reports the same MSE on the same test images, and a BCE', () => {
+  test('eval --json reports the same MSE on the same test images, and the BCE of the reconstructions', () => {
     const r = aekit(['eval', join(out, 'model.safetensors'), '--test-limit', String(TEST_LIMIT), '--json']);
     assert.equal(r.status, 0, r.stderr);
     const result = jsonLine(r.stdout);
-    assert.equal(result.testSamples, TEST_LIMIT);
+    assert.deepEqual([result.data, result.split, result.samples, result.kind, result.layers], ['mnist', 'test', TEST_LIMIT, 'Autoencoder', '784-32-8-32-784']);
     assert.ok(Math.abs((result.mse as number) - (summary.testMse as number)) < 1e-9, `${result.mse} vs ${summary.testMse}`);
-    assert.ok(Number.isFinite(result.bce) && (result.bce as number) > 0);
+    // BCE computed here in float64, probabilities clamped to [1e-7, 1 - 1e-7] as Keras does
+    const test = loadMnist('test', { limit: TEST_LIMIT });
+    const x = test.toFloat32();
+    const p = loadAutoencoder(join(out, 'model.safetensors')).reconstruct(test).toTypedArray();
+    let bce = 0;
+    for (let i = 0; i < x.length; i++) {
+      const q = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
+      bce -= x[i] * Math.log(q) + (1 - x[i]) * Math.log(1 - q);
+    }
+    assert.ok(Math.abs((result.bce as number) - bce / x.length) < 1e-6, `${result.bce} vs ${bce / x.length}`);
   });
 
   test('eval without --json is human-readable', () => {
@@ -130,19 +145,20 @@ describe('aekit train, then eval / encode / reconstruct on its model', () => {
     assert.match(r.stdout, /BCE\s+\d/);
   });
 
-  test('encode writes label,z0..z7 rows, one per image', () => {
+  test('encode writes label,z0..z7 rows, one per test image', () => {
     const csv = join(out, 'codes.csv');
-    const r = aekit(['encode', join(out, 'model.safetensors'), '--out', csv, '--limit', String(TEST_LIMIT)]);
+    const r = aekit(['encode', join(out, 'model.safetensors'), '--out', csv, '--test-limit', String(TEST_LIMIT)]);
     assert.equal(r.status, 0, r.stderr);
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
     assert.equal(lines.length, TEST_LIMIT + 1);
     assert.equal(lines[0], 'label,z0,z1,z2,z3,z4,z5,z6,z7');
-    const labels = loadMnist('test', { limit: TEST_LIMIT }).labels!;
+    const test = loadMnist('test', { limit: TEST_LIMIT });
+    const codes = loadAutoencoder(join(out, 'model.safetensors')).encode(test).toTypedArray();
     lines.slice(1).forEach((line, i) => {
       const cells = line.split(',');
       assert.equal(cells.length, 9, `row ${i}`);
-      assert.equal(Number(cells[0]), labels[i], `label of row ${i}`);
-      assert.ok(cells.slice(1).every((c) => Number.isFinite(Number(c)) && c !== ''), `codes of row ${i}`);
+      assert.equal(Number(cells[0]), test.labels![i], `label of row ${i}`);
+      cells.slice(1).forEach((c, k) => assert.ok(c !== '' && Math.abs(Number(c) - codes[i * 8 + k]) < 1e-6, `code ${k} of row ${i}: ${c} vs ${codes[i * 8 + k]}`));
     });
   });
 

@@ -297,11 +297,12 @@ describe('eval, encode and reconstruct read the models that are not Autoencoder 
       assert.equal(e.status, 0, e.stderr);
       const result = jsonLine(e.stdout);
       assert.equal(result.kind, { vae: 'VAE', stacked: 'StackedAutoencoder', conv: 'ConvAutoencoder' }[name]);
+      assert.deepEqual([result.data, result.split, result.samples], ['mnist', 'test', TEST_LIMIT]);
       assert.ok(Math.abs((result.mse as number) - summary.testMse) < 1e-9, `${result.mse} vs ${summary.testMse}`);
       const csv = join(tmp, name, 'codes.csv');
       // a convolutional code is its 4x4x8 feature map, written flat
       const latent = name === 'conv' ? 128 : (summary.config.model.latentDim as number);
-      const enc = aekit(['encode', path, '--out', csv, '--limit', '5']);
+      const enc = aekit(['encode', path, '--out', csv, '--test-limit', '5']);
       assert.equal(enc.status, 0, enc.stderr);
       const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
       assert.equal(lines.length, 6);

@@ -183,10 +183,10 @@ describe('aekit denoise', { concurrency: true }, () => {
 describe('aekit plot-latent', { concurrency: true }, () => {
   test('16-D codes by PCA: scatter PNG/SVG with a legend, projector TSVs that pair up with the labels', async () => {
     const out = join(dir, 'pl');
-    const r = await command('plot-latent', [daePath, '--limit', '300', '--out', out, '--json']);
+    const r = await command('plot-latent', [daePath, '--test-limit', '300', '--out', out, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = jsonLine(r.stdout) as Record<string, unknown>;
-    assert.deepEqual([j.kind, j.split, j.samples, j.codeDim, j.method], ['DenoisingAutoencoder', 'test', 300, 16, 'pca']);
+    assert.deepEqual([j.kind, j.data, j.split, j.samples, j.codeDim, j.method, j.color], ['DenoisingAutoencoder', 'mnist', 'test', 300, 16, 'pca', 'label']);
     const ratio = j.explainedVarianceRatio as number[];
     assert.ok(ratio[0] >= ratio[1] && ratio[1] > 0);
     const files = ['latent.png', 'latent.svg', 'vectors.tsv', 'metadata.tsv'].map((f) => join(out, f));
@@ -200,12 +200,14 @@ describe('aekit plot-latent', { concurrency: true }, () => {
     const rows = vectors.slice(0, -1).split('\n');
     assert.equal(rows.length, 300);
     assert.ok(rows.every((l) => l.split('\t').length === 16 && l.split('\t').every((v) => Number.isFinite(Number(v)) && v !== '')));
+    const codes = noGrad(() => dae.encode(loadMnist('test', { limit: 300 })).toTypedArray());
+    rows[299].split('\t').forEach((v, k) => assert.ok(Math.abs(Number(v) - codes[299 * 16 + k]) < 1e-6, `code 299, value ${k}: ${v} vs ${codes[299 * 16 + k]}`));
     const labels = loadMnist('test', { limit: 300 }).labels!;
     assert.equal(readFileSync(files[3], 'utf8'), `label\tindex\n${Array.from(labels, (l, i) => `${l}\t${i}\n`).join('')}`);
   });
 
   test('UMAP with a seed is reproducible', async () => {
-    const args = (out: string): string[] => [daePath, '--method', 'umap', '--limit', '80', '--seed', '4', '--out', out, '--json'];
+    const args = (out: string): string[] => [daePath, '--method', 'umap', '--test-limit', '80', '--seed', '4', '--out', out, '--json'];
     const [a, b] = await Promise.all([command('plot-latent', args(join(dir, 'u1'))), command('plot-latent', args(join(dir, 'u2')))]);
     assert.equal(a.status, 0, a.stderr);
     assert.equal(b.status, 0, b.stderr);
@@ -216,7 +218,7 @@ describe('aekit plot-latent', { concurrency: true }, () => {
 
   test('2-D codes are plotted directly; bad flags are usage errors', async () => {
     const [a, b] = await Promise.all([
-      command('plot-latent', [ae2Path, '--limit', '100', '--method', 'umap', '--out', join(dir, 'p2'), '--json']),
+      command('plot-latent', [ae2Path, '--test-limit', '100', '--method', 'umap', '--out', join(dir, 'p2'), '--json']),
       command('plot-latent', [ae2Path, '--method', 'tsne']),
     ]);
     assert.equal(a.status, 0, a.stderr);
