@@ -1,122 +1,102 @@
 /**
- * `aekit compress MODEL --out FILE.aekc`: stores images as their 8-bit quantized codes (src/analysis/compress.ts,
- * file format src/io/aekc.ts) and reports bytes per image, ratios against raw pixels and PNG, and PSNR.
- * `aekit compress --cross`: the seeds' "data-specific" claim made measurable: an MNIST model and a Fashion-MNIST
- * model (loaded or trained here) each compress both test sets; prints the 2x2 table.
+ * `aekit compress MODEL --out FILE.aekc`: stores samples (images of any size and channels, table rows,
+ * sequences) as their 8-bit quantized codes (src/analysis/compress.ts, file format src/io/aekc.ts) and reports
+ * bytes per sample, ratios against the lossless baselines, and the reconstruction error in the data's units.
+ * `aekit compress --cross`: the seeds' "data-specific" claim made measurable: an MNIST model and a
+ * Fashion-MNIST model (loaded or trained here) each compress both test sets; prints the 2x2 table.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  Autoencoder, type Dataset, getBackend, loadMnist, saveModel,
-} from '../src/index.js';
-import {
-  type CodecModel, type CompressionReport, compressWithReport, crossCompressionTable, crossDatasetCompression,
-  PNG_BASELINE,
-} from '../src/analysis/compress.js';
+import { type CompressionReport, compressWithReport } from '../src/analysis/compress.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
-import { loadFashionMnist } from '../src/data/fashion.js';
-import { choiceArg, intArg, intListArg, parseCommand, positionals, positiveArg } from './args.js';
+import { describeData } from '../src/index.js';
+import { parseCommand, positionals } from './args.js';
+import { cross, CROSS_HELP, CROSS_OPTIONS } from './compress-cross.js';
+import { DATA_HELP, DATA_OPTIONS, type DataValues, readDataArgs } from './data-args.js';
+import { describeSamples, pickSamples, SPLIT_HELP, splitArg } from './encode.js';
 import { UsageError } from './errors.js';
-import { layerSizes, loadDenseMnistModel, MNIST_PIXELS, MNIST_SIDE } from './mnist.js';
-import { TrainProgress } from './progress.js';
+import { loadBundle, openForModel } from './model-data.js';
 
-export const DATA_SETS = ['mnist', 'fashion'] as const;
-export type DataName = (typeof DATA_SETS)[number];
-export const SPLITS = ['test', 'train'] as const;
-export type SplitName = (typeof SPLITS)[number];
-const DATA_TITLE: Record<DataName, string> = { mnist: 'MNIST', fashion: 'Fashion-MNIST' };
-export const IMAGE_SHAPE = [MNIST_SIDE, MNIST_SIDE];
-
-export const help = `Usage: aekit compress MODEL --out FILE.aekc [options]
+export const help = `Usage: aekit compress MODEL --out FILE.aekc [--data SPEC] [options]
        aekit compress --cross [options]
 
-Compresses images with MODEL (a model file 'aekit train' writes, any --model): each image is stored
-as its code, every code value quantized to one byte against its dimension's min and max over the
-batch (both kept in the file, 8 bytes per dimension). Reports the bytes per image (file size / images),
-the compression ratio against raw 8-bit pixels (784 bytes) and against PNG, and the PSNR of the
-images decompressed from the file. 'aekit decompress MODEL FILE.aekc' reads it back.
+Compresses samples with MODEL (a model file 'aekit train' writes, any --model: dense, VAE, stacked,
+convolutional, sequence): each sample is stored as its code (a convolutional code, a feature map,
+taken flat), every code value quantized to one byte against its dimension's min and max over the
+batch (both kept in the file, 8 bytes per code value). The file also records what the samples are
+(kind, shape, value range) and their ids (a table's --id column, image file names), so
+'aekit decompress MODEL FILE.aekc' gives them back in the data's own units.
 
-PNG baseline: ${PNG_BASELINE};
-'x PNG stack' compares with one PNG of all the images stacked, divided by their number.
-PSNR: mean over images of 10 log10(1 / MSE), pixels in [0, 1].
+Reports bytes per sample (file size / samples, ids included), the ratio against the raw samples
+and against the lossless way they are usually stored, and the error of the samples decompressed
+from the file, in the data's own units (and the same with float codes: the cost of 8 bits):
+  images   raw: one byte per 8-bit pixel value (else 4, float32); PNG: each image as its own
+           8-bit PNG file at its own size and channels (pngjs, deflate level 9), and one PNG of
+           all of them stacked / n; PSNR (mean over images, values scaled to [0, 1] by the data's
+           value range); SSIM for grey images
+  tables,  raw: 4 bytes (float32) per value; CSV: each row's values as text (the fewest digits
+  series   that read back as the same float32, no header, ids or labels), and all rows' CSV
+           deflated at level 9 (zlib) / n; MSE per value in the data's units
 
 Options:
-  --out FILE           the .aekc file to write (required without --cross)
-  --data NAME          mnist (default) or fashion (Fashion-MNIST, from the fashion-mnist package)
-  --split NAME         test (default) or train
-  --limit N            compress the first N images of the split (default all: 10000 test, 60000 train)
-  --json               print the report as one JSON line on stdout (and nothing else)
-  -h, --help           show this help
+  --out FILE              the .aekc file to write (required without --cross)
+${SPLIT_HELP}
+                          (--test-limit N compresses the first N test samples)
+  --no-ids                leave the samples' ids out of the file
+  --json                  print the report as one JSON line on stdout (and nothing else)
+  -h, --help              show this help
 
-Cross-dataset (--cross): autoencoders are lossy and data-specific. A model trained on MNIST and one
-trained on Fashion-MNIST each compress both test sets; prints bytes/image, the ratios and PSNR of
-the four pairs, and the 2x2 PSNR table. Each model is loaded if given, else trained here: 784-LIST-N-
-LIST-784, ReLU hidden layers and code, sigmoid output, BCE loss, Adam (progress on stderr).
-  --mnist-model FILE   the MNIST model (default: train one)
-  --fashion-model FILE the Fashion-MNIST model (default: train one)
-  --limit N            test images of each data set (default all 10000)
-  --hidden LIST        trained models' encoder hidden sizes (default 256)
-  --latent N           trained models' code size (default 32)
-  --epochs N           (default 5)
-  --batch-size N       (default 256)
-  --lr X               Adam learning rate (default 0.001)
-  --train-limit N      training images of each data set (default all 60000)
-  --seed N             weights and shuffling (default 0)
-  --save-dir DIR       save the trained models as DIR/mnist.safetensors and DIR/fashion.safetensors
-  --json               one JSON line {"rows": [...], "models": {...}} on stdout
-
-Fashion-MNIST's package merges the official sets (7000 images per class); aekit's test split is the
-last 1000 images of each class, the train split the 6000 before them, classes interleaved.
-`;
+${DATA_HELP}
+${CROSS_HELP}`;
 
 const options = {
+  ...DATA_OPTIONS,
+  ...CROSS_OPTIONS,
   out: { type: 'string' },
-  data: { type: 'string' },
   split: { type: 'string' },
-  limit: { type: 'string' },
+  'no-ids': { type: 'boolean' },
   json: { type: 'boolean' },
-  cross: { type: 'boolean' },
-  'mnist-model': { type: 'string' },
-  'fashion-model': { type: 'string' },
-  hidden: { type: 'string' },
-  latent: { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  'train-limit': { type: 'string' },
-  seed: { type: 'string' },
-  'save-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The first `limit` images of a split of MNIST or Fashion-MNIST (both 28x28, uint8 scaled to [0, 1]). */
-export function loadImages(data: DataName, split: SplitName, limit?: number): Dataset {
-  return data === 'mnist' ? loadMnist(split, { limit }) : loadFashionMnist({ split, limit });
-}
-
-export function describeImages(data: DataName, split: SplitName, n: number): string {
-  return `${n} ${DATA_TITLE[data]} ${split} images (${IMAGE_SHAPE.join('x')})`;
-}
+const word = (kind: string): string => (kind === 'image' ? 'image' : kind === 'sequence' ? 'sequence' : 'row');
 
 /** The report's lines for people (the JSON carries the same numbers). */
 export function reportLines(r: CompressionReport): string {
-  const f = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : String(v));
-  const png = r.pngBytesPerImage === null || r.ratioVsPng === null
-    ? 'vs PNG      - (images are not 2-D)\n'
-    : `vs PNG      ${f(r.ratioVsPng, 1)}x smaller than PNG (${f(r.pngBytesPerImage, 1)} bytes per image, each its own PNG file)\n` +
-      `            ${f(r.ratioVsPngStack!, 1)}x smaller than one PNG of all ${r.n} images stacked (${f(r.pngStackBytesPerImage!, 1)} bytes per image)\n`;
-  return `bytes/image ${f(r.bytesPerImage)} (${r.dim} code bytes + ${r.overheadBytes} bytes of header and min/max shared by the ${r.n} images)\n` +
-    `vs raw      ${f(r.ratioVsRaw, 1)}x smaller than ${r.rawBytesPerImage} raw 8-bit pixels\n` + png +
-    `PSNR        ${f(r.psnr)} dB (with float codes ${f(r.psnrUnquantized)} dB: 8-bit codes cost ${f(r.psnrUnquantized - r.psnr, 3)} dB)\n`;
+  const f = (v: number | null, d = 2): string => (v === null ? '-' : Number.isFinite(v) ? v.toFixed(d) : String(v));
+  const g = (v: number | null): string => (v === null ? '-' : Number.isFinite(v) ? v.toPrecision(4) : String(v));
+  // Below 1x the file is larger than the baseline: say so rather than print "0.5x smaller".
+  const than = (ratio: number | null): string => (ratio === null ? '-' : ratio >= 1 ? `${f(ratio, 1)}x smaller than` : `${f(1 / ratio, 1)}x larger than`);
+  const w = word(r.dataKind);
+  const values = r.sampleShape.reduce((a, b) => a * b, 1);
+  const lines = [
+    `bytes/${w.padEnd(5)} ${f(r.bytesPerSample)} (${r.dim} code bytes${r.idBytes ? ` + ${f(r.idBytes / r.n, 1)} bytes of id` : ''} + ${r.overheadBytes} bytes of header and min/max shared by the ${r.n} ${w}s)`,
+    `vs raw      ${than(r.ratioVsRaw)} ${r.rawBytesPerSample} bytes of ${r.rawBytesPerSample === values ? 'raw 8-bit pixels' : `float32 values (${values} per ${w})`}`,
+  ];
+  if (r.dataKind === 'image') {
+    lines.push(r.pngBytesPerImage === null
+      ? 'vs PNG      - (PNG holds 1, 3 or 4 channels)'
+      : `vs PNG      ${than(r.ratioVsPng)} PNG (${f(r.pngBytesPerImage, 1)} bytes per image, each its own PNG file)\n` +
+        `            ${than(r.ratioVsPngStack)} one PNG of all ${r.n} images stacked (${f(r.pngStackBytesPerImage, 1)} bytes per image)`);
+    lines.push(`PSNR        ${f(r.psnr)} dB (with float codes ${f(r.psnrUnquantized)} dB: 8-bit codes cost ${f(r.psnrUnquantized! - r.psnr!, 3)} dB)`);
+    if (r.ssim !== null) lines.push(`SSIM        ${f(r.ssim, 4)} (with float codes ${f(r.ssimUnquantized, 4)})`);
+  } else {
+    lines.push(`vs CSV      ${than(r.ratioVsCsv)} CSV text (${f(r.csvBytesPerSample, 1)} bytes per ${w})\n` +
+      `            ${than(r.ratioVsCsvDeflate)} the CSV of all ${r.n} ${w}s deflated (${f(r.csvDeflateBytesPerSample, 1)} bytes per ${w})`);
+    lines.push(`MSE         ${g(r.mse)} per value, in the data's units (with float codes ${g(r.mseUnquantized)})`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
-function dataArg(value: string | undefined): DataName {
-  return choiceArg('data', value ?? 'mnist', DATA_SETS);
+/** The data flags as given, to record in the file so decompress can reopen the same samples. */
+export function dataArgsOf(values: DataValues): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(DATA_OPTIONS) as (keyof typeof DATA_OPTIONS)[]) {
+    const v = values[k];
+    if (v !== undefined) out.push(`--${k}`, v);
+  }
+  return out;
 }
 
-function splitArg(value: string | undefined): SplitName {
-  return choiceArg('split', value ?? 'test', SPLITS);
-}
+const sameNames = (a: readonly string[] | null, b: readonly string[] | null): boolean => !!a && !!b && a.length === b.length && a.every((s, i) => s === b[i]);
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals: given } = parseCommand('compress', args, options);
@@ -124,124 +104,42 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  const crossOnly = (['mnist-model', 'fashion-model', 'hidden', 'latent', 'epochs', 'batch-size', 'lr', 'train-limit', 'seed', 'save-dir'] as const)
-    .filter((k) => values[k] !== undefined);
-  if (values.cross) {
-    for (const k of ['out', 'data', 'split'] as const) {
-      if (values[k] !== undefined) throw new UsageError(`--${k} does not apply to 'aekit compress --cross' (it compresses both test sets; see 'aekit compress --help')`);
-    }
-    positionals('compress', given, []);
-    return cross(values);
-  }
+  if (values.cross) return cross(values, given);
+  const crossOnly = (Object.keys(CROSS_OPTIONS) as (keyof typeof CROSS_OPTIONS)[]).filter((k) => values[k] !== undefined);
   if (crossOnly.length) throw new UsageError(`--${crossOnly[0]} only applies with --cross (see 'aekit compress --help')`);
   const [modelPath] = positionals('compress', given, ['MODEL']);
   if (values.out === undefined) throw new UsageError("'aekit compress' needs --out FILE.aekc (see 'aekit compress --help')");
-  const data = dataArg(values.data);
   const split = splitArg(values.split);
-  const limit = values.limit === undefined ? undefined : intArg('limit', values.limit);
-  const model = loadDenseMnistModel(modelPath, 'compress');
-  const images = loadImages(data, split, limit);
+  const req = readDataArgs(values);
+  const bundle = loadBundle(modelPath);
+  const data = await openForModel(bundle, req);
+  for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
+  const s = pickSamples(data, split);
+  // --limit keeps training samples; where the test split is fixed apart from them it cannot change what is compressed.
+  if (s.split === 'test' && values.limit !== undefined && values['test-limit'] === undefined && !data.testSource?.startsWith('a random ')) {
+    throw new UsageError(`--limit keeps the first N training samples, but compress compresses ${data.testSource} (${s.raw.length} samples): use --test-limit N, or --split train`);
+  }
+  const { info } = data;
+  const { model } = bundle;
   const { report, bytes } = compressWithReport({
-    model, images, name: `${data} ${split}`, imageShape: IMAGE_SHAPE, source: { data, split, count: images.length },
+    model, samples: s.input, raw: s.raw, name: `${data.spec} ${s.split}`, preprocessing: bundle.preprocessing,
+    data: {
+      kind: info.kind, sampleShape: info.sampleShape, valueRange: info.valueRange, idColumn: info.columns?.id ?? null,
+      // The model file names its features; the .aekc repeats names only when the data's differ.
+      featureNames: info.kind !== 'image' && !sameNames(info.featureNames, bundle.info.featureNames) ? info.featureNames : null,
+    },
+    ids: values['no-ids'] ? null : s.raw.ids,
+    source: { data: data.spec, split: s.split, count: s.raw.length, args: dataArgsOf(values) },
   });
   writeFileAtomic(values.out, bytes);
+  const kind = model.modelConfig().kind;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file: values.out, modelFile: modelPath, kind: model.modelConfig().kind, data, split, ...report })}\n`);
+    process.stdout.write(`${JSON.stringify({ file: values.out, modelFile: modelPath, kind, data: data.spec, split: s.split, ...report })}\n`);
   } else {
     process.stdout.write(
-      `model       ${modelPath} (${model.modelConfig().kind} ${layerSizes(model.config)}, fingerprint ${report.model})\n` +
-        `images      ${describeImages(data, split, images.length)}\n` +
-        `wrote       ${values.out} (${bytes.length} bytes)\n${reportLines(report)}`,
-    );
-  }
-  return 0;
-}
-
-interface TrainSettings {
-  hidden: number[];
-  latent: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  trainLimit?: number;
-  seed: number;
-}
-
-async function trainModel(data: DataName, s: TrainSettings): Promise<Autoencoder> {
-  const train = loadImages(data, 'train', s.trainLimit);
-  const model = new Autoencoder({
-    inputDim: MNIST_PIXELS, hidden: s.hidden, latentDim: s.latent, activation: 'relu', outputActivation: 'sigmoid', seed: s.seed,
-  });
-  const backend = getBackend();
-  process.stderr.write(
-    `aekit: training a ${layerSizes(model.config)} autoencoder on ${train.length} ${DATA_TITLE[data]} training images: bce, adam lr ${s.lr}, ` +
-      `batch ${s.batchSize}, ${s.epochs} epochs, seed ${s.seed}, backend ${backend.name}\n`,
-  );
-  await model.fit(train, {
-    epochs: s.epochs, batchSize: s.batchSize, optimizer: 'adam', lr: s.lr, loss: 'bce', seed: s.seed,
-    callbacks: [new TrainProgress(s.epochs)],
-  });
-  return model;
-}
-
-async function cross(values: Record<string, string | boolean | undefined>): Promise<number> {
-  const str = (k: string): string | undefined => values[k] as string | undefined;
-  const limit = str('limit') === undefined ? undefined : intArg('limit', str('limit')!);
-  const settings: TrainSettings = {
-    hidden: intListArg('hidden', str('hidden') ?? '256'),
-    latent: intArg('latent', str('latent') ?? '32'),
-    epochs: intArg('epochs', str('epochs') ?? '5'),
-    batchSize: intArg('batch-size', str('batch-size') ?? '256'),
-    lr: positiveArg('lr', str('lr') ?? '0.001'),
-    trainLimit: str('train-limit') === undefined ? undefined : intArg('train-limit', str('train-limit')!),
-    seed: intArg('seed', str('seed') ?? '0', 0),
-  };
-  const saveDir = str('save-dir');
-  // Check every given model file before minutes of training.
-  const given: Partial<Record<DataName, CodecModel>> = {};
-  for (const data of DATA_SETS) {
-    const path = str(`${data}-model`);
-    if (path !== undefined) given[data] = loadDenseMnistModel(path, 'compress');
-  }
-  if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
-  const models: Record<string, CodecModel> = {};
-  const modelInfo: Record<string, Record<string, unknown>> = {};
-  for (const data of DATA_SETS) {
-    const path = str(`${data}-model`);
-    if (given[data]) {
-      models[data] = given[data]!;
-      modelInfo[data] = { file: path, layers: layerSizes(given[data]!.config) };
-      continue;
-    }
-    const model = await trainModel(data, settings);
-    models[data] = model;
-    modelInfo[data] = {
-      trained: { data, epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, loss: 'bce', optimizer: 'adam', seed: settings.seed, trainImages: settings.trainLimit ?? 60000 },
-      layers: layerSizes(model.config),
-    };
-    if (saveDir !== undefined) {
-      const file = join(saveDir, `${data}.safetensors`);
-      saveModel(file, model, { data: DATA_TITLE[data], epochs: settings.epochs, loss: 'bce', optimizer: 'adam', lr: settings.lr });
-      modelInfo[data].file = file;
-      process.stderr.write(`aekit: wrote ${file}\n`);
-    }
-  }
-  const datasets: Record<string, Dataset> = {};
-  for (const data of DATA_SETS) datasets[data] = loadImages(data, 'test', limit);
-  const rows = crossDatasetCompression({ models, datasets, imageShape: IMAGE_SHAPE });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ rows, models: modelInfo, pngBaseline: PNG_BASELINE })}\n`);
-  } else {
-    const describe = (d: DataName): string => {
-      const m = modelInfo[d];
-      return `${d.padEnd(8)} ${String(m.layers)} ${m.file ? `(${String(m.file)})` : ''}${m.trained ? ' trained here' : ''}`;
-    };
-    process.stdout.write(
-      `models (by training data):\n  ${describe('mnist')}\n  ${describe('fashion')}\n` +
-        `data: the test split of each (${datasets.mnist.length} MNIST, ${datasets.fashion.length} Fashion-MNIST images)\n\n` +
-        crossCompressionTable(rows) +
-        `\nx raw: against 784 raw 8-bit pixels; x PNG: against each image as its own PNG file; x PNG stack: against\n` +
-        `one PNG of all the images stacked. Bytes per image do not depend on the data: the code is the code.\n`,
+      `model       ${modelPath} (${kind} ${model.architecture()}, fingerprint ${report.model})\n` +
+        `data        ${describeSamples(s, data.spec)} (${describeData(info)})\n` +
+        `wrote       ${values.out} (${bytes.length} bytes${report.idBytes ? `, ids included` : ''})\n${reportLines(report)}`,
     );
   }
   return 0;

@@ -1,19 +1,14 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  Autoencoder, decodeModel, decodePng, encodeModel, encodePng, loadMnist, psnr, saveModel, tensor, VAE,
+  Autoencoder, decodeModel, encodeModel, encodePng, loadMnist, psnr, tensor, VAE,
 } from '../../src/index.js';
 import {
   compressImages, compressionReport, compressWithReport, crossCompressionTable, crossDatasetCompression,
   decompressImages, decompressionReport, dequantizeCodes, modelFingerprint, pngSizes, quantizeCodes,
 } from '../../src/analysis/compress.js';
 import { loadFashionMnist } from '../../src/data/fashion.js';
-import { decodeAekc, encodeAekc, writeAekc } from '../../src/io/aekc.js';
+import { decodeAekc, encodeAekc } from '../../src/io/aekc.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 /** |v - v'| <= (max - min) / 510, plus the float32 rounding of v' (half an ulp, taken generously). */
@@ -139,7 +134,7 @@ describe('compress / decompress with a model', () => {
   });
 
   test('decompress(file bytes) equals decode(dequantize(quantize(encode(x)))) computed directly, so the PSNRs are equal', () => {
-    const { report, file, bytes } = compressWithReport({ model, images, name: 'mnist test' });
+    const { report, file, bytes } = compressWithReport({ model, samples: images, name: 'mnist test' });
     // Directly, without the file format.
     const codes = model.encode(images).toTypedArray() as Float32Array;
     const q = quantizeCodes(codes, images.length, 6);
@@ -149,20 +144,24 @@ describe('compress / decompress with a model', () => {
     assert.deepEqual(file.codes, q.bytes);
     assert.equal(report.psnr, psnr(direct, images));
     assert.equal(report.psnrUnquantized, psnr(model.reconstruct(images), images));
-    assert.ok(Number.isFinite(report.psnr) && report.psnr > 0);
-    assert.equal(compressionReport({ model, images, name: 'again' }).psnr, report.psnr);
+    assert.ok(Number.isFinite(report.psnr) && report.psnr! > 0);
+    assert.equal(compressionReport({ model, samples: images, name: 'again' }).psnr, report.psnr);
   });
 
   test('report: bytes per image = file bytes / n, ratios against 784 raw bytes and per-image PNG files', () => {
-    const { report, bytes, file } = compressWithReport({ model, images, name: 'mnist test', source: { data: 'mnist', split: 'test', count: 40 } });
+    const { report, bytes, file } = compressWithReport({ model, samples: images, name: 'mnist test', source: { data: 'mnist', split: 'test', count: 40 } });
     assert.equal(report.n, 40);
     assert.equal(report.dim, 6);
     assert.equal(report.fileBytes, bytes.length);
-    assert.equal(report.bytesPerImage, bytes.length / 40);
+    assert.equal(report.bytesPerSample, bytes.length / 40);
     assert.equal(report.overheadBytes, bytes.length - 40 * 6);
-    assert.equal(report.rawBytesPerImage, 784);
-    assert.equal(report.ratioVsRaw, 784 / report.bytesPerImage);
-    assert.deepEqual(file.header.imageShape, [28, 28]);
+    assert.equal(report.idBytes, 0);
+    assert.equal(report.rawBytesPerSample, 784);
+    assert.equal(report.ratioVsRaw, 784 / report.bytesPerSample);
+    // 784 flat values of a square are a grey image, 8-bit in the data's units (the library's default: [0, 1] inputs).
+    assert.deepEqual(file.header.data, { kind: 'image', sampleShape: [28, 28, 1], valueRange: [0, 255] });
+    assert.equal(report.dataKind, 'image');
+    assert.equal(report.csvBytesPerSample, null);
     assert.deepEqual(file.header.source, { data: 'mnist', split: 'test', count: 40 });
     // PNG sizes measured here independently: each image as its own grey PNG.
     const x = images.toFloat32();
@@ -172,7 +171,7 @@ describe('compress / decompress with a model', () => {
       total += encodePng({ width: 28, height: 28, channels: 1, data }).length;
     }
     assert.equal(report.pngBytesPerImage, total / 40);
-    assert.equal(report.ratioVsPng, total / 40 / report.bytesPerImage);
+    assert.equal(report.ratioVsPng, total / 40 / report.bytesPerSample);
     assert.ok(report.pngStackBytesPerImage! < report.pngBytesPerImage!, 'one stacked PNG shares its overhead');
     assert.deepEqual(pngSizes(images), { perImage: report.pngBytesPerImage, stack: report.pngStackBytesPerImage });
     assert.equal(pngSizes(images, [784]), null, '1-D images have no PNG baseline');
@@ -189,31 +188,31 @@ describe('compress / decompress with a model', () => {
   });
 
   test('decompressionReport checks the originals and repeats the numbers of compressWithReport', () => {
-    const { report, bytes } = compressWithReport({ model, images, name: 'f.aekc' });
+    const { report, bytes } = compressWithReport({ model, samples: images, name: 'f.aekc' });
     const file = decodeAekc(bytes, 'f.aekc');
     const again = decompressionReport({ model, file, fileBytes: bytes.length, originals: images });
     assert.deepEqual(again, report);
     assert.throws(() => decompressionReport({ model, file, fileBytes: bytes.length, originals: loadMnist('test', { limit: 41 }).slice(1, 41) }),
-      /f\.aekc: the originals given are not the images this file was made from/);
-    assert.throws(() => decompressionReport({ model, file, fileBytes: bytes.length, originals: images.slice(0, 5) }), /holds 40 images of 784 values, but the originals given are 5/);
+      /f\.aekc: the originals given are not the samples this file was made from/);
+    assert.throws(() => decompressionReport({ model, file, fileBytes: bytes.length, originals: images.slice(0, 5) }), /holds 40 samples of 784 values, but the originals given are 5/);
   });
 
   test('a VAE (posterior means as codes) and float64 models compress too', () => {
     const vae = new VAE({ inputDim: 784, hidden: [16], latentDim: 3, seed: 4 });
-    const r = compressionReport({ model: vae, images, name: 'vae' });
+    const r = compressionReport({ model: vae, samples: images, name: 'vae' });
     assert.equal(r.dim, 3);
     assert.ok(Number.isFinite(r.psnr));
     const m64 = new Autoencoder({ inputDim: 784, latentDim: 5, activation: 'tanh', dtype: 'float64', seed: 3 });
-    const { bytes } = compressWithReport({ model: m64, images, name: 'f64' });
+    const { bytes } = compressWithReport({ model: m64, samples: images, name: 'f64' });
     assert.equal(decompressImages(m64, decodeAekc(bytes)).shape.join(), '40,784');
   });
 
-  test('bad images are clear errors', () => {
-    assert.throws(() => compressImages(model, images.slice(0, 0)), /no images to compress/);
-    assert.throws(() => compressImages(model, tensor(new Float32Array(20), [2, 10])), /images have 10 values, the model takes 784/);
+  test('bad samples are clear errors', () => {
+    assert.throws(() => compressImages(model, images.slice(0, 0)), /no samples to compress/);
+    assert.throws(() => compressImages(model, tensor(new Float32Array(20), [2, 10])), /samples have 10 values, the model takes 784/);
     const nan = images.toFloat32().slice(0, 784 * 2);
     nan[800] = NaN;
-    assert.throws(() => compressImages(model, tensor(nan, [2, 784])), /image 1, value 16 is NaN/);
+    assert.throws(() => compressImages(model, tensor(nan, [2, 784])), /sample 1, value 16 is NaN/);
     assert.throws(() => compressImages(model, images, { imageShape: [27, 28] }), /imageShape \[27, 28\] holds 756 values but the model takes 784/);
   });
 
@@ -222,141 +221,10 @@ describe('compress / decompress with a model', () => {
     const rows = crossDatasetCompression({ models: { mnist: model, fashion: other }, datasets: { mnist: images.slice(0, 30), fashion } });
     assert.deepEqual(rows.map((r) => `${r.trainedOn}/${r.data}/${r.own}`), ['mnist/mnist/true', 'mnist/fashion/false', 'fashion/mnist/false', 'fashion/fashion/true']);
     assert.equal(rows[0].pngBytesPerImage, rows[2].pngBytesPerImage, 'PNG sizes depend on the data only');
-    assert.equal(rows[1].psnr, compressionReport({ model, images: fashion, name: 'x' }).psnr);
+    assert.equal(rows[1].psnr, compressionReport({ model, samples: fashion, name: 'x' }).psnr);
     const text = crossCompressionTable(rows);
     assert.match(text, /^model trained on\s+data\s+images\s+bytes\/image/);
     assert.match(text, /mnist \(own\)\s+mnist\s+30\s/);
     assert.match(text, /rows = model trained on, columns = data compressed\n\s+mnist\s+fashion\nmnist\s+\S+\s+\S+\nfashion/);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// The command modules, run in child processes through tsx (cli/main.ts wiring is not this file's concern).
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { AEKIT_DEBUG: _debug, ...baseEnv } = process.env;
-
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function command(mod: 'compress' | 'decompress', args: string[]): Promise<Run> {
-  const code = `Promise.all([import('./cli/${mod}.ts'), import('./cli/errors.ts')]).then(([m, e]) => ` +
-    `m.run(JSON.parse(process.env.AEKIT_TEST_ARGS)).then((c) => { process.exitCode = c; }, (err) => { process.exitCode = e.reportError(err); }))`;
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env: { ...baseEnv, AEKIT_TEST_ARGS: JSON.stringify(args) } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
-
-function oneLineError(r: Run, code: number, pattern: RegExp): void {
-  assert.equal(r.status, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
-  assert.match(lines[0], /^aekit: /);
-  assert.match(lines[0], pattern);
-}
-
-function assertNear(a: number, b: number, what: string): void {
-  assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(b), `${what}: ${a} vs ${b}`);
-}
-
-function json(r: Run): Record<string, unknown> {
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 1, `one stdout line: ${r.stdout}`);
-  return JSON.parse(lines[0]) as Record<string, unknown>;
-}
-
-describe('aekit compress / decompress (command modules)', () => {
-  let dir: string;
-  let runs: Record<string, Run>;
-  const model = new Autoencoder({ inputDim: 784, hidden: [16], latentDim: 6, activation: 'sigmoid', seed: 1 });
-  const other = new Autoencoder({ inputDim: 784, hidden: [16], latentDim: 6, activation: 'sigmoid', seed: 2 });
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aekit-compress-cli-'));
-    const p = (f: string): string => join(dir, f);
-    saveModel(p('model.safetensors'), model);
-    saveModel(p('other.safetensors'), other);
-    const images = loadMnist('test', { limit: 30 });
-    writeAekc(p('lib.aekc'), compressImages(model, images, { imageShape: [28, 28], source: { data: 'mnist', split: 'test', count: 30 } }));
-    writeFileSync(p('corrupt.aekc'), readFileSync(p('lib.aekc')).subarray(0, 100));
-    // Independent runs, all at once (each child pays tsx's start-up).
-    const jobs: Record<string, Promise<Run>> = {
-      compress: command('compress', [p('model.safetensors'), '--out', p('c.aekc'), '--limit', '30', '--json']),
-      compressFashion: command('compress', [p('model.safetensors'), '--out', p('f.aekc'), '--data', 'fashion', '--limit', '20']),
-      decompress: command('decompress', [p('model.safetensors'), p('lib.aekc'), '--out', p('grid.png'), '--count', '12', '--cols', '5', '--originals', '--json']),
-      wrongModel: command('decompress', [p('other.safetensors'), p('lib.aekc'), '--out', p('never.png')]),
-      corrupt: command('decompress', [p('model.safetensors'), p('corrupt.aekc'), '--out', p('never.png')]),
-      noOut: command('compress', [p('model.safetensors')]),
-      badData: command('compress', [p('model.safetensors'), '--out', p('x.aekc'), '--data', 'cifar']),
-      crossFlag: command('compress', [p('model.safetensors'), '--out', p('x.aekc'), '--epochs', '3']),
-      cross: command('compress', ['--cross', '--mnist-model', p('model.safetensors'), '--train-limit', '200', '--epochs', '1', '--hidden', '8',
-        '--latent', '4', '--limit', '20', '--save-dir', p('cross'), '--json']),
-    };
-    runs = Object.fromEntries(await Promise.all(Object.entries(jobs).map(async ([k, v]) => [k, await v] as const)));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  test('compress --json: writes the file and reports what the library reports', () => {
-    const r = json(runs.compress);
-    const lib = compressionReport({
-      model, images: loadMnist('test', { limit: 30 }), name: 'mnist test', imageShape: [28, 28], source: { data: 'mnist', split: 'test', count: 30 },
-    });
-    assert.equal(r.fileBytes, readFileSync(join(dir, 'c.aekc')).length);
-    for (const k of ['n', 'dim', 'fileBytes', 'bytesPerImage', 'ratioVsRaw', 'ratioVsPng', 'pngBytesPerImage'] as const) assert.equal(r[k], lib[k], k);
-    // The child picks its own backend (and thread count), which may round differently from this process's.
-    for (const k of ['psnr', 'psnrUnquantized'] as const) assertNear(r[k] as number, lib[k], k);
-    assert.equal(r.data, 'mnist');
-    assert.equal(r.split, 'test');
-  });
-
-  test('compress --data fashion: a text report', () => {
-    const r = runs.compressFashion;
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /images\s+20 Fashion-MNIST test images \(28x28\)/);
-    assert.match(r.stdout, /bytes\/image \d+\.\d\d \(6 code bytes/);
-    assert.match(r.stdout, /PSNR\s+\d+\.\d\d dB/);
-    assert.ok(existsSync(join(dir, 'f.aekc')));
-  });
-
-  test('decompress --originals --json: a grid PNG (originals over decompressed) and the report', () => {
-    const r = json(runs.decompress);
-    assert.equal(r.n, 30);
-    assert.equal(r.shown, 12);
-    const lib = compressionReport({ model, images: loadMnist('test', { limit: 30 }), name: 'x' });
-    assertNear(r.psnr as number, lib.psnr, 'psnr');
-    const png = decodePng(readFileSync(join(dir, 'grid.png')));
-    // 5 columns of 28*2 px with 2 px gaps; 3 image rows, each as originals + decompressed: 6 grid rows.
-    assert.equal(png.width, 5 * 56 + 4 * 2);
-    assert.equal(png.height, 6 * 56 + 5 * 2);
-  });
-
-  test('the wrong model and a corrupt file are one-line errors (exit 1) naming the file', () => {
-    oneLineError(runs.wrongModel, 1, /lib\.aekc: compressed by another model/);
-    assert.ok(!existsSync(join(dir, 'never.png')));
-    oneLineError(runs.corrupt, 1, /corrupt\.aekc: header length \d+ runs past the end of the file \(100 bytes\): truncated/);
-  });
-
-  test('usage errors exit 2', () => {
-    oneLineError(runs.noOut, 2, /needs --out FILE\.aekc/);
-    oneLineError(runs.badData, 2, /--data must be one of mnist, fashion; got 'cifar'/);
-    oneLineError(runs.crossFlag, 2, /--epochs only applies with --cross/);
-  });
-
-  test('compress --cross: loads the given model, trains the other, 4 rows', () => {
-    const r = json(runs.cross);
-    const rows = r.rows as Array<Record<string, unknown>>;
-    assert.deepEqual(rows.map((x) => `${String(x.trainedOn)}/${String(x.data)}`), ['mnist/mnist', 'mnist/fashion', 'fashion/mnist', 'fashion/fashion']);
-    assert.deepEqual(rows.map((x) => x.dim), [6, 6, 4, 4]);
-    assert.ok(rows.every((x) => x.n === 20 && typeof x.psnr === 'number'));
-    const models = r.models as Record<string, Record<string, unknown>>;
-    assert.equal(models.mnist.file, join(dir, 'model.safetensors'));
-    assert.equal(models.fashion.layers, '784-8-4-8-784');
-    assert.ok(existsSync(join(dir, 'cross', 'fashion.safetensors')));
-    assert.ok(!existsSync(join(dir, 'cross', 'mnist.safetensors')), 'a given model is not re-saved');
-    assert.match(runs.cross.stderr, /training a 784-8-4-8-784 autoencoder on 200 Fashion-MNIST training images/);
   });
 });

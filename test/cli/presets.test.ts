@@ -320,9 +320,18 @@ describe('eval, encode and reconstruct read the models that are not Autoencoder 
     assertOneLineError(aekit(['eval', path]), 1, "kind 'MLP', not an autoencoder");
   });
 
-  test('compress refuses a convolutional model with a clear one-line error', () => {
+  test('compress and decompress take a convolutional model: its 4x4x8 feature map is the code', () => {
     const path = join(tmp, 'conv', 'model.safetensors');
-    assertOneLineError(aekit(['compress', path, '--out', join(tmp, 'conv', 'x.aekc')]), 1, 'holds a convolutional autoencoder');
+    const aekc = join(tmp, 'conv', 'x.aekc');
+    const c = aekit(['compress', path, '--out', aekc, '--test-limit', '50', '--json']);
+    assert.equal(c.status, 0, c.stderr);
+    const r = jsonLine(c.stdout);
+    assert.deepEqual([r.kind, r.n, r.dim, r.dataKind], ['ConvAutoencoder', 50, 128, 'image']);
+    assert.ok(finite(r.psnr) && finite(r.ssim), `${r.psnr} ${r.ssim}`);
+    const d = aekit(['decompress', path, aekc, '--out', join(tmp, 'conv', 'x.png'), '--count', '10', '--json']);
+    assert.equal(d.status, 0, d.stderr);
+    assert.equal(jsonLine(d.stdout).psnr, r.psnr, 'decompress reopens the originals and repeats the PSNR');
+    assert.equal(decodePng(readFileSync(join(tmp, 'conv', 'x.png'))).width, gridSize(10, 2));
   });
 
   test('the VAE MSE of eval is the per-pixel MSE of the decoded posterior means', () => {

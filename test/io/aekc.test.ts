@@ -15,6 +15,14 @@ const SHA = 'ab'.repeat(32);
 function header(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     model: { sha256: SHA, kind: 'Autoencoder', layers: '12-3-12', inputDim: 12, latentDim: 3 },
+    n: 2, dim: 3, data: { kind: 'image', sampleShape: [3, 4, 1], valueRange: [0, 255] }, quantization: 'uint8-minmax', ...over,
+  };
+}
+
+/** A version 1 header, as every file written before version 2 had it. */
+function v1Header(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model: { sha256: SHA, kind: 'Autoencoder', layers: '12-3-12', inputDim: 12, latentDim: 3 },
     n: 2, dim: 3, imageShape: [3, 4], quantization: 'uint8-minmax', ...over,
   };
 }
@@ -42,14 +50,20 @@ function f32le(values: number[]): Uint8Array {
   return b;
 }
 
-/** A file assembled by hand: magic, version, header (object or raw text), min, max, codes. */
-function assemble(opts: { magic?: string; version?: number; header?: unknown; headerLen?: number; min?: number[]; max?: number[]; codes?: number[] } = {}): Uint8Array {
+/** A file assembled by hand: magic, version, header (object or raw text), min, max, codes, then `tail` (the ids section). */
+function assemble(opts: { magic?: string; version?: number; header?: unknown; headerLen?: number; min?: number[]; max?: number[]; codes?: number[]; tail?: Uint8Array } = {}): Uint8Array {
   const h = opts.header ?? header();
   const json = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
   return concat(
-    new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(opts.version ?? 1), u32le(opts.headerLen ?? json.length), json,
-    f32le(opts.min ?? [-1, 0, 0.5]), f32le(opts.max ?? [1, 2, 0.5]), new Uint8Array(opts.codes ?? [0, 255, 0, 128, 7, 0]),
+    new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(opts.version ?? 2), u32le(opts.headerLen ?? json.length), json,
+    f32le(opts.min ?? [-1, 0, 0.5]), f32le(opts.max ?? [1, 2, 0.5]), new Uint8Array(opts.codes ?? [0, 255, 0, 128, 7, 0]), opts.tail ?? new Uint8Array(0),
   );
+}
+
+/** An ids section: u32 length, then the UTF-8 JSON text (any text, to test the reader's checks). */
+function idsSection(text: string): Uint8Array {
+  const b = new TextEncoder().encode(text);
+  return concat(u32le(b.length), b);
 }
 
 function sample(): AekcFile {
@@ -76,7 +90,7 @@ describe('.aekc format', () => {
     const bytes = encodeAekc(sample());
     assert.deepEqual([...bytes.subarray(0, 4)], [0x41, 0x45, 0x4b, 0x43]);
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    assert.equal(view.getUint32(4, true), 1);
+    assert.equal(view.getUint32(4, true), 2);
     const h = view.getUint32(8, true);
     assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes.subarray(AEKC_PREAMBLE, AEKC_PREAMBLE + h))), header());
     assert.equal(bytes.length, 12 + h + 8 * 3 + 2 * 3);
@@ -85,8 +99,8 @@ describe('.aekc format', () => {
 
   test('round trip is bit-exact (min/max bit patterns, codes, header), and re-encoding gives the same bytes', () => {
     const f = sample();
-    f.header.source = { data: 'mnist', split: 'test', count: 2 };
-    f.header.imagesSha256 = 'cd'.repeat(32);
+    f.header.source = { data: 'mnist', split: 'test', count: 2, args: ['--data', 'mnist', '--test-limit', '2'] };
+    f.header.samplesSha256 = 'cd'.repeat(32);
     // Awkward float32 values: a subnormal, -0, the largest float32, a value with all mantissa bits set.
     f.min = new Float32Array([1.401298464324817e-45, -0, -3.4028234663852886e38]);
     f.max = new Float32Array([Math.fround(1 - 2 ** -24), 0, 3.4028234663852886e38]);
@@ -109,6 +123,51 @@ describe('.aekc format', () => {
     assert.equal(back.codes.length, 0);
   });
 
+  test('ids: a u32 length and a JSON list after the codes, read back exactly (any Unicode, commas, quotes)', () => {
+    const ids = ['r1', 'Zoë, "the" cat', '\u{1F600}'];
+    const f = sample();
+    f.header.n = 3;
+    f.header.ids = true;
+    f.codes = new Uint8Array(9).map((_, i) => i * 20);
+    f.ids = ids;
+    const bytes = encodeAekc(f);
+    const text = new TextEncoder().encode(JSON.stringify(ids));
+    // The hand-assembled file: header, min/max, codes, then the ids section.
+    assert.deepEqual(bytes, assemble({ header: f.header, codes: [...f.codes], tail: idsSection(JSON.stringify(ids)) }));
+    assert.equal(bytes.length, 12 + new DataView(bytes.buffer).getUint32(8, true) + 8 * 3 + 3 * 3 + 4 + text.length);
+    const back = decodeAekc(bytes);
+    assert.deepEqual(back.ids, ids);
+    assert.equal(back.header.ids, true);
+    assert.equal(decodeAekc(encodeAekc(sample())).ids, null, 'no ids section: ids null');
+  });
+
+  test('table and sequence headers: feature names and the id column are kept', () => {
+    const f = sample();
+    f.header.data = { kind: 'sequence', sampleShape: [4, 3], featureNames: ['x', 'y', 'z'], idColumn: 'name' };
+    assert.deepEqual(decodeAekc(encodeAekc(f)).header.data, f.header.data);
+    f.header.data = { kind: 'tabular', sampleShape: [12] };
+    assert.deepEqual(decodeAekc(encodeAekc(f)).header.data, { kind: 'tabular', sampleShape: [12] });
+  });
+
+  test('version 1 files still read: [h, w] grey 8-bit images, imagesSha256 as samplesSha256, the same codes', () => {
+    const v1 = assemble({ version: 1, header: v1Header({ imagesSha256: 'ef'.repeat(32), source: { data: 'mnist', split: 'test', count: 2 } }) });
+    const back = decodeAekc(v1, 'old.aekc');
+    assert.equal(back.version, 1);
+    assert.deepEqual(back.header, {
+      model: v1Header().model, n: 2, dim: 3, data: { kind: 'image', sampleShape: [3, 4, 1], valueRange: [0, 255] },
+      quantization: 'uint8-minmax', samplesSha256: 'ef'.repeat(32), source: { data: 'mnist', split: 'test', count: 2 },
+    });
+    assert.deepEqual([...back.codes], [0, 255, 0, 128, 7, 0]);
+    assert.deepEqual([...back.min], [-1, 0, 0.5]);
+    assert.equal(back.ids, null);
+    // [h, w, c] stays as it is; one axis was rows of values.
+    assert.deepEqual(decodeAekc(assemble({ version: 1, header: v1Header({ imageShape: [2, 2, 3] }) })).header.data, { kind: 'image', sampleShape: [2, 2, 3], valueRange: [0, 255] });
+    assert.deepEqual(decodeAekc(assemble({ version: 1, header: v1Header({ imageShape: [12] }) })).header.data, { kind: 'tabular', sampleShape: [12] });
+    // Re-encoding writes version 2.
+    assert.equal(new DataView(encodeAekc(back).buffer).getUint32(4, true), 2);
+    assert.equal(decodeAekc(encodeAekc(back)).version, 2);
+  });
+
   describe('every corruption is rejected with a message naming the file', () => {
     const good = assemble();
     const cases: Array<[string, Uint8Array, RegExp]> = [
@@ -116,7 +175,8 @@ describe('.aekc format', () => {
       ['wrong magic', assemble({ magic: 'AEKX' }), /not an \.aekc .*"AEKX"/],
       ['a PNG', concat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), good.subarray(4)), /not an \.aekc/],
       ['cut inside the preamble', good.subarray(0, 7), /7 bytes, shorter than the 12-byte preamble: truncated/],
-      ['unknown version', assemble({ version: 2 }), /unsupported \.aekc version 2/],
+      ['unknown version', assemble({ version: 3 }), /unsupported \.aekc version 3 \(this aekit reads versions 1 to 2; the file was written by a newer aekit\)/],
+      ['version 0', assemble({ version: 0 }), /unsupported \.aekc version 0/],
       ['huge header length', assemble({ headerLen: 0xffffffff }), /header length 4294967295 is over/],
       ['header length past the end', assemble({ headerLen: 5000 }), /header length 5000 runs past the end.*truncated/],
       ['cut inside the header', good.subarray(0, 40), /runs past the end.*truncated/],
@@ -129,14 +189,31 @@ describe('.aekc format', () => {
       ['n not an integer', assemble({ header: header({ n: 1.5 }) }), /header\.n must be a non-negative integer/],
       ['n negative', assemble({ header: header({ n: -1 }) }), /header\.n must be a non-negative integer/],
       ['dim not the latent size', assemble({ header: header({ dim: 4 }) }), /header\.dim 4 differs from the model's latentDim 3/],
-      ['image shape of the wrong size', assemble({ header: header({ imageShape: [3, 3] }) }), /imageShape \[3,3\] holds 9 values but the model's inputDim is 12/],
-      ['bad image shape', assemble({ header: header({ imageShape: [] }) }), /imageShape must be a non-empty array/],
+      ['sample shape of the wrong size', assemble({ header: header({ data: { kind: 'image', sampleShape: [3, 3, 1] } }) }), /sampleShape \[3,3,1\] holds 9 values but the model's inputDim is 12/],
+      ['bad sample shape', assemble({ header: header({ data: { kind: 'tabular', sampleShape: [] } }) }), /sampleShape must be a non-empty array/],
+      ['no data', assemble({ header: header({ data: undefined }) }), /header\.data must be an object/],
+      ['unknown data kind', assemble({ header: header({ data: { kind: 'audio', sampleShape: [12] } }) }), /header\.data\.kind must be one of image, tabular, sequence, got "audio"/],
+      ['an image shape of two axes', assemble({ header: header({ data: { kind: 'image', sampleShape: [3, 4] } }) }), /sampleShape \[3,4\] is not the shape of image samples \(3 axes\)/],
+      ['bad value range', assemble({ header: header({ data: { kind: 'image', sampleShape: [3, 4, 1], valueRange: [1, 1] } }) }), /valueRange must be \[lo, hi\] with finite lo < hi/],
+      ['feature names of images', assemble({ header: header({ data: { kind: 'image', sampleShape: [3, 4, 1], featureNames: ['a'] } }) }), /featureNames are for tables and sequences/],
+      ['too few feature names', assemble({ header: header({ data: { kind: 'sequence', sampleShape: [4, 3], featureNames: ['a', 'b'] } }) }), /featureNames must be 3 strings/],
+      ['unknown data field', assemble({ header: header({ data: { kind: 'tabular', sampleShape: [12], units: 'cm' } }) }), /header\.data has an unknown field "units"/],
+      ['a version 1 field in version 2', assemble({ header: header({ imageShape: [3, 4] }) }), /header has an unknown field "imageShape"/],
       ['other quantization', assemble({ header: header({ quantization: 'uint4' }) }), /quantization must be "uint8-minmax"/],
-      ['bad source', assemble({ header: header({ source: { a: [1] } }) }), /source\.a must be a string or a finite number/],
-      ['codes truncated by one byte', good.subarray(0, good.length - 1), /truncated: .*2 images of 3 code bytes.*need 30 bytes.*has 29/],
+      ['bad source', assemble({ header: header({ source: { a: [1] } }) }), /source\.a must be a string, a finite number or a list of strings/],
+      ['ids not true', assemble({ header: header({ ids: 1 }) }), /header\.ids must be true when present/],
+      ['ids announced, none there', assemble({ header: header({ ids: true }) }), /truncated: the header announces ids after the codes, but the file ends 0 bytes after them/],
+      ['ids cut short', assemble({ header: header({ ids: true }), tail: idsSection('["a","b"]').subarray(0, 8) }), /truncated: the ids need 9 bytes, but the file has 4 after their length/],
+      ['ids not JSON', assemble({ header: header({ ids: true }), tail: idsSection('["a",') }), /the ids section is not valid JSON/],
+      ['too few ids', assemble({ header: header({ ids: true }), tail: idsSection('["a"]') }), /holds 2 samples but 1 ids/],
+      ['an id not a string', assemble({ header: header({ ids: true }), tail: idsSection('["a",7]') }), /id 1 is 7, not a string/],
+      ['bytes after the ids', assemble({ header: header({ ids: true }), tail: concat(idsSection('["a","b"]'), new Uint8Array(2)) }), /2 trailing bytes after the 2 x 3 codes and the ids/],
+      ['version 1: a bad image shape', assemble({ version: 1, header: v1Header({ imageShape: [3, 2, 2] }) }), /imageShape \[3,2,2\] is not an image shape/],
+      ['version 1: a version 2 field', assemble({ version: 1, header: { ...v1Header(), data: {} } }), /header has an unknown field "data"/],
+      ['codes truncated by one byte', good.subarray(0, good.length - 1), /truncated: .*2 samples of 3 code bytes.*need 30 bytes.*has 29/],
       ['min/max truncated', good.subarray(0, good.length - 20), /truncated/],
       ['trailing bytes', concat(good, new Uint8Array([0, 0, 0])), /3 trailing bytes after the 2 x 3 codes/],
-      ['n larger than the codes', assemble({ header: header({ n: 3 }) }), /truncated: the header announces 3 images/],
+      ['n larger than the codes', assemble({ header: header({ n: 3 }) }), /truncated: the header announces 3 samples/],
       ['NaN min', assemble({ min: [NaN, 0, 0.5] }), /dimension 0: min NaN \/ max 1 must be finite/],
       ['infinite max', assemble({ max: [1, Infinity, 0.5] }), /dimension 1: .*max Infinity must be finite/],
       ['min above max', assemble({ min: [-1, 3, 0.5] }), /dimension 1: min 3 is greater than max 2/],
@@ -161,6 +238,10 @@ describe('.aekc format', () => {
     bad((f) => { f.max = new Float64Array(3) as unknown as Float32Array; }, /max must be a Float32Array/);
     bad((f) => { f.min[0] = NaN; }, /dimension 0: min NaN/);
     bad((f) => { f.header.dim = 2; }, /header\.dim 2 differs/);
+    bad((f) => { f.ids = ['a', 'b']; }, /ids are given but header\.ids is not true/);
+    bad((f) => { f.header.ids = true; }, /header\.ids is true but no ids are given/);
+    bad((f) => { f.header.ids = true; f.ids = ['a']; }, /holds 2 samples but 1 ids/);
+    bad((f) => { f.header.ids = true; f.ids = ['a', 3 as unknown as string]; }, /id 1 is 3, not a string/);
   });
 
   describe('files', () => {
