@@ -12,8 +12,8 @@ export interface Batch {
   idx: Uint32Array;
 }
 
-/** Batches of an epoch. `shape` is the sample shape a streamed window is given (the in-memory data's own shape). */
-export async function* epochBatches(data: Dataset | StreamedData, batchSize: number, rng: Rng | undefined, shape?: readonly number[]): AsyncGenerator<Batch> {
+/** The batches of an epoch, in the order the seeded `rng` draws (in order without one). */
+export async function* epochBatches(data: Dataset | StreamedData, batchSize: number, rng: Rng | undefined): AsyncGenerator<Batch> {
   if (!(data instanceof StreamedData)) {
     for (const idx of batchIndices(data.length, batchSize, rng)) yield { data, idx };
     return;
@@ -23,7 +23,7 @@ export async function* epochBatches(data: Dataset | StreamedData, batchSize: num
   const windows = windowsOf(data.length, size);
   // One window: no window order to draw, so the rng gives the in-memory permutation (bit-identical training).
   const order = rng && windows.length > 1 && data.stream.seekable ? rng.permutation(windows.length) : windows.map((_, i) => i);
-  const read = (k: number): Promise<Dataset> => data.window(windows[order[k]][0], windows[order[k]][1], shape);
+  const read = (k: number): Promise<Dataset> => data.window(windows[order[k]][0], windows[order[k]][1]);
   let next = read(0);
   for (let k = 0; k < windows.length; k++) {
     const win = await next;
