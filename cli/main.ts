@@ -36,21 +36,21 @@ const commands: Record<string, () => Promise<Command>> = {
 
 /** One line per command; kept here (not read from the modules) so the global help loads nothing heavy. */
 const summaries: Record<keyof typeof commands, string> = {
-  train: 'train an autoencoder on MNIST, write its model and figures (no flags: the seed tutorial; --model: variants)',
-  eval: 'test-set MSE and BCE of a saved model',
-  reconstruct: 'PNG of MNIST test digits over their reconstructions',
-  encode: 'CSV of the codes (label,z0,z1,...) of MNIST images',
-  som: 'train a self-organizing map on MNIST; write its U-matrix and label map',
-  detect: 'anomaly detection: MNIST one-class ROC-AUC per digit (--all), or a labelled CSV',
-  'plot-latent': 'scatter of the test codes coloured by digit (PNG, SVG; PCA or UMAP) + Embedding Projector TSV',
-  denoise: 'PSNR/SSIM of noisy vs denoised test images, or denoise one PNG (in.png --out out.png)',
-  report: 'one self-contained HTML page with a model\'s config, numbers and figures',
-  compress: 'compress images to 8-bit codes (.aekc); bytes/image, ratio vs raw and PNG, PSNR (--cross: MNIST vs Fashion)',
-  decompress: 'decode an .aekc file back to images (a PNG grid) and report PSNR against the originals',
-  probe: 'linear-probe accuracy of raw pixels, PCA and autoencoder codes',
-  classify: 'classification by reconstruction: one autoencoder per digit; accuracy and confusion.png',
-  pca: 'fit PCA to MNIST and save it as a safetensors file',
-  'compare-pca': 'PCA vs autoencoders on MNIST: test MSE per code size, table and plot (--deep: 784-1000-500-250-30)',
+  train: 'train an autoencoder on MNIST or --data FILE, write its model and figures (no flags: the seed tutorial)',
+  eval: 'reconstruction MSE (and BCE) of a saved model on its test split or --data',
+  reconstruct: 'images over their reconstructions (PNG), or rows and their reconstructions (CSV/Parquet)',
+  encode: 'the codes of a model\'s data: CSV or Parquet (with ids and labels) or .npy',
+  som: 'train a self-organizing map; write its U-matrix and, with labels, its label map',
+  detect: 'anomaly detection: detect fit (normal data -> detector file), detect score (new data -> scores), detect eval',
+  'plot-latent': 'scatter of the codes coloured by label or score (PNG, SVG; PCA or UMAP) + Embedding Projector TSV',
+  denoise: 'PSNR/SSIM/MSE of noisy vs denoised samples, or denoise an image or a folder of images',
+  report: 'one self-contained HTML page with a model\'s config, data, numbers and figures',
+  compress: 'compress images or rows to 8-bit codes (.aekc); bytes/sample against raw, PNG or CSV, and the error',
+  decompress: 'decode an .aekc file back to images (PNG grid) or rows (CSV/Parquet) and report the error',
+  probe: 'linear-probe accuracy of raw features, PCA and autoencoder codes (needs labels)',
+  classify: 'classification by reconstruction: one autoencoder per class; accuracy and confusion.png (needs labels)',
+  pca: 'fit PCA to the data and save it as a safetensors file',
+  'compare-pca': 'PCA vs autoencoders: test MSE per code size, table and plot (--deep: 784-1000-500-250-30)',
   perceptron: "seed 003's one-layer net on its toy set (or failing at XOR)",
   xor: 'a two-layer net learning XOR by backpropagation',
   rnn: 'a recurrent net predicting the next value of a sine wave',
@@ -58,7 +58,8 @@ const summaries: Record<keyof typeof commands, string> = {
 
 const HELP = `Usage: aekit COMMAND [options]
 
-Autoencoders in TypeScript: train on MNIST, evaluate, draw reconstructions, export codes.
+Autoencoders in TypeScript: train on MNIST or your own data (CSV, Parquet, .npy, images), evaluate,
+draw reconstructions, export codes, detect anomalies. Every command takes --data SPEC.
 
 Commands:
 ${Object.entries(summaries).map(([name, text]) => `  ${name.padEnd(12)} ${text}`).join('\n')}

@@ -36,7 +36,8 @@ export type { LoadedPca, PcaFileConfig } from './io/pca-file.js';
 
 // data on disk
 export * from './data/node.js';
-export { writeNpyFile } from './io/tables.js';
+export { encodeParquet, float32Text, TABLE_EXTENSIONS, tableCsv, writeCsvFile, writeNpyFile, writeParquetFile, writeTableFile } from './io/tables.js';
+export type { ColumnValues, TableColumn } from './io/tables.js';
 
 // io
 export {
