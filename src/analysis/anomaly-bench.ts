@@ -1,13 +1,16 @@
 /**
- * Anomaly-detection benchmarks built on AnomalyDetector:
+ * Anomaly-detection benchmarks built on AnomalyDetector: one class of a labelled data set is "normal", the
+ * autoencoder trains on normal samples only, and the detector is judged by how it ranks the test samples
+ * (ROC-AUC and average precision, with every other class as the anomalies, the positives).
  *
- *   - mnistOneClass: the usual one-class MNIST protocol (as in Ruff et al. 2018, "Deep One-Class
- *     Classification"): train on the training images of ONE digit, score the whole test set, and report
- *     the ROC-AUC with the other nine digits as anomalies (positives).
- *   - tabularOneClass: a labelled table (e.g. from loadCsv); rows whose label is `normalLabel` are normal.
- *     A seeded shuffle puts `trainFraction` of the normal rows in training; the test set is the other normal
- *     rows plus every anomaly. Features are standardized with training statistics and the autoencoder has a
- *     linear output (standardized values are unbounded, a sigmoid could not reach them).
+ * Two protocols, picked by whether the data has a test split (oneClassSplit):
+ *   - with one (MNIST, as in Ruff et al. 2018, "Deep One-Class Classification"): train on the training
+ *     samples of the normal class, score the whole test split;
+ *   - without one (a labelled table): a seeded shuffle puts `trainFraction` of the normal samples in training;
+ *     the test set is the other normal samples plus every anomaly.
+ * mnistOneClass and tabularOneClass are the two with their usual data; `aekit detect eval` runs either on any
+ * data. Tables are standardized with the normal training samples' statistics (anomalies must not shape the
+ * yardstick they are measured with) and get a linear output, since standardized values are unbounded.
  */
 import type { Dataset } from '../data/dataset.js';
 import { loadMnist } from '../data/mnist.js';
@@ -19,9 +22,9 @@ import { AnomalyDetector, type ThresholdStrategy } from './anomaly.js';
 import { averagePrecision, rocAuc } from './auc.js';
 
 export interface OneClassSetup {
-  /** Encoder hidden sizes (mirrored in the decoder). MNIST default [128]; tabular default [16]. */
+  /** Encoder hidden sizes (mirrored in the decoder). Default per data kind: ONE_CLASS_DEFAULTS. */
   hidden?: number[];
-  /** Code size. MNIST default 32; tabular default max(1, min(8, floor(d / 2))). */
+  /** Code size. Images: 32; tables: max(1, min(8, floor(d / 2))). */
   latentDim?: number;
   activation?: ActivationName;
   epochs?: number;
@@ -30,6 +33,26 @@ export interface OneClassSetup {
   seed?: number;
   threshold?: ThresholdStrategy;
   callbacks?: Callback[];
+}
+
+/**
+ * The defaults of each kind of data: the MNIST protocol's network for images (784-128-32-128-784), a small one
+ * for tables and sequences (d-16-min(8, d/2)-16-d). Adam, MSE, ReLU hidden layers, a linear code.
+ */
+export const ONE_CLASS_DEFAULTS = {
+  image: { hidden: [128], latentDim: (_d: number): number => 32, epochs: 10, batchSize: 64 },
+  tabular: { hidden: [16], latentDim: (d: number): number => Math.max(1, Math.min(8, Math.floor(d / 2))), epochs: 50, batchSize: 32 },
+} as const;
+
+export type OneClassKind = keyof typeof ONE_CLASS_DEFAULTS;
+
+/** The dense autoencoder of a one-class run; `outputActivation` 'sigmoid' for inputs in [0, 1], else 'linear'. */
+export function oneClassAutoencoder(inputDim: number, kind: OneClassKind, setup: OneClassSetup, outputActivation: ActivationName): Autoencoder {
+  const def = ONE_CLASS_DEFAULTS[kind];
+  return new Autoencoder({
+    inputDim, hidden: setup.hidden ?? [...def.hidden], latentDim: setup.latentDim ?? def.latentDim(inputDim),
+    activation: setup.activation ?? 'relu', latentActivation: 'linear', outputActivation, seed: setup.seed ?? 0,
+  });
 }
 
 export interface OneClassResult {
@@ -70,6 +93,71 @@ function indicesWhere(n: number, keep: (i: number) => boolean): number[] {
   return out;
 }
 
+/** Normal training samples, and test samples with their labels (1 = anomaly). */
+export interface OneClassSplit {
+  train: Dataset;
+  test: Dataset;
+  labels: Uint8Array;
+  /** Indices of `train` and `test` in the data (test: in the test split when there is one). */
+  trainIndices: number[];
+  testIndices: number[];
+}
+
+export interface OneClassSplitOptions {
+  /** The data's own labelled test split; without it, normal samples are split by `trainFraction`. */
+  test?: Dataset | null;
+  /** Without a test split: the share of normal samples that train (default 0.6). */
+  trainFraction?: number;
+  /** Seeds the trainFraction shuffle (default 0). */
+  seed?: number;
+  /** At most this many normal training samples (the first ones). */
+  trainLimit?: number;
+}
+
+/** Splits labelled samples for a one-class run (see the module comment for the two protocols). */
+export function oneClassSplit(data: Dataset, normalLabel: number, opts: OneClassSplitOptions = {}): OneClassSplit {
+  const labels = data.labels;
+  if (!labels) throw new Error('one-class split: the data needs labels (which samples are normal)');
+  const normal = indicesWhere(data.length, (i) => labels[i] === normalLabel);
+  if (normal.length === 0) throw new Error(`one-class split: no sample has the normal label ${normalLabel}`);
+  let trainIndices: number[], testIndices: number[], test: Dataset;
+  if (opts.test) {
+    if (!opts.test.labels) throw new Error('one-class split: the test samples need labels');
+    trainIndices = normal;
+    test = opts.test;
+    testIndices = indicesWhere(test.length, () => true);
+  } else {
+    const frac = opts.trainFraction ?? 0.6;
+    if (!(frac > 0 && frac < 1)) throw new Error(`trainFraction must be in (0, 1), got ${frac}`);
+    const perm = new Rng(opts.seed ?? 0).permutation(normal.length);
+    const nTrain = Math.floor(normal.length * frac);
+    if (nTrain < 2 || nTrain === normal.length) throw new Error(`${normal.length} normal rows (label ${normalLabel}) are too few to split ${frac} for training`);
+    trainIndices = Array.from(perm.subarray(0, nTrain), (k) => normal[k]).sort((a, b) => a - b);
+    const inTrain = new Set(trainIndices);
+    testIndices = indicesWhere(data.length, (i) => !inTrain.has(i));
+    test = data.take(testIndices);
+  }
+  if (opts.trainLimit !== undefined) trainIndices = trainIndices.slice(0, opts.trainLimit);
+  return {
+    train: data.take(trainIndices), test, trainIndices, testIndices,
+    labels: Uint8Array.from(test.labels!, (l) => (l === normalLabel ? 0 : 1)),
+  };
+}
+
+/** Fits `detector` (training its autoencoder) on the normal samples and scores the test samples. */
+export async function runOneClass(
+  split: Pick<OneClassSplit, 'train' | 'test' | 'labels'>, detector: AnomalyDetector, kind: OneClassKind, setup: OneClassSetup,
+): Promise<OneClassResult> {
+  const start = performance.now();
+  const def = ONE_CLASS_DEFAULTS[kind];
+  const seed = setup.seed ?? 0;
+  await detector.fit(split.train, {
+    epochs: setup.epochs ?? def.epochs, lr: setup.lr ?? 1e-3, batchSize: setup.batchSize ?? def.batchSize, seed, loss: 'mse', callbacks: setup.callbacks,
+  });
+  const res = evaluateDetector(detector, split.test, split.labels);
+  return { ...res, trainSamples: split.train.length, detector, seconds: (performance.now() - start) / 1000 };
+}
+
 export interface MnistOneClassOptions extends OneClassSetup {
   digit: number;
   /** At most this many training images of the digit (default: all, about 6000). */
@@ -84,27 +172,13 @@ export interface MnistOneClassOptions extends OneClassSetup {
 export async function mnistOneClass(opts: MnistOneClassOptions): Promise<OneClassResult> {
   const { digit } = opts;
   if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new Error(`digit must be an integer 0-9, got ${digit}`);
-  const start = performance.now();
   const trainAll = opts.train ?? loadMnist('train');
   let test = opts.test ?? loadMnist('test');
   if (opts.testLimit !== undefined) test = test.slice(0, Math.min(opts.testLimit, test.length));
-  const tl = trainAll.labels, sl = test.labels;
-  if (!tl || !sl) throw new Error('mnistOneClass: the MNIST splits need labels');
-  let idx = indicesWhere(trainAll.length, (i) => tl[i] === digit);
-  if (opts.trainLimit !== undefined) idx = idx.slice(0, opts.trainLimit);
-  const train = trainAll.take(idx);
-  const seed = opts.seed ?? 0;
-  const ae = new Autoencoder({
-    inputDim: train.sampleSize, hidden: opts.hidden ?? [128], latentDim: opts.latentDim ?? 32,
-    activation: opts.activation ?? 'relu', latentActivation: 'linear', outputActivation: 'sigmoid', seed,
-  });
-  const detector = new AnomalyDetector(ae, { threshold: opts.threshold });
-  await detector.fit(train, {
-    epochs: opts.epochs ?? 10, lr: opts.lr ?? 1e-3, batchSize: opts.batchSize ?? 64, seed, loss: 'mse', callbacks: opts.callbacks,
-  });
-  const labels = Uint8Array.from(sl, (l) => (l === digit ? 0 : 1));
-  const res = evaluateDetector(detector, test, labels);
-  return { ...res, trainSamples: train.length, detector, seconds: (performance.now() - start) / 1000 };
+  if (!trainAll.labels || !test.labels) throw new Error('mnistOneClass: the MNIST splits need labels');
+  const split = oneClassSplit(trainAll, digit, { test, trainLimit: opts.trainLimit });
+  const detector = new AnomalyDetector(oneClassAutoencoder(trainAll.sampleSize, 'image', opts, 'sigmoid'), { threshold: opts.threshold });
+  return runOneClass(split, detector, 'image', opts);
 }
 
 export interface TabularOneClassOptions extends OneClassSetup {
@@ -119,33 +193,11 @@ export interface TabularOneClassOptions extends OneClassSetup {
 }
 
 export async function tabularOneClass(opts: TabularOneClassOptions): Promise<OneClassResult & { trainIndices: number[]; testIndices: number[] }> {
-  const { data } = opts;
-  const labels = data.labels;
-  if (!labels) throw new Error('tabularOneClass: the data needs labels (the label column)');
-  const normalLabel = opts.normalLabel ?? 0;
-  const frac = opts.trainFraction ?? 0.6;
-  if (!(frac > 0 && frac < 1)) throw new Error(`trainFraction must be in (0, 1), got ${frac}`);
-  const start = performance.now();
-  const seed = opts.seed ?? 0;
-  const normal = indicesWhere(data.length, (i) => labels[i] === normalLabel);
-  const perm = new Rng(seed).permutation(normal.length);
-  const nTrain = Math.floor(normal.length * frac);
-  if (nTrain < 2 || nTrain === normal.length) throw new Error(`${normal.length} normal rows (label ${normalLabel}) are too few to split ${frac} for training`);
-  const trainIndices = Array.from(perm.subarray(0, nTrain), (k) => normal[k]).sort((a, b) => a - b);
-  const inTrain = new Set(trainIndices);
-  const testIndices = indicesWhere(data.length, (i) => !inTrain.has(i));
-  const d = data.sampleSize;
+  if (!opts.data.labels) throw new Error('tabularOneClass: the data needs labels (the label column)');
+  const split = oneClassSplit(opts.data, opts.normalLabel ?? 0, { trainFraction: opts.trainFraction, seed: opts.seed });
   const standardize = opts.standardize ?? true;
-  const ae = new Autoencoder({
-    inputDim: d, hidden: opts.hidden ?? [16], latentDim: opts.latentDim ?? Math.max(1, Math.min(8, Math.floor(d / 2))),
-    activation: opts.activation ?? 'relu', latentActivation: 'linear', outputActivation: standardize ? 'linear' : 'sigmoid', seed,
-  });
+  const ae = oneClassAutoencoder(opts.data.sampleSize, 'tabular', opts, standardize ? 'linear' : 'sigmoid');
   const detector = new AnomalyDetector(ae, { standardize, threshold: opts.threshold });
-  const train = data.take(trainIndices), test = data.take(testIndices);
-  await detector.fit(train, {
-    epochs: opts.epochs ?? 50, lr: opts.lr ?? 1e-3, batchSize: opts.batchSize ?? 32, seed, loss: 'mse', callbacks: opts.callbacks,
-  });
-  const testLabels = Uint8Array.from(test.labels!, (l) => (l === normalLabel ? 0 : 1));
-  const res = evaluateDetector(detector, test, testLabels);
-  return { ...res, trainSamples: train.length, detector, seconds: (performance.now() - start) / 1000, trainIndices, testIndices };
+  const res = await runOneClass(split, detector, 'tabular', opts);
+  return { ...res, trainIndices: split.trainIndices, testIndices: split.testIndices };
 }

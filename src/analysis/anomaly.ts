@@ -11,14 +11,22 @@
  * the normal training data only (anomalies must not shape the yardstick they are measured with).
  *
  * Thresholds come from "calibration scores": the scores of a held-out normal set when `calibrationData` is
- * given, else the training scores (which run a little low: the model has seen those samples). predict flags
- * score > threshold, as PyOD does. predictProba is the empirical CDF of the calibration scores: the fraction of
- * normal calibration samples scoring <= s, a monotone map to [0, 1] (every score beyond the calibration
- * maximum maps to 1; it is a rank, not a calibrated probability of being an anomaly).
+ * given (or `calibrate(heldOut)` for an autoencoder trained elsewhere), else the training scores (which run a
+ * little low: the model has seen those samples). predict flags score > threshold, as PyOD does. predictProba
+ * is the empirical CDF of the calibration scores: the fraction of normal calibration samples scoring <= s, a
+ * monotone map to [0, 1] (every score beyond the calibration maximum maps to 1; it is a rank, not a calibrated
+ * probability of being an anomaly). decide and probability do the same for scores already computed.
  *
  * Saving: the detector is a Module whose tensors are the autoencoder's weights plus `scaler.mean`,
  * `scaler.std` and `calibrationScores` buffers (float64), and whose config carries the threshold and strategy,
  * so one model file restores identical scores and decisions (io/kinds.ts rebuilds it).
+ *
+ * Two ways to standardize, on purpose. `standardize: true` is the library's own (a Scaler: a Module, so its
+ * statistics are saved as the detector's buffers). The CLI (`aekit detect fit`) leaves it off and feeds the
+ * detector model inputs instead, mapped by the data layer's Preprocessing that the model file keeps beside the
+ * detector, as for every other model (loadModelFile(path).preprocessing). Scaler stays because linearProbe
+ * uses it (its 'global' scaling) and because it divides by std where Preprocessing multiplies by 1/std: the
+ * two can differ in the last float32 bit, and probe's MNIST numbers and old detector files must not move.
  */
 import { Dataset } from '../data/dataset.js';
 import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
@@ -26,7 +34,7 @@ import { asBuffer, Module } from '../nn/module.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import type { AutoencoderModel } from '../models/model.js';
 import type { FitOptions } from '../train/fit.js';
-import { sortedCopy, thresholdFromScores, type ThresholdStrategy } from './auc.js';
+import { quantileSorted, sortedCopy, thresholdFromScores, type ThresholdStrategy } from './auc.js';
 
 export { thresholdFromScores, type ThresholdStrategy } from './auc.js';
 
@@ -171,11 +179,28 @@ export class AnomalyDetector extends Module {
     if (train) history = await this.autoencoder.fit(this.scaler ? this.modelSpace(normal) : normal, fitOpts);
     this.autoencoder.eval();
     const trainScores = this.scores(normal);
-    const calib = calibrationData === undefined ? trainScores : this.scores(calibrationData);
-    this.calibrationScores = asBuffer(new Tensor(sortedCopy(calib, 'calibration scores'), [calib.length]));
-    this.calibrationSource = calibrationData === undefined ? 'training' : 'heldOut';
-    this.setThreshold(threshold ?? this.strategy);
+    this.calibrateWith(calibrationData === undefined ? trainScores : this.scores(calibrationData), calibrationData === undefined ? 'training' : 'heldOut', threshold);
     return { history, trainScores, threshold: this.threshold };
+  }
+
+  /**
+   * Calibrates an already trained autoencoder on held-out NORMAL samples alone, never touching the training
+   * data (which may be too large to score again, e.g. streamed from disk). Without standardization only: a
+   * scaler is fitted on training data, which is what `fit` is for.
+   */
+  calibrate(heldOut: Inputs, threshold?: ThresholdStrategy): number {
+    if (this.standardize) throw new Error('AnomalyDetector.calibrate: a standardizing detector fits its scaler on the training data: use fit(train, { train: false, calibrationData })');
+    if (inputCount(heldOut) === 0) throw new Error('AnomalyDetector.calibrate: no held-out samples');
+    this.inputDim = inputSampleSize(heldOut);
+    this.autoencoder.eval();
+    this.calibrateWith(this.scores(heldOut), 'heldOut', threshold);
+    return this.threshold;
+  }
+
+  private calibrateWith(scores: Float64Array, source: 'training' | 'heldOut', threshold: ThresholdStrategy | undefined): void {
+    this.calibrationScores = asBuffer(new Tensor(sortedCopy(scores, 'calibration scores'), [scores.length]));
+    this.calibrationSource = source;
+    this.setThreshold(threshold ?? this.strategy);
   }
 
   /** Re-derives the threshold from the stored calibration scores. */
@@ -248,15 +273,25 @@ export class AnomalyDetector extends Module {
 
   /** 1 where score > threshold (anomaly), else 0. */
   predict(x: Inputs): Uint8Array {
+    return this.decide(this.scores(x));
+  }
+
+  /** predict for scores already computed (a caller that also wants the scores runs the model once). */
+  decide(scores: ArrayLike<number>): Uint8Array {
     if (Number.isNaN(this.threshold)) throw new Error('AnomalyDetector: no threshold yet (fit the detector first)');
-    return Uint8Array.from(this.scores(x), (s) => (s > this.threshold ? 1 : 0));
+    return Uint8Array.from(scores, (s) => (s > this.threshold ? 1 : 0));
   }
 
   /** Empirical CDF of the calibration scores at each sample's score (see the module comment). */
   predictProba(x: Inputs): Float64Array {
+    return this.probability(this.scores(x));
+  }
+
+  /** predictProba for scores already computed. */
+  probability(scores: ArrayLike<number>): Float64Array {
     const cal = this.calibrationScores?.data;
     if (!cal) throw new Error('AnomalyDetector: fit the detector first');
-    return this.scores(x).map((s) => {
+    return Float64Array.from(scores, (s) => {
       let lo = 0, hi = cal.length; // first index whose score is > s
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
@@ -281,4 +316,79 @@ export class AnomalyDetector extends Module {
       },
     };
   }
+}
+
+/** The calibration scores' distribution and where a threshold cuts it. */
+export interface CalibrationSummary {
+  n: number;
+  mean: number;
+  std: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Calibration samples scoring above the threshold (flagged: false positives, the samples being normal). */
+  above: number;
+  /** above / n. */
+  heldOutFpr: number;
+  /**
+   * [above / (n + 1), (above + 1) / (n + 1)]: the false-positive rate to expect on new normal data. A new normal
+   * sample exchangeable with the n calibration ones is equally likely to take any of the n + 1 ranks among
+   * them, so it lands above a threshold between the (n - above)-th and the next calibration score with a
+   * chance between these two (the conformal argument; a target-fpr threshold is a calibration score, the top).
+   */
+  expectedFpr: [number, number];
+}
+
+/** Summarizes ascending calibration scores and the threshold's false-positive rate on them. */
+export function calibrationSummary(sorted: ArrayLike<number>, threshold: number): CalibrationSummary {
+  const n = sorted.length;
+  if (n === 0) throw new Error('calibration summary: no calibration scores');
+  let sum = 0, above = 0;
+  for (let i = 0; i < n; i++) {
+    sum += sorted[i];
+    if (sorted[i] > threshold) above++;
+  }
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
+  return {
+    n, mean, std: Math.sqrt(ss / n), min: sorted[0], p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9),
+    p99: quantileSorted(sorted, 0.99), max: sorted[n - 1], above, heldOutFpr: above / n, expectedFpr: [above / (n + 1), (above + 1) / (n + 1)],
+  };
+}
+
+/** One feature's part of a sample's squared reconstruction error. */
+export interface ErrorShare {
+  /** Index along the feature axis (a table's column, a sequence's feature). */
+  feature: number;
+  /** Its share of the sample's squared error, in [0, 1]; a sample's shares add up to 1. */
+  share: number;
+}
+
+/**
+ * Which features carry each sample's reconstruction error (the explanation PyOD users ask of a flagged row):
+ * the squared errors of `errors` (n samples, packed, as errorMap gives them) summed per feature — over every
+ * time step for a sequence, since position i belongs to feature i mod `features` — and divided by the
+ * sample's total. The `k` largest per sample, largest first; a sample rebuilt exactly has none.
+ */
+export function topErrorShares(errors: ArrayLike<number>, n: number, features: number, k: number): ErrorShare[][] {
+  if (!Number.isInteger(features) || features <= 0) throw new Error(`topErrorShares: features must be a positive integer, got ${features}`);
+  const d = n ? errors.length / n : 0;
+  if (!Number.isInteger(d) || d % features !== 0) throw new Error(`topErrorShares: ${errors.length} errors are not ${n} samples of a multiple of ${features} values`);
+  const per = new Float64Array(features);
+  const out: ErrorShare[][] = [];
+  for (let i = 0; i < n; i++) {
+    per.fill(0);
+    let total = 0;
+    for (let j = 0; j < d; j++) {
+      const e = errors[i * d + j];
+      per[j % features] += e;
+      total += e;
+    }
+    const order = Array.from(per.keys()).filter((f) => per[f] > 0).sort((a, b) => per[b] - per[a] || a - b);
+    out.push(order.slice(0, k).map((feature) => ({ feature, share: per[feature] / total })));
+  }
+  return out;
 }

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { mnistOneClass, tabularOneClass } from '../../src/analysis/anomaly-bench.js';
+import { mnistOneClass, oneClassSplit, tabularOneClass } from '../../src/analysis/anomaly-bench.js';
 import { loadAnomalyDetector } from '../../src/io/model-file.js';
-import { AnomalyDetector, thresholdFromScores } from '../../src/analysis/anomaly.js';
+import { AnomalyDetector, calibrationSummary, thresholdFromScores, topErrorShares } from '../../src/analysis/anomaly.js';
 import { rocAuc } from '../../src/analysis/auc.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { decodeModel, encodeModel, saveModel } from '../../src/io/model-file.js';
@@ -151,6 +151,28 @@ describe('AnomalyDetector', () => {
     assert.throws(() => det.scores([[1, 2, 3]]), /3 values, the detector was fitted on 8/);
   });
 
+  test('decide and probability on given scores are predict and predictProba; calibrate uses held-out samples only', async () => {
+    const det = await trainedDetector();
+    const x = [...planeData(30, 10), ...planeData(10, 11, true)];
+    const s = det.scores(x);
+    assert.deepEqual(det.decide(s), det.predict(x));
+    assert.deepEqual(det.probability(s), det.predictProba(x));
+    // probability: the share of calibration scores <= s, counted directly.
+    const cal = Array.from(det.calibrationScores!.data);
+    det.probability(s).forEach((p, i) => assert.equal(p, cal.filter((c) => c <= s[i]).length / cal.length));
+
+    const plain = new AnomalyDetector(det.autoencoder, { threshold: { targetFpr: 0.1 } });
+    const held = planeData(50, 12);
+    assert.throws(() => plain.decide([1]), /no threshold yet/);
+    plain.calibrate(det.modelSpace(held));
+    assert.equal(plain.calibrationSource, 'heldOut');
+    assert.equal(plain.calibrationScores!.size, 50);
+    const heldScores = Array.from(plain.scores(det.modelSpace(held))).sort((a, b) => a - b);
+    assert.equal(plain.threshold, heldScores[50 - 1 - 5]); // 5 of 50 may score above a 0.1 target
+    assert.throws(() => det.calibrate(held), /fits its scaler on the training data/);
+    assert.throws(() => plain.calibrate([]), /no held-out samples/);
+  });
+
   test('tabularOneClass: standardized table with a label column', async () => {
     const rows = [...planeData(150, 8), ...planeData(30, 9, true)];
     const labels = rows.map((_, i) => (i < 150 ? 0 : 1));
@@ -166,5 +188,69 @@ describe('AnomalyDetector', () => {
     assert.equal(res.trainSamples, 300);
     assert.equal(res.testSamples, 500);
     assert.ok(res.auc > 0.8, `AUC ${res.auc}`);
+  });
+});
+
+describe('calibrationSummary', () => {
+  test('quantiles, the held-out rate and the conformal range on 1..100', () => {
+    const s = Float64Array.from({ length: 100 }, (_, i) => i + 1);
+    const c = calibrationSummary(s, 95);
+    assert.equal(c.n, 100);
+    assert.equal(c.mean, 50.5);
+    assert.ok(Math.abs(c.std - Math.sqrt((100 * 100 - 1) / 12)) < 1e-12);
+    assert.deepEqual([c.min, c.max], [1, 100]);
+    assert.ok(Math.abs(c.p50 - 50.5) < 1e-12 && Math.abs(c.p90 - 90.1) < 1e-12 && Math.abs(c.p99 - 99.01) < 1e-12); // np.percentile
+    assert.equal(c.above, 5); // 96..100
+    assert.equal(c.heldOutFpr, 0.05);
+    assert.deepEqual(c.expectedFpr, [5 / 101, 6 / 101]);
+    assert.equal(calibrationSummary([3], 3).above, 0); // a tie is not above
+    assert.throws(() => calibrationSummary([], 1), /no calibration scores/);
+  });
+});
+
+describe('topErrorShares', () => {
+  test('shares of each sample\'s squared error, largest first; sequences summed per feature', () => {
+    // two table rows of 3 features
+    const rows = topErrorShares([1, 6, 3, 0, 0, 0], 2, 3, 2);
+    assert.deepEqual(rows[0].map((r) => r.feature), [1, 2]);
+    assert.ok(Math.abs(rows[0][0].share - 0.6) < 1e-12 && Math.abs(rows[0][1].share - 0.3) < 1e-12);
+    assert.deepEqual(rows[1], []); // rebuilt exactly: nothing to blame
+    // one sequence of 3 steps x 2 features: feature 0 = 1 + 1 + 1, feature 1 = 0 + 2 + 5
+    const seq = topErrorShares([1, 0, 1, 2, 1, 5], 1, 2, 5);
+    assert.deepEqual(seq[0].map((r) => [r.feature, r.share]), [[1, 0.7], [0, 0.3]]);
+    assert.ok(Math.abs(seq[0].reduce((a, r) => a + r.share, 0) - 1) < 1e-12);
+    assert.deepEqual(topErrorShares([2, 2], 1, 2, 1)[0], [{ feature: 0, share: 0.5 }]); // ties: the first feature
+    assert.throws(() => topErrorShares([1, 2, 3], 1, 2, 1), /not 1 samples of a multiple of 2/);
+    assert.throws(() => topErrorShares([1], 1, 0, 1), /features must be a positive integer/);
+  });
+});
+
+describe('oneClassSplit', () => {
+  const data = Dataset.fromArrays(Array.from({ length: 10 }, (_, i) => [i]), [0, 1, 0, 0, 2, 0, 1, 0, 0, 0]);
+
+  test('with a test split: every normal training sample trains, the whole test split is scored', () => {
+    const test = Dataset.fromArrays([[1], [2], [3]], [1, 0, 2]);
+    const s = oneClassSplit(data, 0, { test, trainLimit: 5 });
+    assert.deepEqual(s.trainIndices, [0, 2, 3, 5, 7]);
+    assert.deepEqual(Array.from(s.train.toFloat32()), [0, 2, 3, 5, 7]);
+    assert.deepEqual(s.testIndices, [0, 1, 2]);
+    assert.deepEqual(Array.from(s.labels), [1, 0, 1]);
+  });
+
+  test('without one: a seeded share of the normal samples trains, the rest and every anomaly test', () => {
+    const s = oneClassSplit(data, 0, { trainFraction: 0.5, seed: 3 });
+    assert.equal(s.trainIndices.length, 3); // floor(7 * 0.5)
+    const normal = [0, 2, 3, 5, 7, 8, 9];
+    assert.ok(s.trainIndices.every((i) => normal.includes(i)));
+    assert.deepEqual([...s.trainIndices, ...s.testIndices].sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i));
+    assert.deepEqual(Array.from(s.labels), s.testIndices.map((i) => (normal.includes(i) ? 0 : 1)));
+    assert.deepEqual(oneClassSplit(data, 0, { trainFraction: 0.5, seed: 3 }).trainIndices, s.trainIndices);
+  });
+
+  test('errors name the problem', () => {
+    assert.throws(() => oneClassSplit(Dataset.fromArrays([[1]]), 0), /needs labels/);
+    assert.throws(() => oneClassSplit(data, 7), /no sample has the normal label 7/);
+    assert.throws(() => oneClassSplit(data, 2, { trainFraction: 0.5 }), /too few to split/);
+    assert.throws(() => oneClassSplit(data, 0, { trainFraction: 1 }), /trainFraction must be in \(0, 1\)/);
   });
 });
