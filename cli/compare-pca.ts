@@ -12,11 +12,12 @@ import {
 } from '../src/analysis/compare-pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
-import { finite, fitSizes, openAsTrain, printNotes } from './classify.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { TrainProgress } from './progress.js';
 import { DEFAULT_VALIDATION_SPLIT } from './train-data.js';
+import { printNotes } from './model-data.js';
+import { finite, fitSizes, openAsTrain } from './analysis-data.js';
 
 export const help = `Usage: aekit compare-pca [--data SPEC] [options]
 

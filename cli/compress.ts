@@ -11,9 +11,9 @@ import { describeData } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { cross, CROSS_HELP, CROSS_OPTIONS } from './compress-cross.js';
 import { DATA_HELP, DATA_OPTIONS, type DataValues, readDataArgs } from './data-args.js';
-import { describeSamples, pickSamples, SPLIT_HELP, splitArg } from './encode.js';
 import { UsageError } from './errors.js';
 import { loadBundle, openForModel } from './model-data.js';
+import { describeSamples, pickSamples, SPLIT_HELP, splitArg } from './samples.js';
 
 export const help = `Usage: aekit compress MODEL --out FILE.aekc [--data SPEC] [options]
        aekit compress --cross [options]

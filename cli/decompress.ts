@@ -14,9 +14,9 @@ import { imageGrid, writeNpyFile, writePng } from '../src/index.js';
 import { intArg, parseCommand, positionals } from './args.js';
 import { reportLines } from './compress.js';
 import { DATA_HELP, DATA_OPTIONS, type DataValues, readDataArgs } from './data-args.js';
-import { pickSamples, type Samples, type Split, splitArg } from './encode.js';
 import { UsageError } from './errors.js';
 import { loadBundle, type ModelBundle, openForModel } from './model-data.js';
+import { pickSamples, type Samples, type Split, splitArg } from './samples.js';
 
 export const help = `Usage: aekit decompress MODEL FILE.aekc --out FILE [options]
 

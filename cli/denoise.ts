@@ -9,17 +9,18 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  addNoise, type Dataset, denoisingFigure, encodePng, imageQuality, meanSquaredError, noGrad, type NoiseSpec, type Tensor, tensor,
+  addNoise, Dataset, denoisingFigure, encodePng, imageQuality, meanSquaredError, type NoiseSpec, type Tensor, tensor,
 } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { shapeSize } from '../src/models/model.js';
 import { intArg, parseCommand } from './args.js';
-import { DATA_HELP, DATA_OPTIONS, type DataRequest, readDataArgs } from './data-args.js';
+import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { runImages } from './denoise-images.js';
 import { UsageError } from './errors.js';
 import { figureScale, type Trained } from './figures.js';
 import { loadBundle, type ModelData, openForModel } from './model-data.js';
 import { noiseArg, noiseLabel } from './presets.js';
+import { reconstructAll } from './samples.js';
 
 export const help = `Usage: aekit denoise MODEL [--data SPEC] [options]
        aekit denoise MODEL IN --out OUT [--scale N] [--invert]
@@ -50,7 +51,7 @@ no detail, only pixels); --json lists every input's own size.
 Options (evaluation samples):
   --noise SPEC        gaussian:F, masking:P or salt-and-pepper:P (default: the noise the model was
                       trained with; gaussian:0.5 for other models)
-  --limit N, --test-limit N   use at most the first N evaluation samples
+  --test-limit N              the first N test samples (where there is no test split: --limit N)
   --seed N            seed of the noise (and of --validation-split) (default 0)
   --out DIR           output folder for denoise.png, created if needed (default ./aekit-out)
   --json              print one JSON line {"model","kind","data","noise","seed","samples",
@@ -115,17 +116,9 @@ export function unitScale(t: Trained, cleanInputs: Float32Array): UnitScale {
   return { of: (v) => p.inverse(v).map((u) => (u - lo) / (hi - lo)), lo, hi };
 }
 
-/** The model's outputs for `x` (n flat samples), 1000 at a time, without an autograd graph. */
-export function reconstructAll(t: Trained, x: Float32Array, n: number): Float32Array {
-  const d = n ? x.length / n : 0;
-  const out = new Float32Array(n * d);
-  noGrad(() => {
-    for (let s = 0; s < n; s += 1000) {
-      const e = Math.min(n, s + 1000);
-      out.set(t.model.reconstruct(tensor(x.subarray(s * d, e * d), [e - s, ...t.model.inputShape])).toTypedArray(), s * d);
-    }
-  });
-  return out;
+/** The model's outputs for `x` (n flat model inputs, noisy ones included), in chunks (samples.ts). */
+function reconstructFlat(t: Trained, x: Float32Array, n: number): Float32Array {
+  return reconstructAll(t.model, Dataset.fromTyped(x, n, t.model.inputShape));
 }
 
 export interface DenoisingRun {
@@ -164,7 +157,7 @@ export function denoiseSamples(t: Trained, input: Dataset, noise: NoiseSpec, see
   const clean = input.toFloat32();
   const flat = (v: Float32Array): Tensor => tensor(v, [n, d]);
   const noisy = addNoise(flat(clean), noise, seed).toTypedArray() as Float32Array;
-  const denoised = reconstructAll(t, noisy, n);
+  const denoised = reconstructFlat(t, noisy, n);
   const mseNoisy = finite('MSE', meanSquaredError(flat(noisy), flat(clean)));
   const mseDenoised = finite('MSE', meanSquaredError(flat(denoised), flat(clean)));
   const run: DenoisingRun = {
@@ -198,15 +191,6 @@ export function denoiseFigure(t: Trained, r: DenoisingRun): Uint8Array {
   }));
 }
 
-/**
- * The samples a command evaluates: the test split (else all samples), at most --limit / --test-limit of them.
- * (`--limit` caps them too: 'aekit denoise --limit N' has always meant the first N test images.)
- */
-export function evaluationSamples(md: ModelData, req: DataRequest): Dataset {
-  const caps = [req.options.limit, req.options.testLimit].filter((v): v is number => v !== undefined);
-  const n = Math.min(md.evalInput.length, ...caps);
-  return n < md.evalInput.length ? md.evalInput.slice(0, n) : md.evalInput;
-}
 
 /** "the test split of mnist", "all 200 samples of readings.csv": where the evaluation samples come from. */
 export function evaluationSource(md: ModelData): string {
@@ -244,7 +228,7 @@ export async function run(args: string[]): Promise<number> {
   const bundle = loadBundle(path);
   const md = await openForModel(bundle, req);
   for (const note of md.notes) process.stderr.write(`aekit: ${note}\n`);
-  const input = evaluationSamples(md, req);
+  const input = md.evalInput;
   const noise = resolveNoise(noiseFlag ?? bundle.model.trainingNoise, input.toFloat32());
   mkdirSync(out, { recursive: true });
 

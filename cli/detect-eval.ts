@@ -11,8 +11,8 @@ import { type OneClassKind, oneClassAutoencoder, type OneClassResult, oneClassSp
 import { rocCurve } from '../src/analysis/auc.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import {
-  type DataInfo, type Dataset, featureAxis, imageGrid, lineChartSvg, openData, type OpenedData, PREPROCESS_METHODS, Preprocessing,
-  type PreprocessMethod, type RasterImage, saveModel, svgToPng, writePng,
+  type DataInfo, type Dataset, imageGrid, lineChartSvg, openData, type OpenedData, PREPROCESS_METHODS, Preprocessing,
+  type RasterImage, saveModel, svgToPng, writePng,
 } from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, fractionArg, readDataArgs } from './data-args.js';
@@ -20,6 +20,7 @@ import { strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect.js';
 import { UsageError } from './errors.js';
 import { figureScale } from './figures.js';
 import { preprocessFor } from './presets.js';
+import { fitPreprocessing, inUnitRange } from './train-data.js';
 
 export const help = `Usage: aekit detect eval [--data SPEC] [--normal-label V | --all] [options]
 
@@ -119,20 +120,6 @@ function className(label: number, info: DataInfo, spec: string): string {
   return spec === 'mnist' ? `digit ${label}` : info.classNames?.[label] ?? `label ${label}`;
 }
 
-/** The preprocessing of one run, fitted on its normal training samples only (as 'aekit train' fits on the training split). */
-function fitPreprocessing(method: PreprocessMethod, info: DataInfo, normal: Dataset): Preprocessing {
-  if (method === 'scale') {
-    if (!info.valueRange) throw new UsageError(`--preprocess scale divides by the top of a fixed value range (255 for 8-bit images), and ${info.source} has none: use minmax or standardize`);
-    return Preprocessing.scaleBy(info.valueRange[1]);
-  }
-  return Preprocessing.fit(normal, method, info.kind === 'image' ? 1 : featureAxis(info));
-}
-
-function inUnitRange(ds: Dataset): boolean {
-  const v = ds.toFloat32();
-  for (let i = 0; i < v.length; i++) if (!(v[i] >= 0 && v[i] <= 1)) return false;
-  return true;
-}
 
 interface ClassRun {
   name: string;

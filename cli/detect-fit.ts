@@ -13,7 +13,7 @@ import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect.js';
 import { UsageError } from './errors.js';
-import { fitToData, modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
+import { epochsForSteps, fitToData, MIN_STEPS, modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
 import { TrainProgress } from './progress.js';
 import { interruptible, LastEpochWeights } from './train-common.js';
 import { openTrainData } from './train-data.js';
@@ -31,14 +31,6 @@ export const DEFAULT_THRESHOLD = 'target-fpr:0.01';
  * --model keeps its own recipe.
  */
 export const DETECTOR_RECIPE = { activation: 'relu', 'latent-activation': 'linear', optimizer: 'adam', lr: '0.003' } as const;
-
-/**
- * Optimizer steps a run takes at least when --epochs is not given. The presets' epochs are sized for MNIST's
- * 60000 samples; a table of a few hundred rows would stop after a hundred steps, far from fitted, with a
- * threshold and error shares to match (measured on 8 correlated columns: at 1000 steps one pushed column in 16
- * is blamed on another, at 3000 none). On MNIST it means 16 epochs of the default model instead of 5.
- */
-export const MIN_STEPS = 3000;
 
 export const help = `Usage: aekit detect fit --data normal.csv [--out detector.safetensors] [options]
 
@@ -123,7 +115,8 @@ export async function run(args: string[]): Promise<number> {
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);
   const cfg = fitToData(flags, data.info, data.unitRange, data.train.length);
-  if (values.epochs === undefined) cfg.epochs = Math.max(cfg.epochs, Math.ceil(MIN_STEPS / Math.ceil(data.train.length / cfg.batchSize)));
+  // Every detector gets the step floor (on MNIST: 16 epochs of the default model instead of 5).
+  cfg.epochs = epochsForSteps(cfg, data.train.length);
   const trainRun = createRun(cfg, data);
   const model = trainRun.model;
   const train = data.train.reshape(model.inputShape);

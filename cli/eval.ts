@@ -7,8 +7,8 @@
 import { type AutoencoderModel, bce, type Dataset, describeData, noGrad, tensor } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
-import { describeSamples, openModelData, pickSamples, printNotes, reconstructAll, type Samples, SPLIT_HELP, splitArg } from './encode.js';
-import { loadBundle, type ModelBundle } from './model-data.js';
+import { loadBundle, type ModelBundle, openForModel, printNotes } from './model-data.js';
+import { describeSamples, pickSamples, reconstructAll, type Samples, SPLIT_HELP, splitArg } from './samples.js';
 
 export const help = `Usage: aekit eval MODEL [--data SPEC] [options]
 
@@ -107,10 +107,10 @@ export async function run(args: string[]): Promise<number> {
   const split = splitArg(values.split);
   const req = readDataArgs(values);
   const bundle = loadBundle(path);
-  const data = await openModelData(bundle, req);
+  const data = await openForModel(bundle, req);
   const s = pickSamples(data, split);
   const r = evaluate(bundle, s, data.info.kind);
-  printNotes(data);
+  printNotes(data.notes);
   const kind = bundle.model.modelConfig().kind;
   const layers = bundle.model.architecture();
   if (values.json) {

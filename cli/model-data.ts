@@ -23,7 +23,7 @@ export interface ModelBundle {
 }
 
 /** The shape of a model's input read as data (what a file written before aekit kept its data info held). */
-function legacyInfo(model: AutoencoderModel, path: string): DataInfo {
+export function legacyInfo(model: AutoencoderModel, path: string): DataInfo {
   const shape = [...model.inputShape];
   const size = shape.reduce((a, b) => a * b, 1);
   // Every image model aekit trained before it kept data info was trained on MNIST: 28x28 grey digits in [0, 1].
@@ -79,6 +79,11 @@ export async function openForModel(bundle: ModelBundle, req: DataRequest): Promi
   const info = bundle.info;
   const saved = trainedOn(bundle.header);
   if (req.spec === undefined && info.source === 'noisy sines') return generatedSines(bundle);
+  // A file that keeps no data info was written before aekit read anything but MNIST: without --data it is an
+  // MNIST model, and one that does not take 784 values is refused in those terms.
+  if (req.spec === undefined && bundle.header.data === undefined && info.source !== 'mnist') {
+    throw new Error(`${bundle.path}: the model takes ${info.sampleShape.reduce((a, b) => a * b, 1)} inputs, but MNIST images have 784 pixels (the file keeps no data info, so it is read as an MNIST model: give --data SPEC)`);
+  }
   const spec = req.spec ?? saved.spec ?? info.source;
   const o: OpenOptions = { ...req.options };
   if (req.spec === undefined && o.testData === undefined && o.validationSplit === undefined) {
@@ -90,7 +95,9 @@ export async function openForModel(bundle: ModelBundle, req: DataRequest): Promi
   if (info.kind === 'image' && o.imageSize === undefined) o.imageSize = [info.sampleShape[1], info.sampleShape[0]];
   if (info.kind === 'image' && o.channels === undefined) o.channels = info.sampleShape[2] === 3 ? 3 : 1;
   if (info.window && o.window === undefined) o.window = info.window;
-  if (o.kind === undefined) o.kind = info.kind;
+  // An array's shape may be read several ways ([n, 28, 28] floats: sequences or images); the model's kind
+  // settles it. Other formats say what they are, and a mismatch is reported by checkFits naming both.
+  if (o.kind === undefined && /\.npz?$/i.test(spec)) o.kind = info.kind;
   if (info.classNames && o.classNames === undefined) o.classNames = info.classNames;
   let opened: OpenedData;
   try {
@@ -142,6 +149,11 @@ function labelAndId(info: DataInfo, req: DataRequest): OpenOptions {
   if (req.options.label === undefined && info.columns?.label) o.label = info.columns.label;
   if (req.options.id === undefined && info.columns?.id) o.id = info.columns.id;
   return o;
+}
+
+/** The data's notes (rows dropped, files skipped), once every check has passed: a failing run prints one line. */
+export function printNotes(notes: readonly string[]): void {
+  for (const note of notes) process.stderr.write(`aekit: ${note}\n`);
 }
 
 /** One clear line when the data cannot go through the model. */

@@ -10,12 +10,12 @@ import { PCA } from '../src/analysis/pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { savePca } from '../src/io/pca-file.js';
 import { intArg, parseCommand, positionals } from './args.js';
-import { type AnalysisData, finite, openAsTrain, printNotes } from './classify.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { figureScale } from './figures.js';
-import { toDisplay } from './model-data.js';
+import { printNotes, toDisplay } from './model-data.js';
 import { DEFAULT_VALIDATION_SPLIT } from './train-data.js';
+import { type AnalysisData, finite, openAsTrain } from './analysis-data.js';
 
 export const help = `Usage: aekit pca --components K [--data SPEC] [options]
 

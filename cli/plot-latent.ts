@@ -15,8 +15,8 @@ import { shapeSize } from '../src/models/model.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
-import { describeSamples, encodeAll, idColumn, labelColumn, labelTexts, openModelData, pickSamples, printNotes, SPLIT_HELP, splitArg } from './encode.js';
-import { loadBundle } from './model-data.js';
+import { loadBundle, openForModel, printNotes } from './model-data.js';
+import { describeSamples, encodeAll, idColumn, labelColumn, labelTexts, pickSamples, SPLIT_HELP, splitArg } from './samples.js';
 
 /** UMAP costs seconds per thousand points (PCA is instant), so it looks at fewer codes unless told. */
 export const UMAP_DEFAULT_LIMIT = 2000;
@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<number> {
   const out = resolve(values.out ?? 'aekit-out');
   const req = readDataArgs(values);
   const bundle = loadBundle(path);
-  const data = await openModelData(bundle, req);
+  const data = await openForModel(bundle, req);
   let s = pickSamples(data, split);
   // The cap gives way to a limit the user set on these samples (--test-limit for the test split, else either).
   const limited = s.split === 'test' ? values['test-limit'] !== undefined : values.limit !== undefined || values['test-limit'] !== undefined;
@@ -121,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
   if (s.raw.length < (method === 'umap' ? 3 : 2)) {
     throw new Error(`a plot of codes needs at least ${method === 'umap' ? 3 : 2} samples, and ${describeSamples(s, data.spec)} ${s.raw.length === 1 ? 'is' : 'are'} all there is${s.split === 'test' ? ' (--split all plots every sample)' : ''}`);
   }
-  printNotes(data);
+  printNotes(data.notes);
   mkdirSync(out, { recursive: true });
 
   const started = performance.now();

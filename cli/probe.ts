@@ -10,11 +10,11 @@ import { DEFAULT_SETUP } from '../src/analysis/compare-pca.js';
 import { featureComparison, featureComparisonTable, type FeatureRow, type ProbedEncoder } from '../src/analysis/probe.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positiveArg } from './args.js';
-import { BUILTIN_LIMITS, builtinDefaults, type Classes, finite, fitSizes, labelClasses, openAsTrain, printNotes, type Sizes, trainLimitAlias, withTestSplit } from './classify.js';
 import { DATA_HELP, DATA_OPTIONS, type DataRequest, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
-import { checkFits, loadBundle, type ModelBundle, openForModel } from './model-data.js';
-import { DEFAULT_VALIDATION_SPLIT } from './train-data.js';
+import { checkFits, loadBundle, type ModelBundle, openForModel, printNotes } from './model-data.js';
+import { DEFAULT_VALIDATION_SPLIT, withTestSplit } from './train-data.js';
+import { BUILTIN_LIMITS, builtinDefaults, type Classes, finite, fitSizes, labelClasses, openAsTrain, type Sizes, trainLimitAlias } from './analysis-data.js';
 
 export const help = `Usage: aekit probe [MODEL...] [--data SPEC] [options]
 

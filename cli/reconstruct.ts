@@ -12,9 +12,9 @@ import { type TableColumn, writeTableFile } from '../src/io/tables.js';
 import { intArg, parseCommand, positionals } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
-import { describeSamples, metaColumns, openModelData, pickSamples, printNotes, reconstructAll, type Samples, SPLIT_HELP, splitArg } from './encode.js';
 import { figureScale, reconstructionImage, sequenceChart } from './figures.js';
-import { loadBundle, type ModelBundle, type ModelData } from './model-data.js';
+import { loadBundle, type ModelBundle, type ModelData, openForModel, printNotes } from './model-data.js';
+import { describeSamples, metaColumns, pickSamples, reconstructAll, type Samples, SPLIT_HELP, splitArg } from './samples.js';
 
 export const help = `Usage: aekit reconstruct MODEL --out FILE [--data SPEC] [options]
 
@@ -135,7 +135,7 @@ export async function run(args: string[]): Promise<number> {
   const chart = kind === 'sequence' && ext === '.png';
   if (chart && countArg !== undefined && countArg > 4) throw new UsageError(`--count ${countArg}: a chart draws at most 4 sequences (write a .csv for all of them)`);
 
-  const data = await openModelData(bundle, req);
+  const data = await openForModel(bundle, req);
   const all = pickSamples(data, split);
   const n = all.raw.length;
   const count = countArg ?? (kind === 'image' ? Math.min(10, n - offset) : chart ? Math.min(4, n - offset) : n - offset);
@@ -144,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const s: Samples = { split: all.split, raw: all.raw.slice(offset, offset + count), input: all.input.slice(offset, offset + count) };
   const trained = { model: bundle.model, info: data.info, preprocessing: bundle.preprocessing };
-  printNotes(data);
+  printNotes(data.notes);
   const range = `${all.split === 'all' ? 'samples' : `${all.split} samples`} ${offset}..${offset + count - 1} of ${data.spec}`;
   if (kind === 'image') {
     writePng(out, reconstructionImage(trained, s.input, 0, count, scaleArg ?? figureScale(data.info)));

@@ -9,10 +9,11 @@ import {
 } from '../src/index.js';
 import { shapeSize } from '../src/models/model.js';
 import type { ReportBlock, ReportSection } from '../src/viz/report.js';
-import { count, denoiseFigure, denoiseSamples, reconstructAll, resolveNoise, unitScale } from './denoise.js';
+import { count, denoiseFigure, denoiseSamples, resolveNoise, unitScale } from './denoise.js';
 import { dataFigure } from './figures.js';
 import type { ModelBundle, ModelData } from './model-data.js';
 import { noiseLabel } from './presets.js';
+import { reconstructAll } from './samples.js';
 
 /** The scatter and the PSNR-per-noise-level chart look at this many samples at most (the numbers at all). */
 export const SCATTER_LIMIT = 2000;
@@ -164,7 +165,7 @@ export async function evaluationSection(b: ModelBundle, md: ModelData, input: Da
   const n = input.length, d = input.sampleSize;
   const mse = checked('MSE', m.reconstructionError(input));
   const x = input.toFloat32();
-  const r = reconstructAll(b, x, n);
+  const r = reconstructAll(m, input);
   const rows: [string, string][] = [['samples', String(n)], ['MSE', fmt(mse)]];
   if (m.outputActivation === 'sigmoid' && inUnitRange(x)) {
     // 1000 at a time, weighted by chunk size: the same sum 'aekit eval' has always made.

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { renderReport, type ReportSection } from '../src/viz/report.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
-import { count, evaluationSamples, evaluationSource } from './denoise.js';
+import { count, evaluationSource } from './denoise.js';
 import { loadBundle, openForModel } from './model-data.js';
 import {
   dataSection, denoisingSection, evaluationSection, fmt, latentSection, modelSection, SCATTER_LIMIT, trainingSection,
@@ -33,7 +33,7 @@ nothing from anywhere, and has no scripts.
 
 Options:
   --out FILE          HTML file to write (default: report.html next to MODEL)
-  --limit N, --test-limit N   measure on at most the first N evaluation samples
+  --test-limit N              measure on the first N test samples (no test split: --limit N)
   --method pca|umap   projection of the codes for the scatter (default pca)
   --seed N            seed of UMAP, of the test noise and of --validation-split (default 0)
 ${DATA_HELP}  -h, --help          show this help
@@ -62,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
   const bundle = loadBundle(path);
   const md = await openForModel(bundle, req);
   for (const note of md.notes) process.stderr.write(`aekit: ${note}\n`);
-  const input = evaluationSamples(md, req);
+  const input = md.evalInput;
   if (input.length === 0) throw new Error(`${md.spec}: no samples to evaluate ${path} on`);
   mkdirSync(dirname(out), { recursive: true });
 

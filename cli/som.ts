@@ -10,8 +10,11 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { SOM } from '../src/models/som.js';
 import { LABEL_PALETTE, labelMapImage, uMatrixImage } from '../src/viz/som.js';
 import { choiceArg, intArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
-import { builtinDefaults, type Classes, defaultPreprocessing, finite, labelClasses, printNotes } from './classify.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs, refuseDataFlags } from './data-args.js';
+import { printNotes } from './model-data.js';
+import { builtinDefaults, type Classes, finite, labelClasses } from './analysis-data.js';
+import { fitPreprocessing } from './train-data.js';
+import { preprocessFor } from './presets.js';
 
 export const help = `Usage: aekit som [--data SPEC] [options]
 
@@ -100,7 +103,7 @@ export async function run(args: string[]): Promise<number> {
   const opened = await openData(spec, req.options);
   printNotes(opened.notes);
   const { info } = opened;
-  const preprocessing = defaultPreprocessing(info, opened.train);
+  const preprocessing = fitPreprocessing(preprocessFor(info), info, opened.train);
   const data = preprocessing.apply(opened.train).reshape([opened.train.sampleSize]);
   const classes = data.labels ? labelClasses('som', info, [['training', data]], 1) : null;
   const som = new SOM({

@@ -65,8 +65,8 @@ function checkKind(cfg: TrainConfig, info: DataInfo, spec: string): void {
   }
 }
 
-/** Preprocessing for the run: --preprocess or the kind's default, fitted on the training samples only. */
-function fitPreprocessing(method: PreprocessMethod, info: DataInfo, train: Dataset): Preprocessing {
+/** Preprocessing for a run: --preprocess or the kind's default, fitted on the training samples only. */
+export function fitPreprocessing(method: PreprocessMethod, info: DataInfo, train: Dataset): Preprocessing {
   if (method === 'scale' && !info.valueRange) throw new UsageError(`--preprocess scale divides by the top of a fixed value range (255 for 8-bit images), and ${info.source} has none: use minmax or standardize`);
   if (method === 'scale') return Preprocessing.scaleBy(info.valueRange![1]);
   // Images share one statistic over all pixels (a per-pixel mean would whiten the borders of every digit);
@@ -75,10 +75,23 @@ function fitPreprocessing(method: PreprocessMethod, info: DataInfo, train: Datas
   return Preprocessing.fit(train, method, period);
 }
 
-function inUnitRange(ds: Dataset): boolean {
+/** Whether every value of `ds` lies in [0, 1] (a sigmoid output can reach them). */
+export function inUnitRange(ds: Dataset): boolean {
   const v = ds.toFloat32();
   for (let i = 0; i < v.length; i++) if (!(v[i] >= 0 && v[i] <= 1)) return false;
   return true;
+}
+
+/**
+ * The test split when the data has none of its own and no flag chose one: a seeded random
+ * DEFAULT_VALIDATION_SPLIT of the samples, and a note saying so (every command that splits data does it so).
+ */
+export function withTestSplit(train: Dataset, test: Dataset | null, testSource: string | null, spec: string, seed: number): { train: Dataset; test: Dataset; testSource: string; note: string | null } {
+  if (test) return { train, test, testSource: testSource ?? spec, note: null };
+  const { keep, held } = randomSplit(train.length, DEFAULT_VALIDATION_SPLIT, seed);
+  const source = `a random ${DEFAULT_VALIDATION_SPLIT} of ${spec} (seed ${seed})`;
+  const note = `${spec} has no test split: holding out ${source} (--test-data FILE or --validation-split F to choose)`;
+  return { train: train.take(keep), test: train.take(held), testSource: source, note };
 }
 
 /** Test samples kept in memory when training streams (validation each epoch and the final numbers). */
@@ -173,16 +186,11 @@ export async function openTrainData(cfg: TrainConfig, req: DataRequest): Promise
     notes.push(...opened.notes);
     info = opened.info;
     rawTrain = opened.train;
-    if (opened.test) {
-      rawTest = opened.test;
-      testSource = opened.testSource!;
-    } else {
-      const { keep, held } = randomSplit(opened.train.length, DEFAULT_VALIDATION_SPLIT, o.seed ?? 0);
-      rawTest = opened.train.take(held);
-      rawTrain = opened.train.take(keep);
-      testSource = `a random ${DEFAULT_VALIDATION_SPLIT} of ${spec} (seed ${o.seed ?? 0})`;
+    const split = withTestSplit(opened.train, opened.test, opened.testSource, spec, o.seed ?? 0);
+    ({ train: rawTrain, test: rawTest, testSource } = split);
+    if (split.note) {
       o.validationSplit = DEFAULT_VALIDATION_SPLIT;
-      notes.push(`${spec} has no test split: holding out ${testSource} (--test-data FILE or --validation-split F to choose)`);
+      notes.push(split.note);
     }
     Object.assign(dataRequest, {
       spec, ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.testData !== undefined ? { testData: o.testData } : {}),

@@ -32,7 +32,8 @@ new data the same way and writes outputs back in the data's own units:
                    outside (0, 1)); --preprocess minmax gives [0, 1] and keeps the preset's output;
                    a small table gets batches small enough for 50 steps per epoch (at least 16)
 Dense presets take any data (images are read as rows of pixels; for fewer than 784 values their
-widths shrink in proportion, never below 2, unless --hidden/--latent say otherwise); conv presets
+hidden layers shrink to twice the input (at least 16) and the code to half of it (at least 2),
+unless --hidden/--latent say otherwise); conv presets
 take images (28x28 as the Keras blog; other sizes need sides divisible by 8, or 4 for
 denoising-conv); --model sequence takes sequences (.npy [n, time, features], or --window T on a
 table), and without --data it trains on generated noisy sine waves.

@@ -13,9 +13,13 @@ function find(dir) {
   }
   return out;
 }
-const filter = process.argv.slice(2);
+// Arguments: parts of paths to run (all when none), and `--exclude PART` to leave files out.
+const args = process.argv.slice(2);
+const exclude = args.flatMap((a, i) => (args[i - 1] === '--exclude' ? [a] : []));
+const filter = args.filter((a, i) => a !== '--exclude' && args[i - 1] !== '--exclude');
 let files = find('test').sort();
 if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
+files = files.filter((f) => !exclude.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);

@@ -19,7 +19,6 @@ import { Dense } from '../nn/dense.js';
 import { LSTM } from '../nn/lstm.js';
 import { Module } from '../nn/module.js';
 import { RepeatVector, TimeDistributed } from '../nn/sequence.js';
-import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor, tensor } from '../tensor/tensor.js';

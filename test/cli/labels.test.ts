@@ -19,7 +19,7 @@ import {
 import { PCA } from '../../src/analysis/pca.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { UsageError } from '../../cli/errors.js';
-import { labelClasses } from '../../cli/classify.js';
+import { labelClasses } from '../../cli/analysis-data.js';
 import { run as runProbe } from '../../cli/probe.js';
 import { run as runSom } from '../../cli/som.js';
 import { assertOneLineError, baseEnv, cliArgs, jsonLine, root, type Run } from './helpers.js';

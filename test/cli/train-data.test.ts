@@ -51,7 +51,7 @@ describe('aekit train --data readings.csv (an id column and class names)', () =>
     const t = summary.config.training;
     assert.deepEqual([t.kind, t.sampleShape, t.preprocessing, t.loss, t.trainSamples, t.testSamples], ['tabular', [6], 'standardize', 'mse', 160, 40]);
     assert.deepEqual(t.dataRequest, { spec: csvPath(), validationSplit: 0.2, seed: 0 });
-    assert.deepEqual([summary.config.model.inputDim, summary.config.model.hidden, summary.config.model.latentDim, summary.config.model.outputActivation], [6, [2], 2, 'linear']);
+    assert.deepEqual([summary.config.model.inputDim, summary.config.model.hidden, summary.config.model.latentDim, summary.config.model.outputActivation], [6, [16], 3, 'linear']);
     assert.ok(Number.isFinite(summary.testMse) && summary.testMse > 0);
     assert.ok(summary.files.includes(join(out, 'feature-errors.png')));
     for (const f of summary.files) assert.ok(existsSync(f), f);

@@ -69,7 +69,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('aekit denoise', { concurrency: true }, () => {
   test('test set: JSON with PSNR/SSIM, denoised beats noisy, figure written (rows noisy/denoised/clean)', async () => {
     const out = join(dir, 'dn');
-    const r = await command('denoise', [daePath, '--noise', 'gaussian:0.5', '--limit', String(TEST), '--seed', '3', '--json', '--out', out]);
+    const r = await command('denoise', [daePath, '--noise', 'gaussian:0.5', '--test-limit', String(TEST), '--seed', '3', '--json', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     const j = jsonLine(r.stdout) as Record<string, number & string & string[]>;
     assert.equal(j.kind, 'DenoisingAutoencoder');
@@ -101,7 +101,7 @@ describe('aekit denoise', { concurrency: true }, () => {
   });
 
   test('test set, text output: the model\'s own noise by default', async () => {
-    const r = await command('denoise', [daePath, '--limit', '50', '--out', join(dir, 'dn-text')]);
+    const r = await command('denoise', [daePath, '--test-limit', '50', '--out', join(dir, 'dn-text')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^noise gaussian:0\.5 \(seed 0\) on 50 samples of mnist \(the test split of mnist\)/);
     assert.match(r.stdout, /\nnoisy +\d+\.\d\d +-?\d\.\d{4} +\S+\ndenoised +\d+\.\d\d +-?\d\.\d{4} +\S+\n/);
