@@ -6,7 +6,8 @@
 import { type DataInfo, type Dataset, openData, type Preprocessing, READERS } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
-import { fitToData, preprocessFor, readTrainConfig } from './presets.js';
+import { readTrainConfig } from './presets.js';
+import { fitToData, preprocessFor } from './presets-fit.js';
 import { fitPreprocessing, withTestSplit } from './train-data.js';
 
 /** `--train-limit N`, the old name of `--limit N` (probe and classify took it): the same flag. */

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CodecModel, crossCompressionTable, crossDatasetCompression, PNG_BASELINE } from '../src/analysis/compress.js';
+import { type CodecModel, crossCompressionTable, crossDatasetCompression, PNG_BASELINE } from '../src/analysis/compression.js';
 import { Autoencoder, type DataInfo, type Dataset, getBackend, openData, Preprocessing, saveModel } from '../src/index.js';
 import { intArg, intListArg, positionals, positiveArg } from './args.js';
 import { DATA_OPTIONS } from './data-args.js';

@@ -5,7 +5,7 @@
  * `aekit compress --cross`: the seeds' "data-specific" claim made measurable: an MNIST model and a
  * Fashion-MNIST model (loaded or trained here) each compress both test sets; prints the 2x2 table.
  */
-import { type CompressionReport, compressWithReport } from '../src/analysis/compress.js';
+import { type CompressionReport, compressWithReport } from '../src/analysis/compression.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { describeData } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';

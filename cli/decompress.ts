@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type CompressionReport, decompressionReport, decompressSamples, dequantizeCodes } from '../src/analysis/compress.js';
+import { type CompressionReport, decompressionReport, decompressSamples, dequantizeCodes } from '../src/analysis/compression.js';
 import { type AekcData, type AekcFile, readAekc } from '../src/io/aekc.js';
 import { type TableColumn, writeTableFile } from '../src/io/tables.js';
 import { imageGrid, writeNpyFile, writePng } from '../src/index.js';

@@ -16,10 +16,10 @@ import {
 } from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, fractionArg, readDataArgs } from './data-args.js';
-import { strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect.js';
+import { strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
 import { figureScale } from './figures.js';
-import { preprocessFor } from './presets.js';
+import { preprocessFor } from './presets-fit.js';
 import { fitPreprocessing, inUnitRange } from './train-data.js';
 
 export const help = `Usage: aekit detect eval [--data SPEC] [--normal-label V | --all] [options]

@@ -11,13 +11,13 @@ import { AnomalyDetector, calibrationSummary, type CalibrationSummary } from '..
 import { getBackend, saveModel, useBackend } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
-import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect.js';
+import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
-import { epochsForSteps, fitToData, MIN_STEPS, modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
-import { TrainProgress } from './progress.js';
-import { interruptible, LastEpochWeights } from './train-common.js';
+import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
+import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
+import { trainWithProgress } from './train-common.js';
 import { openTrainData } from './train-data.js';
-import { createRun, type RunHistory } from './train-models.js';
+import { createRun } from './train-models.js';
 
 /** Held out of the normal samples to calibrate the threshold, unless --validation-split or --test-data says otherwise. */
 export const CALIBRATION_SPLIT = 0.2;
@@ -129,26 +129,9 @@ export async function run(args: string[]): Promise<number> {
       `calibrating on ${calibration.length} held out (${data.testSource})\n`,
   );
 
-  let progress: TrainProgress | null = null;
-  const interrupt = interruptible(() => progress);
-  let history: RunHistory;
-  try {
-    history = await trainRun.train(train, calibration, {
-      signal: interrupt.signal,
-      callbacks: (epochs, label) => {
-        if (label) process.stderr.write(`aekit: ${label}\n`);
-        progress = new TrainProgress(epochs);
-        return [progress, new LastEpochWeights()];
-      },
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
-  if (history.completedEpochs === 0) {
-    process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
-    return aborted ? 130 : 1;
-  }
+  const trained = await trainWithProgress(trainRun, train, calibration);
+  if ('exit' in trained) return trained.exit;
+  const { history, aborted } = trained;
 
   const detector = new AnomalyDetector(model, { threshold: strategy });
   detector.calibrate(calibration);

@@ -11,7 +11,7 @@ import { type DataInfo, type Dataset, featureAxis, loadModelFile, type LoadedMod
 import { type TableColumn, writeNpyFile, writeTableFile } from '../src/io/tables.js';
 import { intArg, parseCommand, positionals } from './args.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
-import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect.js';
+import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
 import { type ModelBundle, openForModel } from './model-data.js';
 

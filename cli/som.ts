@@ -14,7 +14,7 @@ import { DATA_HELP, DATA_OPTIONS, readDataArgs, refuseDataFlags } from './data-a
 import { printNotes } from './model-data.js';
 import { builtinDefaults, type Classes, finite, labelClasses } from './analysis-data.js';
 import { fitPreprocessing } from './train-data.js';
-import { preprocessFor } from './presets.js';
+import { preprocessFor } from './presets-fit.js';
 
 export const help = `Usage: aekit som [--data SPEC] [options]
 

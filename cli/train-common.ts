@@ -1,8 +1,10 @@
 /** What every `aekit train` run shares: keeping completed epochs, Ctrl-C, charts, the summary and the model file. */
 import { type Backend, type Callback, type History, type ModelExtras, saveModel, type SavableModel, type TrainControl } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
-import type { TrainProgress } from './progress.js';
+import type { Dataset, StreamedData } from '../src/index.js';
 import type { Chart } from './figures.js';
+import { TrainProgress } from './progress.js';
+import type { Run, RunHistory } from './train-run.js';
 
 /**
  * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
@@ -32,6 +34,35 @@ export function interruptible(progress: () => TrainProgress | null): { signal: A
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/**
+ * `run.train` with a progress bar per training run, the last completed epoch's weights kept, and Ctrl-C
+ * stopping after the current batch. Returns the history, or the exit code when no epoch completed (after
+ * saying so: then nothing is written).
+ */
+export async function trainWithProgress(run: Run, train: Dataset | StreamedData, test: Dataset): Promise<{ history: RunHistory; aborted: boolean } | { exit: number }> {
+  let progress: TrainProgress | null = null;
+  const interrupt = interruptible(() => progress);
+  let history: RunHistory;
+  try {
+    history = await run.train(train, test, {
+      signal: interrupt.signal,
+      callbacks: (epochs, label) => {
+        if (label) process.stderr.write(`aekit: ${label}\n`);
+        progress = new TrainProgress(epochs);
+        return [progress, new LastEpochWeights()];
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
+  if (history.completedEpochs === 0) {
+    process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
+    return { exit: aborted ? 130 : 1 };
+  }
+  return { history, aborted };
 }
 
 export function writeChart(png: string, svg: string, chart: Chart): void {

@@ -14,7 +14,8 @@ import {
 } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
-import { PRESETS, preprocessFor, type TrainConfig, VARIANT_DEFAULTS } from './presets.js';
+import { PRESETS, type TrainConfig, VARIANT_DEFAULTS } from './presets.js';
+import { preprocessFor } from './presets-fit.js';
 
 /** Held out for testing when the data has no test split and no flag says otherwise. */
 export const DEFAULT_VALIDATION_SPLIT = 0.2;

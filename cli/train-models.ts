@@ -6,58 +6,16 @@
  * Runs see models through the AutoencoderModel interface; each builds its own class.
  */
 import {
-  activationHistogram, Autoencoder, type AutoencoderConfig, type AutoencoderModel, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
+  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
   ConvAutoencoder, type ConvAutoencoderConfig, type Dataset, DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality,
-  lossChart, lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, StreamedData, tensor, VAE,
+  lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type StreamedData, tensor, VAE,
   vaeLossChart, vaeManifoldImage, vaeSampleGrid,
 } from '../src/index.js';
-import { type Chart, type Figure, figureScale } from './figures.js';
+import { type Figure, figureScale } from './figures.js';
 import { noiseLabel, PRESETS, type TrainConfig } from './presets.js';
 import type { TrainData } from './train-data.js';
+import { chartOf, fitOptions, inMemory, type Run, type RunHistory, runHistory, type TrainHooks } from './train-run.js';
 import { sequenceRun } from './train-sequence.js';
-
-/** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
-export interface RunHistory {
-  epoch: number[];
-  loss: number[];
-  valLoss: number[];
-  seconds: number;
-  samplesPerSec: number;
-  stopReason: string | null;
-  optimizer: Record<string, unknown>;
-  /** Epochs completed over every training run (all stages; the sparse baseline not counted). */
-  completedEpochs: number;
-}
-
-export interface TrainHooks {
-  signal: AbortSignal;
-  /** Fresh callbacks (progress, last-epoch weights) for one training run of `epochs` epochs; `label` announces it. */
-  callbacks(epochs: number, label?: string): Callback[];
-}
-
-export interface Report {
-  testMse: number;
-  /** The model's own numbers for summary.json. */
-  metrics: Record<string, unknown>;
-  /** Human-readable lines for stdout ('' for none). */
-  lines: string;
-  /** loss.png / loss.svg, or null when no epoch of the reported run completed. */
-  lossChart: Chart | null;
-  /** Extra figures, by file name. */
-  figures: Figure[];
-}
-
-export interface Run {
-  model: AutoencoderModel;
-  /** What the first stderr line says about the model, e.g. "784-32-784 (relu code, L1 penalty 0.0001)". */
-  describe: string;
-  /** Settings beyond the common ones, merged into summary.config.training. */
-  training: Record<string, unknown>;
-  /** Trains on model inputs (preprocessed samples in the model's input shape; streamed for some); `test` validates. */
-  train(train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks): Promise<RunHistory>;
-  /** After training: metrics and figures on the test samples. */
-  report(test: Dataset): Promise<Report>;
-}
 
 export function createRun(cfg: TrainConfig, data: TrainData): Run {
   const dim = data.info.sampleShape.reduce((a, b) => a * b, 1);
@@ -122,22 +80,8 @@ function aeConfig(cfg: TrainConfig, inputDim: number): AutoencoderConfig {
   };
 }
 
-/** fit options every model shares. */
-export function fitOptions(cfg: TrainConfig, hooks: TrainHooks) {
-  return { epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, seed: cfg.seed, signal: hooks.signal };
-}
 
-export function runHistory(h: History): RunHistory {
-  return {
-    epoch: h.epoch, loss: h.loss, valLoss: h.valLoss, seconds: h.seconds, samplesPerSec: h.samplesPerSec,
-    stopReason: h.stopReason, optimizer: h.optimizer, completedEpochs: h.epoch.length,
-  };
-}
 
-export async function chartOf(h: RunHistory, title: string): Promise<Chart | null> {
-  if (h.epoch.length === 0) return null;
-  return lossChart({ epoch: h.epoch, trainLoss: h.loss, valLoss: h.valLoss.length === h.epoch.length ? h.valLoss : undefined }, { title });
-}
 
 /** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test samples. */
 async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
@@ -146,11 +90,6 @@ async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, 
 
 const fmt = (v: number, digits = 4): string => v.toPrecision(digits);
 
-/** The training samples of a model that trains in memory only (its preset has `streams: false`, so never streamed). */
-export function inMemory(train: Dataset | StreamedData): Dataset {
-  if (train instanceof StreamedData) throw new Error('this model trains on data in memory, not streamed');
-  return train;
-}
 
 function meanOf(v: ArrayLike<number>): number {
   let s = 0;

@@ -5,7 +5,7 @@
  * generated sines it also reports the error against the noise-free waves.
  */
 import { type Dataset, SequenceAutoencoder, type Tensor } from '../src/index.js';
-import { chartOf, fitOptions, inMemory, type Run, runHistory } from './train-models.js';
+import { chartOf, fitOptions, inMemory, type Run, runHistory } from './train-run.js';
 import { sequenceChart } from './figures.js';
 import type { TrainConfig } from './presets.js';
 import type { TrainData } from './train-data.js';

@@ -10,11 +10,11 @@ import { ACTIVATIONS, DEFAULT_SHUFFLE_BUFFER, getBackend, LOSSES, OPTIMIZERS, us
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { dataFigure } from './figures.js';
-import { fitToData, modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
-import { TrainProgress } from './progress.js';
-import { finishRun, interruptible, LastEpochWeights, runRecord, saveWithRecord, writeChart } from './train-common.js';
+import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
+import { fitToData } from './presets-fit.js';
+import { finishRun, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
-import { createRun, type RunHistory } from './train-models.js';
+import { createRun } from './train-models.js';
 
 export const help = `Usage: aekit train [--model NAME] [--data SPEC] [options]
 
@@ -126,26 +126,9 @@ export async function run(args: string[]): Promise<number> {
       `batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
-  let progress: TrainProgress | null = null;
-  const interrupt = interruptible(() => progress);
-  let history: RunHistory;
-  try {
-    history = await trainRun.train(trainSet, testSet, {
-      signal: interrupt.signal,
-      callbacks: (epochs, label) => {
-        if (label) process.stderr.write(`aekit: ${label}\n`);
-        progress = new TrainProgress(epochs);
-        return [progress, new LastEpochWeights()];
-      },
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
-  if (history.completedEpochs === 0) {
-    process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
-    return aborted ? 130 : 1;
-  }
+  const outcome = await trainWithProgress(trainRun, trainSet, testSet);
+  if ('exit' in outcome) return outcome.exit;
+  const { history, aborted } = outcome;
 
   const report = await trainRun.report(testSet);
   const trained = { model, info: data.info, preprocessing: data.preprocessing };

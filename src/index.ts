@@ -23,8 +23,8 @@ export { confusionMatrixImage, confusionMatrixSpec } from './viz/confusion.js';
 export {
   compressImages, compressionReport, compressWithReport, crossCompressionTable, crossDatasetCompression, decompressImages,
   decompressionReport, dequantizeCodes, modelFingerprint, modelId, PNG_BASELINE, pngSizes, quantizeCodes,
-} from './analysis/compress.js';
-export type { CodecModel, CompressionReport, CompressionReportOptions, CompressOptions, CrossCompressionRow, QuantizedCodes } from './analysis/compress.js';
+} from './analysis/compression.js';
+export type { CodecModel, CompressionReport, CompressionReportOptions, CompressOptions, CrossCompressionRow, QuantizedCodes } from './analysis/compression.js';
 export { AEKC_MAGIC, AEKC_VERSION, AekcError, checkAekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc } from './io/aekc.js';
 export type { AekcFile, AekcHeader, AekcModelId } from './io/aekc.js';
 export { FASHION_CLASSES, fashionMnistDir, loadFashionMnist } from './data/fashion.js';

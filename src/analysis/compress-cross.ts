@@ -3,7 +3,8 @@
  * the reverse), and the PSNR matrix shows each model is good on its own data only.
  */
 import type { Inputs } from '../data/inputs.js';
-import { type Baselines, baselinesOf, type CodecModel, type CompressionReport, compressWithReport } from './compress.js';
+import type { CodecModel } from './compress.js';
+import { type Baselines, baselinesOf, type CompressionReport, compressWithReport } from './compress-report.js';
 
 export interface CrossCompressionRow extends CompressionReport {
   /** Name of the model (the data set it was trained on). */

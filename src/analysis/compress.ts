@@ -23,15 +23,6 @@ import { type Tensor, tensor } from '../tensor/tensor.js';
 import { checkSamples, type CompressOptions, littleEndianBytes, readSamples, resolveData, type Samples, valuesSha256 } from './compress-samples.js';
 import { dequantizeCodes, quantizeCodes } from './quantize.js';
 
-export { dequantizeCodes, quantizeCodes, type QuantizedCodes } from './quantize.js';
-export { CSV_BASELINE, PNG_BASELINE, shortestFloat32 } from './compress-baselines.js';
-export type { CompressData, CompressOptions } from './compress-samples.js';
-export {
-  type Baselines, baselinesOf, type CompressionReport, type CompressionReportOptions, compressionReport, compressWithReport,
-  decompressionReport, pngSizes,
-} from './compress-report.js';
-export { crossCompressionTable, crossDatasetCompression, type CrossCompressionRow } from './compress-cross.js';
-
 /** What compression needs of a model: any autoencoder kind (the one interface, models/model.ts). */
 export type CodecModel = AutoencoderModel;
 

@@ -21,7 +21,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { NoiseSpec } from '../data/noise.js';
 import { fit, type FitData, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
-import { type AutoencoderModel, denseArchitecture } from './model.js';
+import { type AutoencoderModel, denseArchitecture, rowsOf } from './model.js';
 
 export interface AutoencoderConfig {
   inputDim: number;
@@ -116,9 +116,7 @@ export class Autoencoder extends Module implements AutoencoderModel {
 
   /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each). */
   private checkInput(x: Tensor): Tensor {
-    const d = this.config.inputDim;
-    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
-    throw new Error(`Autoencoder expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
+    return rowsOf(x, this.config.inputDim, 'Autoencoder');
   }
 
   /** Runs `f` over `x` in batches without gradients and stacks the results. */

@@ -8,6 +8,8 @@ import type { Inputs } from '../data/inputs.js';
 import type { NoiseSpec } from '../data/noise.js';
 import type { ActivationName } from '../nn/activations.js';
 import type { Module } from '../nn/module.js';
+import { reshape } from '../tensor/ops.js';
+import { fmtShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface AutoencoderModel extends Module {
@@ -34,6 +36,15 @@ export interface AutoencoderModel extends Module {
   architecture(): string;
   /** Trains the model to reconstruct `data`; each kind documents its options (train/fit.ts's FitOptions at least). */
   fit(data: Inputs, opts?: object): Promise<unknown>;
+}
+
+/**
+ * A batch as rows [n, d] for a dense model: samples of any shape with d values each (images [n, 28, 28, 1] read
+ * as rows of 784 pixels) are viewed flat; anything else is an error naming the model and both shapes.
+ */
+export function rowsOf(x: Tensor, d: number, who: string): Tensor {
+  if (x.ndim >= 2 && shapeSize(x.shape.slice(1)) === d) return x.ndim === 2 ? x : reshape(x, [x.shape[0], d]);
+  throw new Error(`${who} expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
 }
 
 /** Values per sample of a shape. */

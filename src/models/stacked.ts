@@ -24,8 +24,8 @@ import { fmtShape } from '../tensor/shape.js';
 import { type Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
-import { type AutoencoderModel, denseArchitecture, meanOf } from './model.js';
-import { mapRows } from './vae.js';
+import { mapRows, rowErrors } from './batched.js';
+import { type AutoencoderModel, denseArchitecture, meanOf, rowsOf } from './model.js';
 
 export interface StackedAutoencoderConfig {
   inputDim: number;
@@ -196,9 +196,7 @@ export class StackedAutoencoder extends Module implements AutoencoderModel {
 
   /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
   private checkInput(x: Tensor): Tensor {
-    const d = this.config.inputDim;
-    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
-    throw new Error(`StackedAutoencoder expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
+    return rowsOf(x, this.config.inputDim, 'StackedAutoencoder');
   }
 
   /** Reconstruction in the shape of `x` (as Autoencoder.forward). */
@@ -234,13 +232,8 @@ export class StackedAutoencoder extends Module implements AutoencoderModel {
   reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
     const reduce = opts.reduce ?? 'mean';
     if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
-    const d = this.config.inputDim;
-    const per = mapRows(this, x, d, 1, (b) => {
-      const xb = this.checkInput(b);
-      const diff = ops.sub(this.forward(xb), xb);
-      return ops.div(ops.reshape(ops.sum(ops.mul(diff, diff), 1), [-1, 1]), d);
-    }, 'reconstructionError').toTypedArray();
-    return reduce === 'perSample' ? Float32Array.from(per) : meanOf(per);
+    const per = rowErrors(this, x, this.config.inputDim, (xb) => this.forward(xb));
+    return reduce === 'perSample' ? per : meanOf(per);
   }
 
   /** The codes of encoder layer k (0: the data itself), as a tensor [n, sizes[k]], for stage k + 1. */

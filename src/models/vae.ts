@@ -17,7 +17,7 @@
 import { valueAndGrad } from '../autograd/backward.js';
 import { noGrad } from '../autograd/mode.js';
 import { type Dataset, splitValidation } from '../data/dataset.js';
-import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/inputs.js';
+import type { Inputs } from '../data/inputs.js';
 import { inArena } from '../kernels/registry.js';
 import type { DType } from '../kernels/types.js';
 import { bceWithLogits, mse } from '../losses/losses.js';
@@ -28,12 +28,12 @@ import type { InitName } from '../nn/init.js';
 import { Module } from '../nn/module.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
-import { fmtShape } from '../tensor/shape.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
 import type { NoiseSpec } from '../data/noise.js';
 import type { Callback } from '../train/callbacks.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
-import { type AutoencoderModel, denseArchitecture, meanOf } from './model.js';
+import { mapRows, rowErrors } from './batched.js';
+import { type AutoencoderModel, denseArchitecture, meanOf, rowsOf } from './model.js';
 
 export interface VAEConfig {
   inputDim: number;
@@ -104,23 +104,6 @@ export function normInv(p: number): number {
     (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-/**
- * Runs `f` over `x` in batches of 1024 without gradients and stacks the [batch, outDim] results (each batch in
- * the backend's step arena, so inference memory stays flat).
- */
-export function mapRows(model: Module, x: Inputs, inDim: number, outDim: number, f: (b: Tensor) => Tensor, what: string): Tensor {
-  const { dtype, backend } = placeOf(model);
-  const n = inputCount(x);
-  if (n > 0 && inputSampleSize(x) !== inDim) throw new Error(`${what}: samples have ${inputSampleSize(x)} values, the model expects ${inDim}`);
-  const out = zeros([n, outDim], { dtype, backend });
-  noGrad(() => {
-    for (let s = 0; s < n; s += 1024) {
-      const e = Math.min(n, s + 1024);
-      inArena(backend, () => out.data.set(f(inputBatch(x, s, e, what, dtype)).toTypedArray(), s * outDim));
-    }
-  });
-  return out;
-}
 
 export class VAE extends Module implements AutoencoderModel {
   readonly config: Required<Omit<VAEConfig, 'dtype'>> & { dtype: DType };
@@ -180,9 +163,7 @@ export class VAE extends Module implements AutoencoderModel {
 
   /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
   private checkInput(x: Tensor): Tensor {
-    const d = this.config.inputDim;
-    if (x.ndim >= 2 && x.shape.slice(1).reduce((a, b) => a * b, 1) === d) return x.ndim === 2 ? x : ops.reshape(x, [x.shape[0], d]);
-    throw new Error(`VAE expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
+    return rowsOf(x, this.config.inputDim, 'VAE');
   }
 
   /** The parameters of q(z|x), with gradients: mean and logVar, each [batch, latentDim]. */
@@ -236,13 +217,8 @@ export class VAE extends Module implements AutoencoderModel {
   reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
     const reduce = opts.reduce ?? 'mean';
     if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
-    const d = this.config.inputDim;
-    const per = mapRows(this, x, d, 1, (b) => {
-      const xb = this.checkInput(b);
-      const diff = ops.sub(this.forward(xb), xb);
-      return ops.div(ops.sum(ops.mul(diff, diff), 1, true), d);
-    }, 'reconstructionError').toTypedArray();
-    return reduce === 'perSample' ? Float32Array.from(per) : meanOf(per);
+    const per = rowErrors(this, x, this.config.inputDim, (xb) => this.forward(xb));
+    return reduce === 'perSample' ? per : meanOf(per);
   }
 
   /** n new images: z ~ N(0, I) from `rng`, decoded. */

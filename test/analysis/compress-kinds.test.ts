@@ -10,7 +10,7 @@ import {
   Autoencoder, ConvAutoencoder, Dataset, encodePng, loadMnist, openData, Preprocessing, SequenceAutoencoder, StackedAutoencoder,
   tensor, VAE,
 } from '../../src/index.js';
-import { compressWithReport, decompressionReport, decompressSamples, shortestFloat32 } from '../../src/analysis/compress.js';
+import { compressWithReport, decompressionReport, decompressSamples, shortestFloat32 } from '../../src/analysis/compression.js';
 import { decodeAekc } from '../../src/io/aekc.js';
 import { Rng } from '../../src/tensor/rng.js';
 

@@ -6,7 +6,7 @@ import {
 import {
   compressImages, compressionReport, compressWithReport, crossCompressionTable, crossDatasetCompression,
   decompressImages, decompressionReport, dequantizeCodes, modelFingerprint, pngSizes, quantizeCodes,
-} from '../../src/analysis/compress.js';
+} from '../../src/analysis/compression.js';
 import { loadFashionMnist } from '../../src/data/fashion.js';
 import { decodeAekc, encodeAekc } from '../../src/io/aekc.js';
 import { Rng } from '../../src/tensor/rng.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import {
   Autoencoder, ConvAutoencoder, decodePng, loadMnist, openData, parseNpy, Preprocessing, saveModel, tensor,
 } from '../../src/index.js';
-import { compressImages, compressionReport } from '../../src/analysis/compress.js';
+import { compressImages, compressionReport } from '../../src/analysis/compression.js';
 import { type AekcFile, readAekc, writeAekc } from '../../src/io/aekc.js';
 import { aekit, assertOneLineError, jsonLine, type Run } from './helpers.js';
 
