@@ -15,6 +15,8 @@ function baseInfo(kind: DataInfo['kind'], sampleShape: number[], source: string)
   return { kind, sampleShape, source, featureNames: null, classNames: null, valueRange: null, columns: null, window: null };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** An .npy file as a stream: positioned asynchronous reads (so the next window is read while a batch trains). */
 export async function openNpyStream(path: string, opts: { kind?: DataInfo['kind'] } = {}): Promise<SampleStream> {
   let handle: FileHandle;
@@ -24,8 +26,8 @@ export async function openNpyStream(path: string, opts: { kind?: DataInfo['kind'
     throw new Error(`cannot read .npy file ${path}: ${(e as Error).message}`);
   }
   try {
-    const readAt = async (n: number, position: number): Promise<Uint8Array> => {
-      const buf = new Uint8Array(n);
+    const readAt = async (n: number, position: number, into?: Uint8Array): Promise<Uint8Array> => {
+      const buf = into ?? new Uint8Array(n);
       for (let done = 0; done < n; ) {
         const { bytesRead } = await handle.read(buf, done, Math.min(n - done, 1 << 30), position + done);
         if (bytesRead === 0) throw new Error(`${path}: the file ended at byte ${position + done} (was it truncated while open?)`);
@@ -53,12 +55,19 @@ export async function openNpyStream(path: string, opts: { kind?: DataInfo['kind'
     if (isBytes) info.valueRange = [0, 255];
     return {
       length: n, sampleShape: shape, info, seekable: true,
-      async read(start, end) {
+      async read(start, end, into) {
         if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= n)) {
           throw new Error(`${path}: samples [${start}, ${end}) are out of range (the file has ${n})`);
         }
-        const raw = await readAt((end - start) * rowSize * header.itemSize, header.dataOffset + start * rowSize * header.itemSize);
-        const data = decodeNpyData(header, raw, path, start * rowSize, true);
+        const bytes = (end - start) * rowSize * header.itemSize;
+        const position = header.dataOffset + start * rowSize * header.itemSize;
+        // Little-endian float32 on a little-endian machine: the file's bytes are the values, read straight in.
+        if (into && header.dtype === 'float32' && header.littleEndian && LITTLE_ENDIAN && into.length >= bytes / 4) {
+          const view = into.subarray(0, bytes / 4);
+          await readAt(bytes, position, new Uint8Array(view.buffer, view.byteOffset, bytes));
+          return view;
+        }
+        const data = decodeNpyData(header, await readAt(bytes, position), path, start * rowSize, true);
         return data instanceof Float32Array ? data : Float32Array.from(data);
       },
       close: () => handle.close(),

@@ -30,14 +30,20 @@ export interface SampleStream {
   readonly info: DataInfo;
   /** Whether reading ranges in any order is as cheap as front to back (.npy, Parquet; not CSV). */
   readonly seekable: boolean;
-  /** Samples [start, end) as packed float32 (a missing cell under --missing mean is NaN). */
-  read(start: number, end: number): Promise<Float32Array>;
+  /**
+   * Samples [start, end) as packed float32 (a missing cell under --missing mean is NaN). With `into` (at least
+   * that long) a stream may fill it and return a view of it instead of allocating: training reuses two buffers
+   * for all its windows, so a 6 GB epoch does not allocate (and zero) 6 GB.
+   */
+  read(start: number, end: number, into?: Float32Array): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
 /** A stream and how to train on it (see the module comment). */
 export class StreamedData {
   readonly buffer: number;
+  /** The window buffers, used in turn (see window()). */
+  private readonly slots: (Float32Array | null)[] = [null, null];
   /** The shape windows give their samples (the stream's, or another view of the same size: see reshape). */
   readonly sampleShape: readonly number[];
 
@@ -60,9 +66,17 @@ export class StreamedData {
     return new StreamedData(this.stream, this.preprocessing, { buffer: this.buffer, sampleShape });
   }
 
-  /** Samples [start, end) in the model's units, as a Dataset (labels and ids are not streamed). */
-  async window(start: number, end: number): Promise<Dataset> {
-    const raw = await this.stream.read(start, end);
+  /**
+   * Samples [start, end) in the model's units, as a Dataset (labels and ids are not streamed). Its storage is
+   * buffer `slot` mod 2: a window stays valid until the window after the next one is read into its buffer, which
+   * is how epochBatches uses them (one window in use, the next being read).
+   */
+  async window(start: number, end: number, slot = 0): Promise<Dataset> {
+    const need = (end - start) * this.sampleShape.reduce((a, d) => a * d, 1);
+    const k = slot % 2;
+    let buf = this.slots[k];
+    if (!buf || buf.length < need) buf = this.slots[k] = new Float32Array(Math.max(need, this.buffer * (need / Math.max(end - start, 1))));
+    const raw = await this.stream.read(start, end, buf);
     if (!this.preprocessing) return Dataset.fromTyped(raw, end - start, this.sampleShape);
     return Dataset.fromTyped(this.preprocessing.transform(raw, raw), end - start, this.sampleShape, { checked: true });
   }

@@ -23,7 +23,7 @@ export async function* epochBatches(data: Dataset | StreamedData, batchSize: num
   const windows = windowsOf(data.length, size);
   // One window: no window order to draw, so the rng gives the in-memory permutation (bit-identical training).
   const order = rng && windows.length > 1 && data.stream.seekable ? rng.permutation(windows.length) : windows.map((_, i) => i);
-  const read = (k: number): Promise<Dataset> => data.window(windows[order[k]][0], windows[order[k]][1]);
+  const read = (k: number): Promise<Dataset> => data.window(windows[order[k]][0], windows[order[k]][1], k);
   let next = read(0);
   for (let k = 0; k < windows.length; k++) {
     const win = await next;
