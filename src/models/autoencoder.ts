@@ -12,16 +12,14 @@ import { type Inputs, inputBatch, inputCount, inputSampleSize } from '../data/in
 import { type ActivationName, checkActivation } from '../nn/activations.js';
 import { Dense, Sequential } from '../nn/dense.js';
 import type { InitName } from '../nn/init.js';
-import { Module } from '../nn/module.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
-import type { NoiseSpec } from '../data/noise.js';
 import { fit, type FitData, type FitOptions, type History } from '../train/fit.js';
 import { mapInBatches } from './batched.js';
-import { type AutoencoderModel, denseArchitecture, rowsOf } from './model.js';
+import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
 
 export interface AutoencoderConfig {
   inputDim: number;
@@ -42,7 +40,7 @@ export interface AutoencoderConfig {
 
 export type ErrorReduce = 'mean' | 'perSample' | 'none';
 
-export class Autoencoder extends Module implements AutoencoderModel {
+export class Autoencoder extends DenseAutoencoderBase implements AutoencoderModel {
   readonly config: Required<Omit<AutoencoderConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   decoder: Sequential;
@@ -84,26 +82,8 @@ export class Autoencoder extends Module implements AutoencoderModel {
     this.decoder = new Sequential(dec);
   }
 
-  get inputShape(): readonly number[] {
-    return [this.config.inputDim];
-  }
 
-  get codeShape(): readonly number[] {
-    return [this.config.latentDim];
-  }
 
-  get outputActivation(): ActivationName {
-    return this.config.outputActivation;
-  }
-
-  /** Null: a plain autoencoder trains on clean inputs (DenoisingAutoencoder overrides this). */
-  get trainingNoise(): NoiseSpec | null {
-    return null;
-  }
-
-  architecture(): string {
-    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
-  }
 
   /**
    * Reconstruction in the shape of `x`: a batch of images [n, 28, 28, 1] is read as rows of 784 values and
@@ -114,10 +94,6 @@ export class Autoencoder extends Module implements AutoencoderModel {
     return x.ndim === 2 ? out : ops.reshape(out, x.shape);
   }
 
-  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each). */
-  private checkInput(x: Tensor): Tensor {
-    return rowsOf(x, this.config.inputDim, 'Autoencoder');
-  }
 
   /** Runs `f` over `x` in batches without gradients and stacks the results. */
   private mapBatches(x: Inputs, width: number, f: (b: Tensor) => Tensor, what: string): Tensor {

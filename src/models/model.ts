@@ -7,7 +7,7 @@
 import type { Inputs } from '../data/inputs.js';
 import type { NoiseSpec } from '../data/noise.js';
 import type { ActivationName } from '../nn/activations.js';
-import type { Module } from '../nn/module.js';
+import { Module } from '../nn/module.js';
 import { reshape } from '../tensor/ops.js';
 import { fmtShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -45,6 +45,40 @@ export interface AutoencoderModel extends Module {
 export function rowsOf(x: Tensor, d: number, who: string): Tensor {
   if (x.ndim >= 2 && shapeSize(x.shape.slice(1)) === d) return x.ndim === 2 ? x : reshape(x, [x.shape[0], d]);
   throw new Error(`${who} expects input of shape [batch, ${d}], got ${fmtShape(x.shape)}`);
+}
+
+/**
+ * What the dense kinds (Autoencoder and its variants, VAE, StackedAutoencoder) share of the interface: their
+ * shapes and description come from one config, and a batch of any sample shape is read as rows.
+ */
+export abstract class DenseAutoencoderBase extends Module {
+  abstract readonly config: { inputDim: number; hidden: readonly number[]; latentDim: number; outputActivation: ActivationName };
+
+  get inputShape(): readonly number[] {
+    return [this.config.inputDim];
+  }
+
+  get codeShape(): readonly number[] {
+    return [this.config.latentDim];
+  }
+
+  get outputActivation(): ActivationName {
+    return this.config.outputActivation;
+  }
+
+  /** Null: trained on clean inputs (DenoisingAutoencoder overrides this). */
+  get trainingNoise(): NoiseSpec | null {
+    return null;
+  }
+
+  architecture(): string {
+    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
+  }
+
+  /** The batch as rows [n, inputDim] (see rowsOf). */
+  protected checkInput(x: Tensor): Tensor {
+    return rowsOf(x, this.config.inputDim, this.constructor.name);
+  }
 }
 
 /** Values per sample of a shape. */

@@ -11,7 +11,6 @@
  * a decoder layer owns only its bias.
  */
 import { asRows, type Inputs } from '../data/inputs.js';
-import type { NoiseSpec } from '../data/noise.js';
 import type { DType } from '../kernels/types.js';
 import { type ActivationName, activation as activationFn, checkActivation } from '../nn/activations.js';
 import { Dense, Sequential } from '../nn/dense.js';
@@ -25,7 +24,7 @@ import { type Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { mapRows, rowErrors } from './batched.js';
-import { type AutoencoderModel, denseArchitecture, meanOf, rowsOf } from './model.js';
+import { type AutoencoderModel, DenseAutoencoderBase, meanOf } from './model.js';
 
 export interface StackedAutoencoderConfig {
   inputDim: number;
@@ -132,7 +131,7 @@ export interface StackedFitOptions extends Omit<FitOptions, 'epochs' | 'step' | 
   callbacks?: (stage: string) => Callback[];
 }
 
-export class StackedAutoencoder extends Module implements AutoencoderModel {
+export class StackedAutoencoder extends DenseAutoencoderBase implements AutoencoderModel {
   readonly config: Required<Omit<StackedAutoencoderConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   decoder: Sequential;
@@ -174,30 +173,9 @@ export class StackedAutoencoder extends Module implements AutoencoderModel {
   private get encLayers(): Dense[] { return this.encoder.layers as Dense[]; }
   private get decLayers(): DecoderLayer[] { return this.decoder.layers as DecoderLayer[]; }
 
-  get inputShape(): readonly number[] {
-    return [this.config.inputDim];
-  }
 
-  get codeShape(): readonly number[] {
-    return [this.config.latentDim];
-  }
 
-  get outputActivation(): ActivationName {
-    return this.config.outputActivation;
-  }
 
-  get trainingNoise(): NoiseSpec | null {
-    return null;
-  }
-
-  architecture(): string {
-    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
-  }
-
-  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
-  private checkInput(x: Tensor): Tensor {
-    return rowsOf(x, this.config.inputDim, 'StackedAutoencoder');
-  }
 
   /** Reconstruction in the shape of `x` (as Autoencoder.forward). */
   forward(x: Tensor): Tensor {

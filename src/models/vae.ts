@@ -25,15 +25,13 @@ import { reduceLoss } from '../losses/reduction.js';
 import { type ActivationName, checkActivation } from '../nn/activations.js';
 import { Dense, Sequential } from '../nn/dense.js';
 import type { InitName } from '../nn/init.js';
-import { Module } from '../nn/module.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
-import type { NoiseSpec } from '../data/noise.js';
 import type { Callback } from '../train/callbacks.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
 import { mapRows, rowErrors } from './batched.js';
-import { type AutoencoderModel, denseArchitecture, meanOf, rowsOf } from './model.js';
+import { type AutoencoderModel, DenseAutoencoderBase, meanOf } from './model.js';
 
 export interface VAEConfig {
   inputDim: number;
@@ -105,7 +103,7 @@ export function normInv(p: number): number {
 }
 
 
-export class VAE extends Module implements AutoencoderModel {
+export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
   readonly config: Required<Omit<VAEConfig, 'dtype'>> & { dtype: DType };
   encoder: Sequential;
   zMean: Dense;
@@ -141,30 +139,9 @@ export class VAE extends Module implements AutoencoderModel {
     this.decoder = new Sequential(back.slice(1).map((u, i) => dense(back[i], u, i + 2 === back.length ? c.outputActivation : c.activation)));
   }
 
-  get inputShape(): readonly number[] {
-    return [this.config.inputDim];
-  }
 
-  get codeShape(): readonly number[] {
-    return [this.config.latentDim];
-  }
 
-  get outputActivation(): ActivationName {
-    return this.config.outputActivation;
-  }
 
-  get trainingNoise(): NoiseSpec | null {
-    return null;
-  }
-
-  architecture(): string {
-    return denseArchitecture(this.config.inputDim, this.config.hidden, this.config.latentDim);
-  }
-
-  /** The batch as rows [n, inputDim] (samples of any shape with inputDim values each, e.g. images). */
-  private checkInput(x: Tensor): Tensor {
-    return rowsOf(x, this.config.inputDim, 'VAE');
-  }
 
   /** The parameters of q(z|x), with gradients: mean and logVar, each [batch, latentDim]. */
   posterior(x: Tensor): { mean: Tensor; logVar: Tensor } {

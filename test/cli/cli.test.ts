@@ -4,58 +4,22 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Autoencoder, decodePng, loadAutoencoder, loadMnist, saveModel } from '../../src/index.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'dist/cli/main.js');
-
-// Error tests check that no stack trace is printed, so a developer's AEKIT_DEBUG must not leak in.
-const { AEKIT_DEBUG: _debug, ...baseEnv } = process.env;
-
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function aekit(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...baseEnv, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The CLI's error contract: exactly one line on stderr, prefixed, no stack trace. */
-function assertOneLineError(r: Run, code: number, mentions?: string): void {
-  assert.equal(r.status, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
-  assert.match(lines[0], /^aekit: /);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  if (mentions) assert.ok(lines[0].includes(mentions), `'${lines[0]}' should mention ${mentions}`);
-}
-
-function jsonLine(stdout: string): Record<string, unknown> {
-  assert.ok(stdout.endsWith('\n'), 'stdout ends with a newline');
-  const lines = stdout.slice(0, -1).split('\n');
-  assert.equal(lines.length, 1, `exactly one stdout line, got: ${stdout}`);
-  return JSON.parse(lines[0]) as Record<string, unknown>;
-}
+import { aekit, assertOneLineError, baseEnv, cli, jsonLine, root, type Run } from './helpers.js';
 
 let tmp: string;
 before(() => {
-  assert.ok(existsSync(cli), `${cli} is missing: run 'npm run build' first`);
+  assert.ok(process.env.AEKIT_CLI_SOURCE || existsSync(cli), `${cli} is missing: run 'npm run build' first`);
   tmp = mkdtempSync(join(tmpdir(), 'aekit-cli-test-'));
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('aekit train, then eval / encode / reconstruct on its model', () => {
   const TEST_LIMIT = 200;
-  // As test/cli/helpers.ts: the sources with AEKIT_CLI_SOURCE=1 (no build between an edit and a run), else the build.
-  const aekit = (args: string[]): Run => {
-    const start = process.env.AEKIT_CLI_SOURCE ? ['--import', 'tsx', join(root, 'cli/main.ts')] : [cli];
-    const r = spawnSync(process.execPath, [...start, ...args], { cwd: root, encoding: 'utf8', env: baseEnv });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
   let out: string;
   let run: Run;
   let summary: Record<string, unknown>;
@@ -191,7 +155,7 @@ describe('aekit errors', () => {
     [['--epochs'], '--epochs'],
   ];
   for (const [args, flag] of badValues) {
-    test(`train ${args.join(' ')} is a usage error (exit 2)`, () => assertOneLineError(aekit(['train', ...args]), 2, flag));
+    test(`train ${args.join(' ')} is a usage error (exit 2)`, () => { assertOneLineError(aekit(['train', ...args]), 2, flag); });
   }
 
   test('unknown command and missing arguments are usage errors', () => {

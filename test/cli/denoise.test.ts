@@ -6,7 +6,6 @@
  * PSNR and MSE computed here in float64 from the model's outputs; output PNG bytes computed here from the model.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import {
   addNoise, Autoencoder, ConvAutoencoder, type DataInfo, decodePng, encodePng, noGrad, openData, Preprocessing, saveModel, tensor,
 } from '../../src/index.js';
-import { assertOneLineError, baseEnv, jsonLine, root, type Run } from './helpers.js';
+import { aekitAsync, assertOneLineError, jsonLine, root } from './helpers.js';
 
 /** `aekit ARGS` from the sources, asynchronously (the tests of a describe run side by side). */
-function aekit(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root, env: baseEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const aekit = aekitAsync;
 
 const SIDE = 32;
 const PER_CLASS = 6;

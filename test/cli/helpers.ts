@@ -1,6 +1,6 @@
 /** Running the BUILT cli (dist/cli/main.js) in a child process, and the CLI's output contracts. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,18 @@ export interface Run { status: number | null; stdout: string; stderr: string }
 export function aekit(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
   const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: root, encoding: 'utf8', env: { ...baseEnv, ...extraEnv } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI in a child process without blocking the test runner (tests that run commands side by side). */
+export function aekitAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: root, env: { ...baseEnv, ...extraEnv } });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** The CLI's error contract: exactly one line on stderr, prefixed, no stack trace. */

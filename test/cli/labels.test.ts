@@ -7,7 +7,6 @@
  * explained variance and test error come from ml-matrix's eigendecomposition of the standardized training rows.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,19 +21,9 @@ import { UsageError } from '../../cli/errors.js';
 import { labelClasses } from '../../cli/analysis-data.js';
 import { run as runProbe } from '../../cli/probe.js';
 import { run as runSom } from '../../cli/som.js';
-import { assertOneLineError, baseEnv, cliArgs, jsonLine, root, type Run } from './helpers.js';
+import { aekitAsync, assertOneLineError, jsonLine, root, type Run } from './helpers.js';
 
-/** The CLI in a child process, without blocking the test runner. */
-function aekit(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: root, env: baseEnv });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const aekit = aekitAsync;
 
 const N = 300;
 const NAMES = ['alpha', 'beta', 'gamma'];

@@ -5,34 +5,18 @@
  * PSNR) and an untrained 2-D-code autoencoder.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   addNoise, Autoencoder, decodePng, DenoisingAutoencoder, encodePng, loadMnist, noGrad, type RasterImage, saveModel, tensor,
 } from '../../src/index.js';
-import { assertOneLineError, baseEnv, jsonLine, root, type Run } from './helpers.js';
+import { aekitAsync, assertOneLineError, jsonLine, type Run } from './helpers.js';
 
 /** Runs `cli/<command>.ts`'s run(args) in a child process, errors reported the CLI way (one line, exit code). */
-function command(name: string, args: string[]): Promise<Run> {
-  const url = (f: string): string => JSON.stringify(pathToFileURL(join(root, f)).href);
-  const script =
-    `const { reportError } = await import(${url('cli/errors.ts')});\n` +
-    `try { process.exitCode = await (await import(${url(`cli/${name}.ts`)})).run(${JSON.stringify(args)}); }\n` +
-    'catch (e) { process.exitCode = reportError(e); }\n';
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, env: baseEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** `aekit NAME ARGS...` in a child process. */
+const command = (name: string, args: string[]): Promise<Run> => aekitAsync([name, ...args]);
 
 const TEST = 200;
 let dir: string;
