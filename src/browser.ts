@@ -122,6 +122,14 @@ export { EarlyStopping } from './train/callbacks.js';
 export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
 export type { Inputs } from './data/inputs.js';
 
+// the model file's format, on bytes (a file a page was given): weights, config, data info, preprocessing
+export { AEKIT_FORMAT, decodeAutoencoderModel, decodeModel, encodeModel, parseHeader } from './io/model-codec.js';
+export type { LoadedModel, ModelExtras, ModelHeader, SavableModel } from './io/model-codec.js';
+export { autoencoderKinds, isAutoencoderModel, modelKind, registerModelKind } from './io/kinds.js';
+export type { ModelKind } from './io/kinds.js';
+export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './io/safetensors.js';
+export type { SafeDType, SafeTensor } from './io/safetensors.js';
+
 // data: datasets, parsers of bytes and text, column selection, preprocessing
 export * from './data/index.js';
 export { shapeSize } from './models/model.js';

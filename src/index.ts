@@ -39,16 +39,10 @@ export * from './data/node.js';
 export { encodeParquet, float32Text, TABLE_EXTENSIONS, tableCsv, writeCsvFile, writeNpyFile, writeParquetFile, writeTableFile } from './io/tables.js';
 export type { ColumnValues, TableColumn } from './io/tables.js';
 
-// io
-export {
-  decodeModel, encodeModel, loadAnomalyDetector, loadAutoencoder, loadAutoencoderModel, loadModel, loadModelFile, registerModelKind, saveModel,
-} from './io/model-file.js';
-export type { LoadedModel, ModelExtras, ModelHeader, SavableModel } from './io/model-file.js';
-export { autoencoderKinds, isAutoencoderModel, modelKind } from './io/kinds.js';
-export type { ModelKind } from './io/kinds.js';
-export { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from './io/safetensors.js';
+// io: model files on disk (their format, encodeModel/decodeModel, comes from browser.ts)
+export { loadAnomalyDetector, loadAutoencoder, loadAutoencoderModel, loadModel, loadModelFile, saveModel } from './io/model-file.js';
+export { readSafetensors, writeSafetensors } from './io/safetensors-file.js';
 export { writeFileAtomic } from './io/atomic.js';
-export type { SafeDType, SafeTensor } from './io/safetensors.js';
 
 // figures
 export * from './viz/index.js';

@@ -19,7 +19,8 @@ import { PCA, type PcaMethod } from '../analysis/pca.js';
 import { checkDataInfo, type DataInfo } from '../data/info.js';
 import { type PreprocessMethod, Preprocessing } from '../data/preprocess.js';
 import { type ModelHeader, parseHeader } from './model-file.js';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, type SafeTensor, writeSafetensors } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.js';
+import { readSafetensors, writeSafetensors } from './safetensors-file.js';
 
 export const PCA_KIND = 'PCA';
 /** The sign rule PCA.fit applies; stored so a reader knows the components are not arbitrary up to sign. */

@@ -22,8 +22,6 @@
  * Decoded arrays are fresh copies (own, aligned buffers), converted from little-endian whatever the platform.
  * Bytes are copied rather than read as numbers, so NaN payloads round-trip bit for bit.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
 
 export type SafeDType = 'F32' | 'F64';
 
@@ -388,27 +386,4 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
     setOwn(tensors, info.name, { dtype: info.dtype, shape: info.shape.slice(), data });
   }
   return { tensors, metadata };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// files
-
-/** Encodes, then writes atomically (temp file + fsync + rename): on any error the previous file is left intact. */
-export function writeSafetensors(path: string, tensors: Record<string, SafeTensor>, metadata?: Record<string, string>): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  writeFileAtomic(path, bytes);
-}
-
-/** Reads and decodes a safetensors file; error messages name `path`. */
-export function readSafetensors(path: string): SafetensorsContents {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SafetensorsError(`${path}: file not found`);
-    if (code === 'EISDIR') throw new SafetensorsError(`${path}: is a directory, not a model file`);
-    throw new SafetensorsError(`${path}: cannot read (${(e as Error).message})`);
-  }
-  return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }

@@ -21,6 +21,8 @@ export interface DataReport {
   parquet: { rows: number; names: string[]; f64: (number | string | null)[] };
   /** A 2x2 RGBA ImageData made grey, then scaled to [0, 1] by the 'scale' preprocessing. */
   image: number[];
+  /** A model file made and read back in the page: its data info, preprocessing and per-sample errors. */
+  modelFile: { columns: unknown; shift: number[]; errors: number[]; again: number[] };
 }
 
 export interface CheckReport {
@@ -133,12 +135,28 @@ async function dataChecks(): Promise<DataReport> {
   const table = await aekit.readParquetTable(await bytes('./types-zstd.parquet'), 'types-zstd.parquet');
   const img = aekit.fromImageData({ width: 2, height: 2, data: Uint8ClampedArray.of(255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 10, 20, 30, 0) }, 1);
   const image = aekit.Preprocessing.scaleBy(255).transform(img.data);
+  const modelFile = roundTrip(csv);
   return {
     csv: { values: Array.from(prep.transform(csv.samples.values)), labels: Array.from(csv.samples.labels!), ids: [...csv.samples.ids!], classNames: csv.info.classNames },
     npy: { shape: npy.shape, values: Array.from(npy.data) },
     npz: { names: Object.keys(npz).sort(), yValues: Array.from(npz.y.data) },
     parquet: { rows: table.rowCount, names: [...table.names], f64: Array.from(table.cells(table.names.indexOf('f64'))).slice(0, 5) },
     image: Array.from(image),
+    modelFile,
+  };
+}
+
+/** A model with its data info and standardization, saved to bytes and loaded back (the playground's path). */
+export function roundTrip(csv: aekit.DataSource): DataReport['modelFile'] {
+  const prep = aekit.Preprocessing.fit(csv.samples, 'standardize', 2);
+  const model = new aekit.Autoencoder({ inputDim: 2, latentDim: 1, outputActivation: 'linear', seed: 3 });
+  const input = prep.apply(csv.samples);
+  const bytes = aekit.encodeModel(model, undefined, { data: csv.info, preprocessing: prep });
+  const back = aekit.decodeAutoencoderModel(bytes, 'page.safetensors');
+  return {
+    columns: back.data!.columns, shift: Array.from(back.preprocessing!.shift),
+    errors: Array.from(model.reconstructionError(input, { reduce: 'perSample' })),
+    again: Array.from(back.model.reconstructionError(back.preprocessing!.apply(csv.samples), { reduce: 'perSample' })),
   };
 }
 

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CHECK_CSV, type CheckReport } from './checks.js';
+import { CHECK_CSV, type CheckReport, roundTrip } from './checks.js';
 import { bundle, CHROMIUM as chromiumPath, launchChromium, serve, type Site } from './harness.js';
 
 const required = process.env.AEKIT_REQUIRE_BROWSER === '1';
@@ -84,6 +84,13 @@ async function checkData(r: CheckReport | { error: string }): Promise<void> {
   assert.deepEqual(d.parquet, { rows: pq.rowCount, names: [...pq.names], f64: Array.from(pq.cells(pq.names.indexOf('f64'))).slice(0, 5) });
   // grey by BT.601 luma, transparent pixel composited over black, then / 255 in float32
   assert.deepEqual(d.image, [76, 150, 29, 0].map((v) => Math.fround(v * (1 / 255))));
+  // the model file written and read in the page: columns and preprocessing kept, the same errors; as in Node
+  const mf = roundTrip(csv);
+  assert.deepEqual(d.modelFile.columns, { label: 'kind', id: 'id', features: ['a', 'b'] });
+  assert.deepEqual(d.modelFile.again, d.modelFile.errors);
+  assert.deepEqual(d.modelFile.shift, mf.shift);
+  // the page may run other kernels than this process (reference vs wasm): float32 agreement, not bits
+  d.modelFile.errors.forEach((e, i) => assert.ok(Math.abs(e - mf.errors[i]) <= 1e-6 * Math.max(1, Math.abs(e)), `error ${i}: ${e} vs ${mf.errors[i]}`));
 }
 
 function checkPool(r: CheckReport | { error: string }): void {

@@ -7,11 +7,10 @@ import { spawnSync } from 'node:child_process';
 import {
   decodeSafetensors,
   encodeSafetensors,
-  readSafetensors,
-  writeSafetensors,
   SafetensorsError,
   type SafeTensor,
 } from '../../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../src/io/safetensors-file.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers, deliberately independent of the encoder
