@@ -133,6 +133,10 @@ describe('training on a stream', () => {
       for (let k = 0; k < idx.length; k++) seen[values.findIndex((v, i) => i % F === 0 && v === x[k * F]) / F]++;
     }
     assert.ok(seen.every((c) => c === 1), 'each sample exactly once');
+    // Memory stays flat: every window of the epoch lives in one of two buffers, reused (a 6 GB epoch allocates no more).
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const { data: win } of epochBatches(new StreamedData(npy, null, { buffer: 70 }), 32, new Rng(9))) buffers.add(win.values.buffer);
+    assert.equal(buffers.size, 2);
     assert.deepEqual(reads.map(([s, e]) => e - s).sort((a, b) => a - b), [44, 64, 64, 64, 64]);
     assert.ok(maxInFlight <= 1 && reads.length === 5);
     const a = model(), b = model();
