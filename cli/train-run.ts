@@ -8,14 +8,7 @@ import type { Chart, Figure } from './figures.js';
 import type { TrainConfig } from './presets.js';
 
 /** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
-export interface RunHistory {
-  epoch: number[];
-  loss: number[];
-  valLoss: number[];
-  seconds: number;
-  samplesPerSec: number;
-  stopReason: string | null;
-  optimizer: Record<string, unknown>;
+export interface RunHistory extends History {
   /** Epochs completed over every training run (all stages; the sparse baseline not counted). */
   completedEpochs: number;
 }

@@ -132,7 +132,7 @@ export class Autoencoder extends DenseAutoencoderBase implements AutoencoderMode
   }
 
   /** r = g(f(x)), shape [n, inputDim]. */
-  reconstruct(x: Inputs): Tensor {
+  override reconstruct(x: Inputs): Tensor {
     return this.mapBatches(x, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
   }
 
@@ -141,10 +141,10 @@ export class Autoencoder extends DenseAutoencoderBase implements AutoencoderMode
    * 'mean' (default) over all elements -> number; 'perSample' mean over each sample's features -> Float32Array;
    * 'none' -> the elementwise tensor [n, inputDim].
    */
-  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
-  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
-  reconstructionError(x: Inputs, opts: { reduce: 'none' }): Tensor;
-  reconstructionError(x: Inputs, opts: { reduce?: ErrorReduce } = {}): number | Float32Array | Tensor {
+  override reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  override reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  override reconstructionError(x: Inputs, opts: { reduce: 'none' }): Tensor;
+  override reconstructionError(x: Inputs, opts: { reduce?: ErrorReduce } = {}): number | Float32Array | Tensor {
     const reduce = opts.reduce ?? 'mean';
     if (!['mean', 'perSample', 'none'].includes(reduce)) throw new Error(`reduce must be 'mean', 'perSample' or 'none', got '${reduce}'`);
     const d = this.config.inputDim;

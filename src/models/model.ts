@@ -8,6 +8,7 @@ import type { Inputs } from '../data/inputs.js';
 import type { NoiseSpec } from '../data/noise.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Module } from '../nn/module.js';
+import { mapRows, rowErrors } from './batched.js';
 import { reshape } from '../tensor/ops.js';
 import { fmtShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -78,6 +79,21 @@ export abstract class DenseAutoencoderBase extends Module {
   /** The batch as rows [n, inputDim] (see rowsOf). */
   protected checkInput(x: Tensor): Tensor {
     return rowsOf(x, this.config.inputDim, this.constructor.name);
+  }
+
+  /** r = g(f(x)) in batches, [n, inputDim] (a VAE decodes its posterior mean: its forward). */
+  reconstruct(x: Inputs): Tensor {
+    return mapRows(this, x, this.config.inputDim, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
+  }
+
+  /** Mean squared reconstruction error over all samples and features, or one mean per sample. */
+  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
+  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
+  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
+    const reduce = opts.reduce ?? 'mean';
+    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
+    const per = rowErrors(this, x, this.config.inputDim, (xb) => this.forward(xb));
+    return reduce === 'perSample' ? per : meanOf(per);
   }
 }
 

@@ -23,8 +23,8 @@ import { fmtShape } from '../tensor/shape.js';
 import { type Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
-import { mapRows, rowErrors } from './batched.js';
-import { type AutoencoderModel, DenseAutoencoderBase, meanOf } from './model.js';
+import { mapRows } from './batched.js';
+import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
 
 export interface StackedAutoencoderConfig {
   inputDim: number;
@@ -200,19 +200,6 @@ export class StackedAutoencoder extends DenseAutoencoderBase implements Autoenco
     return mapRows(this, h, this.config.latentDim, this.config.inputDim, (b) => this.decoder.forward(b), 'decode');
   }
 
-  reconstruct(x: Inputs): Tensor {
-    return mapRows(this, x, this.config.inputDim, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
-  }
-
-  /** Mean squared reconstruction error over all samples and features, or one mean per sample. */
-  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
-  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
-  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
-    const reduce = opts.reduce ?? 'mean';
-    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
-    const per = rowErrors(this, x, this.config.inputDim, (xb) => this.forward(xb));
-    return reduce === 'perSample' ? per : meanOf(per);
-  }
 
   /** The codes of encoder layer k (0: the data itself), as a tensor [n, sizes[k]], for stage k + 1. */
   private codesBelow(x: Inputs, k: number): Inputs {

@@ -30,8 +30,8 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
-import { mapRows, rowErrors } from './batched.js';
-import { type AutoencoderModel, DenseAutoencoderBase, meanOf } from './model.js';
+import { mapRows } from './batched.js';
+import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
 
 export interface VAEConfig {
   inputDim: number;
@@ -184,19 +184,6 @@ export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
     return mapRows(this, z, this.config.latentDim, this.config.inputDim, (b) => this.decoder.forward(b), 'decode');
   }
 
-  reconstruct(x: Inputs): Tensor {
-    return mapRows(this, x, this.config.inputDim, this.config.inputDim, (b) => this.forward(b), 'reconstruct');
-  }
-
-  /** Mean squared error of the deterministic reconstructions (decoded posterior means), as every kind reports it. */
-  reconstructionError(x: Inputs, opts?: { reduce?: 'mean' }): number;
-  reconstructionError(x: Inputs, opts: { reduce: 'perSample' }): Float32Array;
-  reconstructionError(x: Inputs, opts: { reduce?: 'mean' | 'perSample' } = {}): number | Float32Array {
-    const reduce = opts.reduce ?? 'mean';
-    if (reduce !== 'mean' && reduce !== 'perSample') throw new Error(`reduce must be 'mean' or 'perSample', got '${String(reduce)}'`);
-    const per = rowErrors(this, x, this.config.inputDim, (xb) => this.forward(xb));
-    return reduce === 'perSample' ? per : meanOf(per);
-  }
 
   /** n new images: z ~ N(0, I) from `rng`, decoded. */
   sample(n: number, rng: Rng = new Rng(0)): Tensor {
