@@ -99,14 +99,7 @@ export async function openForModel(bundle: ModelBundle, req: DataRequest): Promi
   // settles it. Other formats say what they are, and a mismatch is reported by checkFits naming both.
   if (o.kind === undefined && /\.npz?$/i.test(spec)) o.kind = info.kind;
   if (info.classNames && o.classNames === undefined) o.classNames = info.classNames;
-  let opened: OpenedData;
-  try {
-    opened = await openData(spec, { ...o, ...labelAndId(info, req) });
-  } catch (e) {
-    // The saved label/id column may simply be absent from new data (rows to score have no label): retry without.
-    if (!info.columns || req.options.label !== undefined || req.options.id !== undefined || !/(label|id) column/.test((e as Error).message)) throw e;
-    opened = await openData(spec, o);
-  }
+  const opened = await openData(spec, { ...o, ...labelAndId(info, req) });
   checkFits(bundle, opened.info, spec);
   const prep = bundle.preprocessing;
   const toInput = (d: Dataset): Dataset => prep.apply(d).reshape(bundle.model.inputShape);
@@ -143,12 +136,17 @@ function generatedSines(bundle: ModelBundle): ModelData {
   };
 }
 
-/** The label and id columns to ask for: the user's, else the model's. */
+/**
+ * The label and id columns to ask for: the user's, else the model's, which new data may lack (rows to score
+ * have no label): those are optional.
+ */
 function labelAndId(info: DataInfo, req: DataRequest): OpenOptions {
-  const o: OpenOptions = {};
-  if (req.options.label === undefined && info.columns?.label) o.label = info.columns.label;
-  if (req.options.id === undefined && info.columns?.id) o.id = info.columns.id;
-  return o;
+  const label = req.options.label === undefined ? info.columns?.label ?? undefined : undefined;
+  const id = req.options.id === undefined ? info.columns?.id ?? undefined : undefined;
+  return {
+    ...(label ? { label } : {}), ...(id ? { id } : {}),
+    optional: [...(label ? ['label' as const] : []), ...(id ? ['id' as const] : [])],
+  };
 }
 
 /** The data's notes (rows dropped, files skipped), once every check has passed: a failing run prints one line. */

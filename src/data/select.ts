@@ -27,6 +27,11 @@ export interface ColumnOptions {
   drop?: readonly string[];
   /** What to do with an empty or non-numeric feature cell (default 'error'). */
   missing?: MissingPolicy;
+  /**
+   * The label and/or id columns to use only where the table has them: a model's saved columns applied to new
+   * data, which may come without them (rows to score have no label). Others must exist.
+   */
+  optional?: readonly ('label' | 'id')[];
 }
 
 /** Which columns of a table play which part (indices into the table's columns). */
@@ -80,8 +85,13 @@ function findColumn(names: readonly string[], col: string | number, what: string
 
 /** Resolves the column options against a table's column names (once, also for data read in pieces). */
 export function planColumns(names: readonly string[], opts: ColumnOptions, source: string): ColumnPlan {
-  const label = opts.label === undefined ? -1 : findColumn(names, opts.label, 'label', source);
-  const id = opts.id === undefined ? -1 : findColumn(names, opts.id, 'id', source);
+  const meta = (col: string | number | undefined, what: 'label' | 'id'): number => {
+    if (col === undefined) return -1;
+    if (typeof col === 'string' && opts.optional?.includes(what) && !names.includes(col)) return -1;
+    return findColumn(names, col, what, source);
+  };
+  const label = meta(opts.label, 'label');
+  const id = meta(opts.id, 'id');
   if (label >= 0 && label === id) throw new Error(`${source}: column ${quote(names[label])} cannot be both the label and the id`);
   const missing = opts.missing ?? 'error';
   if (!MISSING_POLICIES.includes(missing)) throw new Error(`missing must be one of ${MISSING_POLICIES.join(', ')}, got ${quote(String(missing))}`);

@@ -56,6 +56,12 @@ describe('column selection', () => {
     assert.throws(() => planColumns(['a'], { label: 'a' }, 'r.csv'), /no feature columns left/);
   });
 
+  test('optional label and id (a model\'s saved columns on new data): used where present, skipped where absent', () => {
+    const plan = planColumns(table.names, { label: 'state', id: 'nope', optional: ['label', 'id'], drop: ['city', 'ts'], missing: 'drop' }, 'r.csv');
+    assert.deepEqual([plan.labelName, plan.idName, plan.featureNames], ['state', null, ['temp', 'wind']]);
+    assert.throws(() => planColumns(table.names, { id: 'nope', optional: ['label'] }, 'r.csv'), /id column "nope" not found/);
+  });
+
   test('labels: integers stay, names get sorted indices, known names keep theirs', () => {
     assert.deepEqual(Array.from(labelsFromCells([3, '1', 2], String).labels), [3, 1, 2]);
     const named = labelsFromCells(['ok', 'fault', 'ok'], String);
