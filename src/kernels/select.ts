@@ -1,19 +1,22 @@
 /**
- * Choosing the backend: 'auto' takes the fastest one this runtime supports (wasm SIMD with one thread per core,
- * else the reference kernels, with the wasm module's own one-line notice saying why). AEKIT_BACKEND and
+ * Choosing the backend: 'auto' takes the fastest one this runtime supports, with one thread per core: native
+ * (Node, where the C kernels were built at install), else wasm SIMD (browsers, or Node without the addon), else
+ * the reference kernels (with the wasm module's own one-line notice saying why). AEKIT_BACKEND and
  * AEKIT_THREADS override the automatic choice without code changes.
  */
 import { defaultThreadCount } from './threads/pool.js';
 import { getBackend, setBackend } from './registry.js';
 import type { Backend } from './types.js';
+import { initNativeBackend, nativeAvailable } from './native/backend.js';
+import { nativeUnavailableReason } from './native/addon.js';
 import { initWasmBackend } from './wasm/backend.js';
 
-export type BackendChoice = 'auto' | 'ref' | 'wasm';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ref', 'wasm'];
+export type BackendChoice = 'auto' | 'ref' | 'wasm' | 'native';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ref', 'wasm', 'native'];
 
 export interface BackendSelection {
   backend?: BackendChoice;
-  /** Threads for the wasm backend (default: one per core). */
+  /** Threads for the native or wasm backend (default: one per core). */
   threads?: number;
   /** Browsers: where the built worker.js is, for pages that forbid blob: workers (see WasmBackendOptions). */
   workerUrl?: string | URL;
@@ -46,12 +49,25 @@ export function useBackend(selection: BackendSelection = {}): Backend {
   }
   if (choice === 'ref') return setBackend('ref');
   const threads = sel.threads ?? defaultThreadCount();
-  // One registered wasm backend per thread count, so a later call with another count gets its own pool.
+  if (choice === 'native' || (choice === 'auto' && nativeAvailable())) {
+    // One registered backend per thread count, so a later call with another count gets its own pool.
+    const native = initNativeBackend({ threads, name: threads === 1 ? 'native' : `native+${threads}threads` });
+    if (native) return setBackend(native.name);
+    warnOnce(`the native backend is not available (${nativeUnavailableReason()}); using wasm`);
+  }
   const name = threads === 1 ? 'wasm' : `wasm+${threads}threads`;
   const wasm = initWasmBackend({ threads, name, ...(sel.workerUrl ? { workerUrl: sel.workerUrl } : {}) });
   if (wasm) return setBackend(wasm.name);
-  if (choice === 'wasm') throw new Error('the wasm backend is not available in this runtime (see the notice above)');
+  if (choice === 'wasm' || choice === 'native') throw new Error('the wasm backend is not available in this runtime (see the notice above)');
   return setBackend('ref');
+}
+
+const warned = new Set<string>();
+function warnOnce(msg: string): void {
+  if (warned.has(msg)) return;
+  warned.add(msg);
+  if (typeof process !== 'undefined' && process.stderr) process.stderr.write(`aekit: ${msg}\n`);
+  else console.warn(`aekit: ${msg}`);
 }
 
 export { getBackend };

@@ -1,0 +1,186 @@
+/*
+ * The thread pool behind the native kernels (see pool.h). Why a pool of our own and not OpenMP: OpenMP's
+ * schedules hand out iterations by thread number (static) or need its runtime's wait policy tuned to share
+ * two cores with anything else (the PyTorch peer's OMP_WAIT_POLICY story), and libgomp may be missing where a
+ * bare C compiler is not. This one is ~150 lines: workers spin briefly after a run (kernels come in quick
+ * succession during a training step), then sleep on a condition variable, so an idle process costs nothing.
+ */
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* Spins before sleeping: ~50 us on a current x86 core (a pause is ~20-60 cycles). */
+#define SPIN_BEFORE_SLEEP 4000
+
+typedef struct scratch {
+  void *p;
+  size_t bytes;
+  char pad[64 - sizeof(void *) - sizeof(size_t)];
+} scratch;
+
+struct aek_pool {
+  int threads;
+  pthread_t *tids;
+  scratch *local;
+  scratch shared;
+  /*
+   * The current run. `claim` holds the run's number (high 32 bits) and the next task (low 32 bits), so a
+   * worker that wakes late for a finished run fails its compare-and-swap instead of taking a task of the next
+   * one. The caller writes `claim` for a new run before the run's fields, and a worker reads the fields only
+   * after claiming a task of that run, which is unfinished while it runs (the caller waits for `done`).
+   */
+  _Atomic(aek_task_fn) fn;
+  _Atomic(void *) ctx;
+  _Atomic long ntasks;
+  _Atomic uint64_t claim;
+  _Atomic long done;
+  _Atomic int gen; /* bumped to wake the workers for a run */
+  _Atomic int stop;
+  _Atomic int sleepers;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+};
+
+typedef struct worker_arg {
+  aek_pool *pool;
+  int index;
+} worker_arg;
+
+/* Runs tasks of run `run` until none are left (or the run is over). */
+static void claim_all(aek_pool *p, uint32_t run, int thread) {
+  uint64_t v = atomic_load(&p->claim);
+  for (;;) {
+    if ((uint32_t)(v >> 32) != run) return;
+    long t = (long)(uint32_t)v;
+    if (t >= atomic_load(&p->ntasks)) return;
+    if (!atomic_compare_exchange_weak(&p->claim, &v, v + 1)) continue; /* v now holds the current value */
+    atomic_load(&p->fn)(atomic_load(&p->ctx), t, thread);
+    atomic_fetch_add(&p->done, 1);
+    v = atomic_load(&p->claim);
+  }
+}
+
+static void *worker_main(void *arg) {
+  worker_arg *w = (worker_arg *)arg;
+  aek_pool *p = w->pool;
+  int index = w->index;
+  free(w);
+  int seen = atomic_load(&p->gen);
+  for (;;) {
+    int g = seen;
+    for (int i = 0; i < SPIN_BEFORE_SLEEP && (g = atomic_load(&p->gen)) == seen && !atomic_load(&p->stop); i++) CPU_RELAX();
+    if (g == seen && !atomic_load(&p->stop)) {
+      pthread_mutex_lock(&p->mu);
+      atomic_fetch_add(&p->sleepers, 1);
+      while ((g = atomic_load(&p->gen)) == seen && !atomic_load(&p->stop)) pthread_cond_wait(&p->cv, &p->mu);
+      atomic_fetch_sub(&p->sleepers, 1);
+      pthread_mutex_unlock(&p->mu);
+    }
+    if (atomic_load(&p->stop)) return NULL;
+    seen = g;
+    claim_all(p, (uint32_t)(atomic_load(&p->claim) >> 32), index);
+  }
+}
+
+aek_pool *aek_pool_create(int threads) {
+  if (threads < 1) threads = 1;
+  aek_pool *p = (aek_pool *)calloc(1, sizeof(aek_pool));
+  if (!p) return NULL;
+  p->threads = threads;
+  p->local = (scratch *)calloc((size_t)threads, sizeof(scratch));
+  p->tids = (pthread_t *)calloc((size_t)threads, sizeof(pthread_t));
+  if (!p->local || !p->tids) {
+    free(p->local);
+    free(p->tids);
+    free(p);
+    return NULL;
+  }
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->cv, NULL);
+  for (int i = 1; i < threads; i++) {
+    worker_arg *w = (worker_arg *)malloc(sizeof(worker_arg));
+    if (w) {
+      w->pool = p;
+      w->index = i;
+    }
+    if (!w || pthread_create(&p->tids[i], NULL, worker_main, w) != 0) {
+      /* Fewer threads than asked: run with the ones that started (results do not depend on the count). */
+      free(w);
+      p->threads = i;
+      break;
+    }
+  }
+  return p;
+}
+
+void aek_pool_destroy(aek_pool *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->mu);
+  atomic_store(&p->stop, 1);
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  for (int i = 1; i < p->threads; i++) pthread_join(p->tids[i], NULL);
+  for (int i = 0; i < p->threads; i++) free(p->local[i].p);
+  free(p->shared.p);
+  pthread_mutex_destroy(&p->mu);
+  pthread_cond_destroy(&p->cv);
+  free(p->local);
+  free(p->tids);
+  free(p);
+}
+
+int aek_pool_threads(const aek_pool *p) { return p->threads; }
+
+void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int parallel) {
+  if (ntasks <= 0) return;
+  if (!parallel || p->threads == 1 || ntasks == 1) {
+    for (long t = 0; t < ntasks; t++) fn(ctx, t, 0);
+    return;
+  }
+  uint32_t run = (uint32_t)(atomic_load(&p->claim) >> 32) + 1;
+  atomic_store(&p->claim, (uint64_t)run << 32); /* first: late workers of the last run now fail to claim */
+  atomic_store(&p->fn, fn);
+  atomic_store(&p->ctx, ctx);
+  atomic_store(&p->ntasks, ntasks);
+  atomic_store(&p->done, 0);
+  atomic_fetch_add(&p->gen, 1);
+  if (atomic_load(&p->sleepers) > 0) {
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  claim_all(p, run, 0);
+  /*
+   * Wait for the tasks others claimed (not for the workers: one that has not woken yet simply finds nothing
+   * left). If the OS took a worker's core in the middle of a task, give ours up rather than spin.
+   */
+  for (long i = 0; atomic_load(&p->done) < ntasks; i++) {
+    if (i < SPIN_BEFORE_SLEEP) CPU_RELAX();
+    else sched_yield();
+  }
+}
+
+static void *grow(scratch *s, size_t bytes) {
+  if (s->bytes >= bytes && s->p) return s->p;
+  free(s->p);
+  size_t rounded = (bytes + 63) & ~(size_t)63;
+  s->p = aligned_alloc(64, rounded ? rounded : 64);
+  s->bytes = s->p ? rounded : 0;
+  return s->p;
+}
+
+void *aek_pool_scratch(aek_pool *p, int thread, size_t bytes) { return grow(&p->local[thread], bytes); }
+
+void *aek_pool_shared(aek_pool *p, size_t bytes) { return grow(&p->shared, bytes); }

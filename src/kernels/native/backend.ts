@@ -1,0 +1,99 @@
+/**
+ * The 'native' backend (Node only): C kernels with AVX-512 / AVX2 / portable paths chosen at run time
+ * (native/, built at install by scripts/build-native.mjs), on a pool of native threads.
+ *
+ * It is the wasm backend with its hot kernels replaced: storage is the same shared WebAssembly.Memory (so the
+ * step arena, uninitialised allocation and the copy path for foreign arrays are the wasm backend's, and the
+ * native kernels read and write the tensors in place, by address), and any kernel the native side does not
+ * have runs as wasm. The wasm fallbacks run on one thread: the native pool owns the cores.
+ *
+ * Thread count never changes results: the native kernels cut work into tiles fixed by the problem's shape,
+ * which threads claim from a shared counter (so a thread slowed by another process takes fewer; see
+ * native/pool.h).
+ */
+import { registerBackend } from '../registry.js';
+import type { Backend, DType, FloatArray, Kernels } from '../types.js';
+import { createWasmBackend, type WasmBackend } from '../wasm/backend.js';
+import { IN, OUT, Operands } from '../wasm/operands.js';
+import { defaultThreadCount } from '../threads/pool.js';
+import { nativeAddon, nativeUnavailableReason, type NativeAddon, type NativeContext } from './addon.js';
+
+export interface NativeBackendOptions {
+  /** Threads (the caller's included); 'auto' or 0: one per core. Results are identical for any count. */
+  threads?: number | 'auto';
+  /** Registered name (default 'native'). */
+  name?: string;
+  /** Upper limit of the memory in MiB (default and maximum 4096: the storage is a wasm32 memory). */
+  maxMemoryMB?: number;
+}
+
+export interface NativeBackend extends Backend {
+  withArena<T>(fn: () => T): T;
+  /** The instruction set the kernels use on this CPU. */
+  readonly isa: string;
+  /** The wasm backend whose memory and fallback kernels this one uses. */
+  readonly wasm: WasmBackend;
+  whenReady(): Promise<boolean>;
+  close(): void;
+}
+
+export function nativeAvailable(): boolean {
+  return nativeUnavailableReason() === null;
+}
+
+const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
+
+function makeNativeKernels(addon: NativeAddon, ctx: NativeContext, wasm: WasmBackend): Partial<Kernels> {
+  const ops = new Operands(wasm.heap);
+  const fallback = wasm.kernels as Kernels;
+  const matmul: Kernels['matmul'] = (a, b, out, m, n, k, transA, transB) => {
+    if (!isF32(a) || !isF32(b) || !isF32(out)) return fallback.matmul(a, b, out, m, n, k, transA, transB);
+    if (m === 0 || n === 0) return;
+    ops.run(() => {
+      const pa = ops.ptr(a, 0, m * k, IN), pb = ops.ptr(b, 0, k * n, IN), pc = ops.ptr(out, 0, m * n, OUT);
+      addon.gemm(ctx, pa, pb, pc, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+    });
+  };
+  return { matmul };
+}
+
+export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBackend {
+  const addon = nativeAddon();
+  if (!addon) throw new Error(`aekit: the native backend cannot run here: ${nativeUnavailableReason()}`);
+  const t = opts.threads ?? 1;
+  if (t !== 'auto' && !(Number.isInteger(t) && t >= 0)) throw new Error(`threads must be a non-negative integer or 'auto', got ${String(t)}`);
+  const threads = t === 'auto' || t === 0 ? defaultThreadCount() : t;
+  const name = opts.name ?? 'native';
+  const wasm = createWasmBackend({ threads: 1, name: `${name}:storage`, ...(opts.maxMemoryMB ? { maxMemoryMB: opts.maxMemoryMB } : {}) });
+  const ctx = addon.create(new Uint8Array(wasm.memory.buffer), threads);
+  const kernels = { ...wasm.kernels, ...makeNativeKernels(addon, ctx, wasm) };
+  return {
+    name,
+    threads: addon.threads(ctx),
+    isa: addon.isa(),
+    kernels,
+    wasm,
+    alloc: (dtype: DType, n: number): FloatArray => wasm.alloc(dtype, n),
+    allocUninit: (dtype: DType, n: number): FloatArray => (wasm.allocUninit ?? wasm.alloc)(dtype, n),
+    withArena: <T>(fn: () => T): T => wasm.withArena(fn),
+    whenReady: async () => true,
+    close: () => wasm.close(),
+  };
+}
+
+const registered = new Map<string, NativeBackend>();
+
+/**
+ * Creates the native backend and registers it (under opts.name, default 'native'), or returns null where it
+ * cannot run (see nativeUnavailableReason). Calling it again with the same name returns the one registered.
+ */
+export function initNativeBackend(opts: NativeBackendOptions = {}): NativeBackend | null {
+  if (!nativeAvailable()) return null;
+  const name = opts.name ?? 'native';
+  const existing = registered.get(name);
+  if (existing) return existing;
+  const backend = createNativeBackend(opts);
+  registered.set(name, backend);
+  registerBackend(backend);
+  return backend;
+}
