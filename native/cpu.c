@@ -1,21 +1,31 @@
-/* Picks the kernel table for this CPU at load time (the build compiled one per ISA; see kernels.h). */
+/* Which instruction set the kernels use: decided once, at the addon's first call (see kernels.h). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
 
-const aek_isa *aek_select_isa(void) {
+static int detect(void) {
   /* AEKIT_NATIVE_ISA caps the choice, so tests can run the AVX2 and portable kernels on an AVX-512 machine. */
   const char *cap = getenv("AEKIT_NATIVE_ISA");
-  int allow512 = !cap || !strcmp(cap, "avx512");
-  int allow2 = allow512 || (cap && !strcmp(cap, "avx2"));
-#if defined(AEK_HAVE_X86) && (defined(__x86_64__) || defined(__i386__))
+  int max = !cap ? AEK_AVX512 : !strcmp(cap, "avx2") ? AEK_AVX2 : !strcmp(cap, "generic") ? AEK_GENERIC : AEK_AVX512;
+#ifdef AEK_HAVE_X86
   __builtin_cpu_init();
-  if (allow512 && __builtin_cpu_supports("avx512f")) return &aek_isa_avx512;
-  if (allow2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &aek_isa_avx2;
-#else
-  (void)allow512;
-  (void)allow2;
+  /* The AVX-512 build also uses DQ, BW and VL instructions where the compiler finds them useful. */
+  if (max >= AEK_AVX512 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl"))
+    return AEK_AVX512;
+  if (max >= AEK_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return AEK_AVX2;
 #endif
-  return &aek_isa_generic;
+  (void)max;
+  return AEK_GENERIC;
 }
+
+int aek_isa_level(void) {
+  static _Atomic int level = -1;
+  int l = atomic_load(&level);
+  if (l < 0) atomic_store(&level, l = detect());
+  return l;
+}
+
+const char *aek_isa_name(int level) { return level == AEK_AVX512 ? "avx512" : level == AEK_AVX2 ? "avx2" : "generic"; }

@@ -40,20 +40,34 @@ typedef struct aek_gemm_args {
   int trans_a, trans_b;
 } aek_gemm_args;
 
-typedef struct aek_isa {
-  const char *name;
-  /* Micro-tile of this ISA (rows, columns). */
-  int mr, nr;
+/* GEMM entry points of one ISA build. Returns 0, or -1 when its workspace cannot be allocated. */
+typedef struct aek_gemm_isa {
+  int mr, nr; /* micro-tile (rows, columns) */
   int (*gemm)(aek_pool *pool, const aek_gemm_args *g);
-} aek_isa;
+} aek_gemm_isa;
 
 #define AEK_CAT2(a, b) a##_##b
 #define AEK_CAT(a, b) AEK_CAT2(a, b)
+/* AEK_FN(gemm) is gemm_avx512, gemm_avx2 or gemm_generic in the build for that ISA. */
 #define AEK_FN(name) AEK_CAT(name, AEK_ISA)
 
-extern const aek_isa aek_isa_avx512, aek_isa_avx2, aek_isa_generic;
+/* Instruction-set levels, best last. */
+enum { AEK_GENERIC = 0, AEK_AVX2 = 1, AEK_AVX512 = 2 };
 
-/* The best table this CPU runs (AEKIT_NATIVE_ISA=avx2|generic forces a lower one, for tests). */
-const aek_isa *aek_select_isa(void);
+/* The best level this CPU runs, capped by AEKIT_NATIVE_ISA=avx2|generic (for tests); decided once. */
+int aek_isa_level(void);
+const char *aek_isa_name(int level);
+
+/* A family's table for `level`: each family defines base_avx512, base_avx2 and base_generic (x86 builds). */
+#ifdef AEK_HAVE_X86
+#define AEK_PICK(level, base) ((level) == AEK_AVX512 ? &AEK_CAT(base, avx512) : (level) == AEK_AVX2 ? &AEK_CAT(base, avx2) : &AEK_CAT(base, generic))
+#else
+#define AEK_PICK(level, base) (&AEK_CAT(base, generic))
+#endif
+
+#ifdef AEK_HAVE_X86
+extern const aek_gemm_isa aek_gemm_avx512, aek_gemm_avx2;
+#endif
+extern const aek_gemm_isa aek_gemm_generic;
 
 #endif

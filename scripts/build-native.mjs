@@ -6,7 +6,7 @@
 //   node scripts/build-native.mjs [--force]
 //
 // Why a script and not node-gyp: node-gyp downloads Node's headers unless told where they are and needs Python;
-// this is four compiler calls. Every kernel file is compiled three times (AVX-512, AVX2+FMA, portable) with
+// this is a dozen compiler calls. Every kernel file is compiled three times (AVX-512, AVX2+FMA, portable) with
 // AEK_ISA naming its functions, and native/cpu.c picks one at load time (native/kernels.h).
 // Flags: -O3; -ffp-contract=off outside the explicit FMA intrinsics, so the compiler does not fuse other
 // multiply-adds differently per ISA; -fvisibility=hidden (only the Node-API entry point is exported).
@@ -31,7 +31,11 @@ if (!existsSync(src)) skip('native/ sources missing');
 if (platform === 'win32') skip('Windows builds are not supported yet');
 
 // Up to date: nothing to do (npm ci runs the install script and then `prepare`, which builds again).
-const sources = readdirSync(src).filter((f) => f.endsWith('.c') || f.endsWith('.h')).map((f) => join(src, f));
+// native/*.c are compiled once; native/isa/*.c once per instruction set.
+const list = (dir, ext) => (existsSync(dir) ? readdirSync(dir).filter((f) => ext.some((e) => f.endsWith(e))).sort() : []);
+const PER_ISA = list(join(src, 'isa'), ['.c']);
+const ONCE = list(src, ['.c']);
+const sources = [...list(src, ['.c', '.h']).map((f) => join(src, f)), ...list(join(src, 'isa'), ['.c', '.h']).map((f) => join(src, 'isa', f))];
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
 if (!process.argv.includes('--force') && existsSync(out) && statSync(out).mtimeMs >= newest) process.exit(0);
 
@@ -57,9 +61,6 @@ const ISAS = x86
       { isa: 'generic', flags: [] },
     ]
   : [{ isa: 'generic', flags: [] }];
-// Files compiled once per ISA, and once in all.
-const PER_ISA = ['gemm.c'];
-const ONCE = ['pool.c', 'cpu.c', 'addon.c'];
 const common = ['-O3', '-std=c11', '-Werror=implicit-function-declaration', '-fPIC', '-pthread', '-fvisibility=hidden', '-ffp-contract=off', `-I${include}`, ...(x86 ? ['-DAEK_HAVE_X86'] : [])];
 
 const tmp = join(outDir, `tmp-${process.pid}`);
@@ -70,7 +71,7 @@ try {
     execFileSync(cc, [...common, ...extra, '-c', join(src, file), '-o', obj], { stdio: ['ignore', 'ignore', 'pipe'] });
     objects.push(obj);
   };
-  for (const { isa, flags } of ISAS) for (const f of PER_ISA) compile(f, [...flags, `-DAEK_ISA=${isa}`], join(tmp, `${f}.${isa}.o`));
+  for (const { isa, flags } of ISAS) for (const f of PER_ISA) compile(join('isa', f), [...flags, `-DAEK_ISA=${isa}`], join(tmp, `${f}.${isa}.o`));
   for (const f of ONCE) compile(f, [], join(tmp, `${f}.o`));
   const link = join(tmp, 'aekit.node');
   const undef = platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];

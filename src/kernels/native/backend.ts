@@ -12,11 +12,15 @@
  * native/pool.h).
  */
 import { registerBackend } from '../registry.js';
-import type { Backend, DType, FloatArray, Kernels } from '../types.js';
+import type { Backend, DType, FloatArray } from '../types.js';
 import { createWasmBackend, type WasmBackend } from '../wasm/backend.js';
-import { IN, OUT, Operands } from '../wasm/operands.js';
+import { Operands } from '../wasm/operands.js';
 import { defaultThreadCount } from '../threads/pool.js';
-import { nativeAddon, nativeUnavailableReason, type NativeAddon, type NativeContext } from './addon.js';
+import { nativeAddon, nativeUnavailableReason } from './addon.js';
+import { makeConvKernels } from './conv.js';
+import { makeElementwiseKernels } from './elementwise.js';
+import { makeGemmKernels } from './gemm.js';
+import type { NativeKernelEnv } from './env.js';
 
 export interface NativeBackendOptions {
   /** Threads (the caller's included); 'auto' or 0: one per core. Results are identical for any count. */
@@ -41,22 +45,6 @@ export function nativeAvailable(): boolean {
   return nativeUnavailableReason() === null;
 }
 
-const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
-
-function makeNativeKernels(addon: NativeAddon, ctx: NativeContext, wasm: WasmBackend): Partial<Kernels> {
-  const ops = new Operands(wasm.heap);
-  const fallback = wasm.kernels as Kernels;
-  const matmul: Kernels['matmul'] = (a, b, out, m, n, k, transA, transB) => {
-    if (!isF32(a) || !isF32(b) || !isF32(out)) return fallback.matmul(a, b, out, m, n, k, transA, transB);
-    if (m === 0 || n === 0) return;
-    ops.run(() => {
-      const pa = ops.ptr(a, 0, m * k, IN), pb = ops.ptr(b, 0, k * n, IN), pc = ops.ptr(out, 0, m * n, OUT);
-      addon.gemm(ctx, pa, pb, pc, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
-    });
-  };
-  return { matmul };
-}
-
 export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBackend {
   const addon = nativeAddon();
   if (!addon) throw new Error(`aekit: the native backend cannot run here: ${nativeUnavailableReason()}`);
@@ -66,7 +54,8 @@ export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBack
   const name = opts.name ?? 'native';
   const wasm = createWasmBackend({ threads: 1, name: `${name}:storage`, ...(opts.maxMemoryMB ? { maxMemoryMB: opts.maxMemoryMB } : {}) });
   const ctx = addon.create(new Uint8Array(wasm.memory.buffer), threads);
-  const kernels = { ...wasm.kernels, ...makeNativeKernels(addon, ctx, wasm) };
+  const env: NativeKernelEnv = { addon, ctx, wasm, ops: new Operands(wasm.heap), threads: addon.threads(ctx) };
+  const kernels = { ...wasm.kernels, ...makeGemmKernels(env), ...makeElementwiseKernels(env), ...makeConvKernels(env) };
   return {
     name,
     threads: addon.threads(ctx),

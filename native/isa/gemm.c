@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "kernels.h"
+#include "../kernels.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -279,12 +279,4 @@ static int gemm(aek_pool *pool, const aek_gemm_args *g) {
   return 0;
 }
 
-const aek_isa AEK_FN(aek_isa) = {
-#if defined(__AVX512F__)
-    "avx512",
-#elif defined(__AVX2__) && defined(__FMA__)
-    "avx2",
-#else
-    "generic",
-#endif
-    MR, NR, gemm};
+const aek_gemm_isa AEK_FN(aek_gemm) = {MR, NR, gemm};
