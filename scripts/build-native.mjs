@@ -78,7 +78,10 @@ try {
   execFileSync(cc, ['-shared', '-pthread', ...undef, ...objects, '-o', link, '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
   renameSync(link, out); // atomic: a process loading the addon never sees half a file
 } catch (e) {
-  const msg = (e.stderr?.toString() || e.message || String(e)).split('\n').find((l) => l.trim()) ?? 'unknown error';
+  // A stale addon from an earlier build must not keep running code that no longer matches the sources.
+  rmSync(out, { force: true });
+  const lines = (e.stderr?.toString() || e.message || String(e)).split('\n');
+  const msg = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l.trim()) ?? 'unknown error';
   skip(`the C build failed: ${msg.trim()}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

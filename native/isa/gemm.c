@@ -251,6 +251,11 @@ static void task(void *ctx, long t, int thread) {
   }
 }
 
+static size_t packed_b_bytes(long n, long k) {
+  long kb = (k + GEMM_KC - 1) / GEMM_KC, npad = (n + NR - 1) / NR * NR;
+  return sizeof(float) * (size_t)(kb * npad * GEMM_KC);
+}
+
 /* Returns 0, or -1 when the workspace cannot be allocated (nothing is written then). */
 static int gemm(aek_pool *pool, const aek_gemm_args *g) {
   if (g->m <= 0 || g->n <= 0) return 0;
@@ -279,11 +284,6 @@ static int gemm(aek_pool *pool, const aek_gemm_args *g) {
   int parallel = (double)g->m * (double)g->n * (double)g->k >= (double)PARALLEL_MACS;
   aek_pool_run(pool, J.nb + J.mb * J.nb, task, &J, parallel);
   return 0;
-}
-
-static size_t packed_b_bytes(long n, long k) {
-  long kb = (k + GEMM_KC - 1) / GEMM_KC, npad = (n + NR - 1) / NR * NR;
-  return sizeof(float) * (size_t)(kb * npad * GEMM_KC);
 }
 
 static size_t serial_bytes(long m, long n, long k) {
