@@ -80,6 +80,7 @@ try {
 } catch (e) {
   // A stale addon from an earlier build must not keep running code that no longer matches the sources.
   rmSync(out, { force: true });
+  rmSync(tmp, { recursive: true, force: true }); // skip() exits, so the finally below would not run
   const lines = (e.stderr?.toString() || e.message || String(e)).split('\n');
   const msg = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l.trim()) ?? 'unknown error';
   skip(`the C build failed: ${msg.trim()}`);
