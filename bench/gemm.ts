@@ -1,17 +1,18 @@
 /**
- * GEMM throughput, reference kernel vs the wasm backend (128-bit SIMD), all four transpose combinations, in
+ * GEMM throughput, reference kernel vs the wasm backend (128-bit SIMD) and the native one (AVX-512/AVX2), all four transpose combinations, in
  * one run on the same data: float32, default shape 256x784x256 (the MNIST autoencoder's first layer).
  * Operands live in wasm memory (the no-copy path, as for tensors made on the wasm backend).
  *
  *   node --import tsx bench/gemm.ts [--m 256 --k 784 --n 256] [--seconds 1] [--threads 2] [--json]
  *
- * --threads n adds rows for the wasm backend with an n-thread pool (n = 0: os.availableParallelism()).
+ * --threads n adds rows for the wasm and native backends with n threads (n = 0: os.availableParallelism()).
  * Each row is the median of repeated single calls after a warm-up (so V8 has tiered the code up); the
  * machine may be shared, so compare rows of one run rather than runs.
  */
 import { refBackend } from '../src/kernels/ref/index.js';
 import type { FloatArray, Kernels } from '../src/kernels/types.js';
 import { createWasmBackend, wasmAvailable, type WasmBackend } from '../src/kernels/wasm/backend.js';
+import { createNativeBackend, nativeAvailable } from '../src/kernels/native/backend.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,6 +78,13 @@ if (threadArg !== null) {
   if (!(await b.whenReady())) console.error('bench/gemm: worker threads did not start in time');
   benchBackend('wasm', b.kernels, (len) => b.alloc('float32', len), b.threads);
 }
+// The native backend (where the addon was built): 1 thread, and the --threads count.
+if (nativeAvailable()) {
+  for (const threads of threadArg !== null ? [1, threadArg] : [1]) {
+    const b = createNativeBackend({ threads, name: `native-${threads}` });
+    benchBackend(`native`, b.kernels, (len) => b.alloc('float32', len), b.threads);
+  }
+}
 for (const b of backends) b.close();
 
 const refOf = (r: Row): number => rows.find((x) => x.kernel === 'ref' && x.transA === r.transA && x.transB === r.transB)!.gflops;
@@ -92,6 +100,6 @@ if (json) {
   for (const r of rows) {
     const op = `${r.transA ? 'A^T' : 'A'}${r.transB ? 'B^T' : 'B'}`;
     const cols = [r.gflops.toFixed(2).padStart(8), r.best.toFixed(2).padStart(8), `${(r.gflops / refOf(r)).toFixed(2).padStart(6)}x`];
-    console.log(`${r.kernel.padEnd(7)} ${String(r.threads).padStart(7)}  ${op.padEnd(7)} ${cols.join(' ')}`);
+    console.log(`${r.kernel.padEnd(8)} ${String(r.threads).padStart(7)}  ${op.padEnd(7)} ${cols.join(' ')}`);
   }
 }
