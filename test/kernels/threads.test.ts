@@ -14,7 +14,7 @@ import { valueAndGrad } from '../../src/autograd/backward.js';
 import { getBackend } from '../../src/kernels/registry.js';
 import { threadsSupported, MIN_PARALLEL_MACS } from '../../src/kernels/threads/pool.js';
 import type { Kernels } from '../../src/kernels/types.js';
-import { rowRange } from '../../src/kernels/threads/worker.js';
+import { ARG_COUNT, CLAIM, claimTasks, controlBytes, controlViews, DONE, JOB_ITEMS, rowRange, TASKS } from '../../src/kernels/threads/worker.js';
 import { createWasmBackend, wasmAvailable, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { mse } from '../../src/losses/losses.js';
 import { Dense, Sequential } from '../../src/nn/dense.js';
@@ -67,6 +67,42 @@ describe('row split', () => {
         assert.equal(next, m);
       }
     }
+  });
+});
+
+describe('task claiming (the pool protocol, without threads)', () => {
+  /** A control block holding job `job` of `tasks` item blocks of `per` items. */
+  function job(job: number, tasks: number, per: number): { ctl: Int32Array; args: Float64Array } {
+    const v = controlViews(new SharedArrayBuffer(controlBytes(2)));
+    Atomics.store(v.ctl, CLAIM, job << 16);
+    v.args.set([JOB_ITEMS, 0, tasks * per, 100, 10, per].concat(new Array(ARG_COUNT - 6).fill(0)));
+    Atomics.store(v.ctl, TASKS, tasks);
+    return v;
+  }
+  const recorder = (calls: number[][]) => ({
+    gemm: () => assert.fail('not a GEMM job'),
+    job: (desc: number, b0: number, b1: number, scratch: number) => void calls.push([b0, b1, scratch]),
+  });
+
+  test('one thread alone takes every block, in order, and counts them done', () => {
+    const { ctl, args } = job(7, 5, 3), calls: number[][] = [];
+    assert.equal(claimTasks(ctl, args, 7, 1, 0, recorder(calls)), 5);
+    assert.deepEqual(calls, [[0, 3, 110], [3, 6, 110], [6, 9, 110], [9, 12, 110], [12, 15, 110]]);
+    assert.equal(Atomics.load(ctl, DONE), 5);
+  });
+
+  test('a thread that wakes after its job ended takes nothing from the next job', () => {
+    const { ctl, args } = job(8, 4, 1), calls: number[][] = [];
+    assert.equal(claimTasks(ctl, args, 7, 1, 0, recorder(calls)), 0, 'job 7 is over: job 8 is not its to run');
+    assert.deepEqual(calls, []);
+    assert.equal(Atomics.load(ctl, CLAIM), 8 << 16, 'no block of job 8 was claimed');
+  });
+
+  test('blocks another thread already claimed are not run again', () => {
+    const { ctl, args } = job(3, 4, 2), calls: number[][] = [];
+    Atomics.add(ctl, CLAIM, 3); // three blocks taken by others
+    assert.equal(claimTasks(ctl, args, 3, 0, 0, recorder(calls)), 1);
+    assert.deepEqual(calls, [[6, 8, 100]]);
   });
 });
 

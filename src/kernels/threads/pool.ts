@@ -4,9 +4,12 @@
  *
  * Each worker instantiates the same compiled module on the same shared WebAssembly.Memory, so operands are
  * never copied: a job is just its arguments (pointers and sizes) in a small shared control block. The caller
- * splits C statically by row blocks (worker.ts rowRange), starts the workers with Atomics.notify, computes
- * its own rows, then waits until the others are done, so a call is synchronous for the caller. Every element of
- * C is summed in the same order whatever the split, so results are bit-identical for any thread count.
+ * cuts C into row blocks (or the items into blocks), a few per thread, starts the workers with Atomics.notify,
+ * and every thread, the caller included, claims blocks from a shared counter until none are left (worker.ts
+ * claimTasks); the caller then waits for the blocks others took, so a call is synchronous for the caller. A
+ * thread slowed by another process takes fewer blocks, so two threads are not slower than one on a busy
+ * machine. Every element of C is summed in the same order whatever the split, so results are bit-identical for
+ * any thread count.
  *
  * Node: worker_threads, unref'd (an exiting process does not wait for them). Browsers: Web Workers (module
  * workers started from a Blob of the worker's source, or from `workerUrl`), which need a cross-origin isolated
@@ -19,7 +22,7 @@
 import { WORKER_SOURCE } from '../wasm/generated/worker-source.js';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
-import { ACTIVE, controlBytes, controlViews, GEN, JOB_GEMM, JOB_ITEMS, PENDING, READY, rowRange, spinWhile, STOP, WORKER_TAG, type WorkerInit } from './worker.js';
+import { claimTasks, CLAIM, controlBytes, controlViews, DONE, GEN, JOB_GEMM, JOB_ITEMS, READY, spinWhile, STOP, TASKS, WORKER_TAG, type WorkerInit } from './worker.js';
 
 /**
  * Multiply-adds below which a GEMM runs on the calling thread alone: ~100 us of single-thread work, the point
@@ -28,6 +31,12 @@ import { ACTIVE, controlBytes, controlViews, GEN, JOB_GEMM, JOB_ITEMS, PENDING, 
  */
 export const MIN_PARALLEL_MACS = 1 << 21;
 const STALL_MS = 120_000;
+/**
+ * Blocks per participating thread. More blocks balance a busy machine better; each GEMM block packs its own
+ * panels of B, so more blocks also cost more packing: two per thread measured best (see bench --load).
+ */
+const GEMM_TASKS_PER_THREAD = 2;
+const ITEM_TASKS_PER_THREAD = 4;
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -151,6 +160,7 @@ export class GemmPool {
   private readonly args: Float64Array;
   private readonly grain: number;
   private gen = 0;
+  private job16 = 0;
   private closed = false;
   /** GEMM and patch jobs that were split across threads (for tests and diagnostics). */
   parallelCalls = 0;
@@ -197,13 +207,10 @@ export class GemmPool {
       this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
       return;
     }
-    const args = this.args;
-    args[0] = JOB_GEMM;
-    args[1] = a; args[2] = b; args[3] = c; args[4] = m; args[5] = n; args[6] = k; args[7] = tA; args[8] = tB;
-    this.dispatch(p, () => {
-      const [r0, r1] = rowRange(m, 0, p, this.grain);
-      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), r0, r1);
-    });
+    const tiles = Math.ceil(m / this.grain);
+    const tasks = Math.min(tiles, p * GEMM_TASKS_PER_THREAD);
+    const per = Math.ceil(tiles / tasks) * this.grain;
+    this.dispatch(Math.ceil(m / per), [JOB_GEMM, a, b, c, m, n, k, tA, tB, per]);
   };
 
   /**
@@ -217,41 +224,44 @@ export class GemmPool {
       this.o.wasm.job(desc, 0, items, scratch);
       return;
     }
-    const args = this.args;
-    args[0] = JOB_ITEMS;
-    args[1] = desc; args[2] = items; args[3] = scratch; args[4] = stride;
-    this.dispatch(p, () => {
-      const [b0, b1] = rowRange(items, 0, p, 1);
-      this.o.wasm.job(desc, b0, b1, scratch);
-    });
+    const per = Math.ceil(items / Math.min(items, p * ITEM_TASKS_PER_THREAD));
+    this.dispatch(Math.ceil(items / per), [JOB_ITEMS, desc, items, scratch, stride, per]);
   };
 
-  /** Starts a job (arguments already written) on p - 1 workers, runs `own` (thread 0's part), waits for the rest. */
-  private dispatch(p: number, own: () => void): void {
+  /**
+   * Runs a job of `tasks` blocks (arguments `job`, see worker.ts) on every ready thread: publishes it, claims
+   * blocks on this thread too, then waits until the blocks others claimed are done.
+   */
+  private dispatch(tasks: number, job: number[]): void {
     this.parallelCalls++;
-    Atomics.store(this.ctl, ACTIVE, p);
-    Atomics.store(this.ctl, PENDING, p - 1);
+    const ctl = this.ctl;
+    this.job16 = (this.job16 % 0xffff) + 1;
+    Atomics.store(ctl, CLAIM, this.job16 << 16); // first: a late worker of the last job now fails to claim
+    this.args.fill(0);
+    this.args.set(job);
+    Atomics.store(ctl, TASKS, tasks);
+    Atomics.store(ctl, DONE, 0);
     this.gen = (this.gen % 0x3fffffff) + 1; // never STOP, never 0
-    Atomics.store(this.ctl, GEN, this.gen); // publishes the arguments (sequentially consistent)
-    Atomics.notify(this.ctl, GEN);
+    Atomics.store(ctl, GEN, this.gen); // publishes the job (sequentially consistent)
+    Atomics.notify(ctl, GEN);
     try {
-      own();
+      claimTasks(ctl, this.args, this.job16, 0, this.o.work(), this.o.wasm);
     } finally {
-      this.waitForWorkers();
+      this.waitForTasks(tasks);
     }
   }
 
-  private waitForWorkers(): void {
+  private waitForTasks(tasks: number): void {
     let last = Date.now();
     for (;;) {
-      const left = Atomics.load(this.ctl, PENDING);
-      if (left === 0) return;
-      // The workers usually finish within microseconds; then sleep, where this thread may (see canBlock).
-      const moved = spinWhile(this.ctl, PENDING, left, 1)
-        || (this.canBlock && Atomics.wait(this.ctl, PENDING, left, 1000) !== 'timed-out')
-        || Atomics.load(this.ctl, PENDING) !== left;
+      const done = Atomics.load(this.ctl, DONE);
+      if (done >= tasks) return;
+      // The others usually finish within microseconds; then sleep, where this thread may (see canBlock).
+      const moved = spinWhile(this.ctl, DONE, done, 1)
+        || (this.canBlock && Atomics.wait(this.ctl, DONE, done, 1000) !== 'timed-out')
+        || Atomics.load(this.ctl, DONE) !== done;
       if (moved) last = Date.now();
-      else if (Date.now() - last > STALL_MS) throw new Error(`aekit: ${left} GEMM worker(s) stopped responding`);
+      else if (Date.now() - last > STALL_MS) throw new Error(`aekit: ${tasks - done} GEMM task(s) stopped responding`);
     }
   }
 

@@ -9,30 +9,35 @@
  * same transpiled text is embedded as a string (generated/worker-source.ts): browsers start it from a Blob.
  *
  * A worker instantiates the kernel module on the backend's shared memory, then loops: wait for a new job
- * generation, compute its own rows of C, report done. It never allocates in the memory (the caller
- * allocated its workspace) and never returns to its event loop until told to stop.
+ * generation, then claim the job's tasks (blocks of rows of C, or of items) from a shared counter until none
+ * are left. Claiming rather than a fixed share per thread is what keeps two threads from being slower than one
+ * when another process takes a core: the thread that runs at full speed simply takes more tasks. Every row and
+ * item is computed the same way whoever takes it, so results do not depend on the split. A worker never
+ * allocates in the memory (the caller allocated its workspace) and never returns to its event loop until told
+ * to stop.
  *
  * Control block (Int32Array over its own SharedArrayBuffer, not the wasm memory):
  *   GEN        job generation: the caller bumps it to start a job, workers wait for it to change;
  *              STOP (-1) tells them to exit
- *   PENDING    workers still running the current job; the last one to finish notifies the caller
- *   ACTIVE     how many threads (caller included) take part in the current job
+ *   CLAIM      the job's number (high 16 bits) and its next task (low 16 bits). A worker that wakes late, after
+ *              its job is over, fails its compare-and-swap instead of taking a task of the next job: the caller
+ *              writes CLAIM for a new job before the job's arguments, and a worker reads the arguments only after
+ *              claiming a task, i.e. while the job cannot end
+ *   TASKS      the job's task count
+ *   DONE       tasks finished; the thread that finishes the last one notifies the caller
  *   READY + i  1 once worker i has instantiated the module and waits for jobs (i = 1..workers)
  * Job arguments (Float64Array after the ints): pointers can exceed 2^31, so not Int32. args[0] is the job's kind:
- *   JOB_GEMM   args 1-8 = a, b, c, m, n, k, transA, transB; C is split by row blocks
- *   JOB_ITEMS  args 1-4 = descriptor, items, scratch, scratch stride; the items (images, rows, chunks) are
- *              split in contiguous blocks, and thread t works in scratch + t * stride (assembly/jobs.ts job)
- *
- * A worker takes part in a job only if it and every worker with a lower index were ready when the caller
- * started the job (ACTIVE = 1 + that prefix). A worker reads GEN before it raises its ready flag, so one that
- * becomes ready during a job never mistakes that job for its own.
+ *   JOB_GEMM   args 1-8 = a, b, c, m, n, k, transA, transB, args 9 = rows per task (whole micro-tiles)
+ *   JOB_ITEMS  args 1-5 = descriptor, items, scratch, scratch stride, items per task; the thread with index t
+ *              works in scratch + t * stride (assembly/jobs.ts job)
  */
 export const GEN = 0;
-export const PENDING = 1;
-export const ACTIVE = 2;
-export const READY = 3;
+export const CLAIM = 1;
+export const TASKS = 2;
+export const DONE = 3;
+export const READY = 4;
 export const STOP = -1;
-export const ARG_COUNT = 9; // kind, then the kind's arguments (see above)
+export const ARG_COUNT = 10; // kind, then the kind's arguments (see above)
 export const JOB_GEMM = 0;
 export const JOB_ITEMS = 1;
 /**
@@ -68,13 +73,51 @@ export function controlViews(buf: SharedArrayBuffer): { ctl: Int32Array; args: F
 }
 
 /**
- * Rows [row0, row1) of an m-row GEMM for thread `t` of `p`: contiguous blocks of whole micro-tiles (`grain`
- * rows), as equal as possible, fixed by (m, t, p) alone — never by which thread is faster.
+ * Rows [row0, row1) of task `t` of `p` over m rows: contiguous blocks of whole micro-tiles (`grain` rows), as
+ * equal as possible.
  */
 export function rowRange(m: number, t: number, p: number, grain: number): [number, number] {
   const tiles = Math.ceil(m / grain);
   const r0 = Math.floor((tiles * t) / p) * grain, r1 = Math.floor((tiles * (t + 1)) / p) * grain;
   return [Math.min(r0, m), Math.min(r1, m)];
+}
+
+/** The kernels a thread runs for a task (the module's exports). */
+export interface TaskKernels {
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, tA: number, tB: number, work: number, r0: number, r1: number): void;
+  job(desc: number, b0: number, b1: number, scratch: number): void;
+}
+
+/**
+ * Claims and runs tasks of job `job` (a 16-bit job number) until none are left or the job is over. Thread
+ * `index` (0 = the caller) uses GEMM workspace `work`. Returns how many tasks it ran.
+ */
+export function claimTasks(ctl: Int32Array, args: Float64Array, job: number, index: number, work: number, k: TaskKernels): number {
+  let ran = 0;
+  let v = Atomics.load(ctl, CLAIM);
+  for (;;) {
+    if (v >>> 16 !== job) return ran;
+    const t = v & 0xffff;
+    const tasks = Atomics.load(ctl, TASKS);
+    if (t >= tasks) return ran;
+    const seen = Atomics.compareExchange(ctl, CLAIM, v, v + 1);
+    if (seen !== v) {
+      v = seen;
+      continue;
+    }
+    if (args[0] === JOB_GEMM) {
+      const m = args[4], per = args[9];
+      const r0 = t * per, r1 = Math.min(m, r0 + per);
+      k.gemm(args[1], args[2], args[3], m, args[5], args[6], args[7], args[8], work, r0, r1);
+    } else {
+      const items = args[2], per = args[5];
+      const b0 = t * per, b1 = Math.min(items, b0 + per);
+      k.job(args[1], b0, b1, args[3] + index * args[4]);
+    }
+    ran++;
+    if (Atomics.add(ctl, DONE, 1) + 1 === tasks) Atomics.notify(ctl, DONE);
+    v = Atomics.load(ctl, CLAIM);
+  }
 }
 
 /**
@@ -93,11 +136,7 @@ export function spinWhile(ctl: Int32Array, i: number, value: number, ms: number)
   }
 }
 
-interface GemmExports {
-  gemm(a: number, b: number, c: number, m: number, n: number, k: number, tA: number, tB: number, work: number, r0: number, r1: number): void;
-  gemmRowGrain(): number;
-  job(desc: number, b0: number, b1: number, scratch: number): void;
-}
+type GemmExports = TaskKernels;
 interface WasmInstanceApi {
   Instance: new (module: unknown, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
 }
@@ -108,7 +147,6 @@ function serve(init: WorkerInit): void {
     throw new Error('aekit wasm kernel aborted');
   };
   const wasm = new WA.Instance(init.module, { env: { memory: init.memory, abort } }).exports as GemmExports;
-  const grain = wasm.gemmRowGrain();
   const { ctl, args } = controlViews(init.control);
   let seen = Atomics.load(ctl, GEN); // before the ready flag: see above
   Atomics.store(ctl, READY + init.index, 1);
@@ -120,18 +158,7 @@ function serve(init: WorkerInit): void {
     if (gen === STOP) break;
     if (gen === seen) continue; // spurious wake-up
     seen = gen;
-    const p = Atomics.load(ctl, ACTIVE);
-    if (init.index < p) {
-      if (args[0] === JOB_GEMM) {
-        const m = args[4];
-        const [r0, r1] = rowRange(m, init.index, p, grain);
-        if (r1 > r0) wasm.gemm(args[1], args[2], args[3], m, args[5], args[6], args[7], args[8], init.work, r0, r1);
-      } else {
-        const [b0, b1] = rowRange(args[2], init.index, p, 1);
-        if (b1 > b0) wasm.job(args[1], b0, b1, args[3] + init.index * args[4]);
-      }
-      if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
-    }
+    claimTasks(ctl, args, Atomics.load(ctl, CLAIM) >>> 16, init.index, init.work, wasm);
   }
 }
 
