@@ -68,7 +68,7 @@ Options:
   -h, --help     show this help ('aekit COMMAND --help' for a command's options)
   -v, --version  print aekit's version
 
-Start with 'aekit train' (under a minute on the default wasm backend; about 7 minutes with --backend ref),
+Start with 'aekit train' (under a minute on the default backend; about 7 minutes with --backend ref),
 then look at aekit-out/.
 Set AEKIT_DEBUG=1 to see stack traces on errors.
 `;

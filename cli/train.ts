@@ -78,8 +78,9 @@ ${DATA_HELP}Variant flags (each only for its models; see --model NAME --help):
   --beta X                    vae: KL weight (default ${VARIANT_DEFAULTS.vaeBeta}; > 1 is a beta-VAE)
   --timesteps N               sequence without --data: length of the generated waves (default ${VARIANT_DEFAULTS.timesteps})
 Compute:
-  --backend NAME              auto (default: wasm SIMD where available, else ref), wasm or ref
-  --threads N                 threads for the wasm backend (default: one per core)
+  --backend NAME              auto (default: native where its C kernels were built at install, else wasm
+                              SIMD, else ref), native, wasm or ref
+  --threads N                 threads for the native or wasm backend (default: one per core)
 Output:
   --out DIR                   output folder, created if needed (default ./aekit-out)
   --json                      print the summary as one JSON line on stdout (and nothing else)
