@@ -3,7 +3,9 @@
 // fails the install: where it cannot build (no compiler, no Node headers, AEKIT_SKIP_NATIVE=1) it prints one
 // line and exits 0, and aekit uses the wasm backend.
 //
-//   node scripts/build-native.mjs [--force]
+//   node scripts/build-native.mjs [--force] [--out DIR]
+//
+// --out writes DIR/aekit.node instead of build/native/aekit.node (tests build into a temporary folder).
 //
 // Why a script and not node-gyp: node-gyp downloads Node's headers unless told where they are and needs Python;
 // this is a dozen compiler calls. Every kernel file is compiled three times (AVX-512, AVX2+FMA, portable) with
@@ -18,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'native');
-const outDir = join(root, 'build', 'native');
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg >= 0 && process.argv[outArg + 1] ? process.argv[outArg + 1] : join(root, 'build', 'native');
 const out = join(outDir, 'aekit.node');
 const say = (msg) => process.stderr.write(`aekit: ${msg}\n`);
 const skip = (why) => {
