@@ -3,9 +3,10 @@
 // fails the install: where it cannot build (no compiler, no Node headers, AEKIT_SKIP_NATIVE=1) it prints one
 // line and exits 0, and aekit uses the wasm backend.
 //
-//   node scripts/build-native.mjs [--force] [--out DIR]
+//   node scripts/build-native.mjs [--force] [--out DIR] [--src DIR]
 //
-// --out writes DIR/aekit.node instead of build/native/aekit.node (tests build into a temporary folder).
+// --out writes DIR/aekit.node instead of build/native/aekit.node (tests build into a temporary folder);
+// --src compiles another copy of native/ (to try a change without touching the tree's addon).
 //
 // Why a script and not node-gyp: node-gyp downloads Node's headers unless told where they are and needs Python;
 // this is a dozen compiler calls. Every kernel file is compiled three times (AVX-512, AVX2+FMA, portable) with
@@ -19,7 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'native');
+const srcArg = process.argv.indexOf('--src');
+const src = srcArg >= 0 && process.argv[srcArg + 1] ? process.argv[srcArg + 1] : join(root, 'native');
 const outArg = process.argv.indexOf('--out');
 const outDir = outArg >= 0 && process.argv[outArg + 1] ? process.argv[outArg + 1] : join(root, 'build', 'native');
 const out = join(outDir, 'aekit.node');
