@@ -19,6 +19,8 @@ export type GradRule<P extends Primitive> = (g: Tensor, out: Tensor, node: GradN
  * loss's target would otherwise cost full-size passes and a reduction each, only to be thrown away.
  */
 const need = (t: Tensor): boolean => t.requiresGrad;
+/** A 2-D view whose columns are contiguous (the transpose of a dense matrix). */
+const colMajor = (t: Tensor): boolean => t.ndim === 2 && !t.isDense && t.strides[0] === 1 && t.strides[1] === t.shape[0];
 
 /** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
 export function unbroadcast(g: Tensor, shape: Shape): Tensor {
@@ -75,7 +77,14 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
     const count = ops.sum(mask, attrs.axes, true);
     return [ops.mul(mask, ops.div(ops.reshape(g, kept), count))];
   },
-  matmul: (g, _o, { inputs: [a, b] }) => [ops.matmul(g, ops.transpose(b)), ops.matmul(ops.transpose(a), g)],
+  // Only the gradients that are needed: a Dense layer's input batch needs none, and its product is a GEMM as
+  // large as the layer's forward one. A transposed operand (a Dense weight W seen as W^T) gets (g^T a)^T: the
+  // same sums in the same order as a^T g, but computed in W's own layout, so the gradient reaches W as a dense
+  // view instead of a strided one that must be copied.
+  matmul: (g, _o, { inputs: [a, b] }) => [
+    need(a) ? ops.matmul(g, ops.transpose(b)) : null,
+    need(b) ? (colMajor(b) ? ops.transpose(ops.matmul(ops.transpose(g), a)) : ops.matmul(ops.transpose(a), g)) : null,
+  ],
   reshape: (g, _o, { inputs: [x] }) => [ops.reshape(g, x.shape)],
   permute: (g, _o, { attrs }) => {
     const inv = new Array<number>(attrs.axes.length);
