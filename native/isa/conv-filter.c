@@ -18,15 +18,15 @@
 #if defined(__AVX512F__)
 #define FJ16 24 /* taps x 16 channels: 24 zmm accumulators */
 #define FJ8 24  /* taps x 8 channels: 24 ymm (AVX-512 has 32) */
-#define FJD 12  /* vectors of 16 taps, one channel */
+#define FJD 12  /* vectors of 16 taps, one channel (a multiple of 3, as all three are) */
 #elif defined(__AVX2__) && defined(__FMA__)
 #define FJ16 6 /* 12 ymm accumulators + 2 gradient vectors + 1 broadcast */
 #define FJ8 12
 #define FJD 6
 #else
-#define FJ16 2
-#define FJ8 4
-#define FJD 2
+#define FJ16 3
+#define FJ8 3
+#define FJD 3
 #endif
 
 #define PARALLEL_MACS (1L << 18)
@@ -37,35 +37,52 @@
   X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
 
 /*
- * A tile's arguments: q = tap 0 of the tile in the unit's first window; windows ps floats apart along a row,
- * rowstep apart between output rows (oy), oh x ow of them; g = the first window's gradient (rows of ldg,
- * ncols valid from it); s = the tile's slot rows (lds apart); first: start from zero, else from the slot.
+ * A tile is KY window rows x JT consecutive taps of each (taps (ky0 + r, j0 + t), accumulator r * JT + t), so
+ * that small windows (3x3 over one channel: 9 taps) still keep enough accumulators busy in one pass.
+ * Arguments: q = tap (ky0, j0) in the unit's first window; window rows rowlen apart inside a window; windows
+ * ps floats apart along a row and rowstep apart between output rows, oh x ow of them; g = the first window's
+ * gradient (rows of ldg, ncols valid); s = the slot of tap (ky0, j0) (taps lds apart, rows run * lds apart);
+ * first: start from zero, else carry on from the slot.
  */
-#define FTILE_ARGS const float *q, long ps, long rowstep, long oh, long ow, const float *g, long ldg, int ncols, float *s, long lds, int first
+#define FTILE_ARGS const float *q, long rowlen, long ps, long rowstep, long oh, long ow, const float *g, long ldg, int ncols, float *s, long lds, long run, int first
 typedef void (*ftile_fn)(FTILE_ARGS);
+
+/* Accumulator i's tap in the current window (row pointers r0, r1, r2) and its slot (from s). */
+#define ROWP(i) ((i) / JT == 0 ? r0 : (i) / JT == 1 ? r1 : r2)
+#define TAP(i) (ROWP(i) + (i) % JT)
+/*
+ * The window's row pointers. The empty asm makes r1 and r2 opaque to the compiler: otherwise it turns every
+ * tap of rows 1 and 2 into p plus an offset of its own, which takes more integer registers than there are.
+ */
+#define ROWS                                                   \
+  const float *r0 = p, *r1 = p + rowlen, *r2 = p + 2 * rowlen; \
+  if (KY > 1) __asm__("" : "+r"(r1));                          \
+  if (KY > 2) __asm__("" : "+r"(r2));
+#define SLOT(i) (((i) / JT * run + (i) % JT) * lds)
 
 #define F16_DECL(i)                                                                         \
   VW c##i##a = vw_zero(), c##i##b = vw_zero();                                              \
-  if (M > i && !first) {                                                                    \
-    c##i##a = vw_load_n(s + i * lds, ncols);                                                \
-    if (VN16 == 2) c##i##b = vw_load_n(s + i * lds + VWL, ncols - VWL);                     \
+  if (KY * JT > i && !first) {                                                              \
+    c##i##a = vw_load_n(s + SLOT(i), ncols);                                                \
+    if (VN16 == 2) c##i##b = vw_load_n(s + SLOT(i) + VWL, ncols - VWL);                     \
   }
 #define F16_STEP(i)                                                                         \
-  if (M > i) {                                                                              \
-    VW x = vw_bcast(p + i);                                                                 \
+  if (KY * JT > i) {                                                                        \
+    VW x = vw_bcast(TAP(i));                                                            \
     c##i##a = vw_fma(x, g0, c##i##a);                                                       \
     if (VN16 == 2) c##i##b = vw_fma(x, g1, c##i##b);                                        \
   }
 #define F16_PUT(i)                                                                          \
-  if (M > i) {                                                                              \
-    vw_store_n(s + i * lds, c##i##a, ncols);                                                \
-    if (VN16 == 2 && ncols > VWL) vw_store_n(s + i * lds + VWL, c##i##b, ncols - VWL);      \
+  if (KY * JT > i) {                                                                        \
+    vw_store_n(s + SLOT(i), c##i##a, ncols);                                                \
+    if (VN16 == 2 && ncols > VWL) vw_store_n(s + SLOT(i) + VWL, c##i##b, ncols - VWL);      \
   }
-AEK_INLINE void ftile16(const int M, FTILE_ARGS) {
+AEK_INLINE void ftile16(const int KY, const int JT, FTILE_ARGS) {
   R24(F16_DECL)
   for (long oy = 0; oy < oh; oy++, q += rowstep) {
     const float *p = q;
     for (long ox = 0; ox < ow; ox++, p += ps, g += ldg) {
+      ROWS
       VW g0 = vw_load_n(g, ncols), g1 = VN16 == 2 ? vw_load_n(g + VWL, ncols - VWL) : g0;
       R24(F16_STEP)
       (void)g1;
@@ -74,16 +91,17 @@ AEK_INLINE void ftile16(const int M, FTILE_ARGS) {
   R24(F16_PUT)
 }
 
-#define F8_DECL(i) V8 e##i = M > i && !first ? v8_load_n(s + i * lds, ncols) : v8_zero();
+#define F8_DECL(i) V8 e##i = KY * JT > i && !first ? v8_load_n(s + SLOT(i), ncols) : v8_zero();
 #define F8_STEP(i) \
-  if (M > i) e##i = v8_fma(v8_bcast(p + i), g0, e##i);
+  if (KY * JT > i) e##i = v8_fma(v8_bcast(TAP(i)), g0, e##i);
 #define F8_PUT(i) \
-  if (M > i) v8_store_n(s + i * lds, e##i, ncols);
-AEK_INLINE void ftile8(const int M, FTILE_ARGS) {
+  if (KY * JT > i) v8_store_n(s + SLOT(i), e##i, ncols);
+AEK_INLINE void ftile8(const int KY, const int JT, FTILE_ARGS) {
   R24(F8_DECL)
   for (long oy = 0; oy < oh; oy++, q += rowstep) {
     const float *p = q;
     for (long ox = 0; ox < ow; ox++, p += ps, g += ldg) {
+      ROWS
       V8 g0 = v8_load_n(g, ncols);
       R24(F8_STEP)
     }
@@ -92,32 +110,34 @@ AEK_INLINE void ftile8(const int M, FTILE_ARGS) {
 }
 
 /*
- * One output channel, M vectors of 16 taps (the last holding ncols >= 1 taps; the rest of it is neither read
- * nor written); the slot is that channel's [K] row, s = the tile's first tap.
+ * One output channel, taps 16 to a vector: KY rows x JT vectors, the last vector of each row holding ncols
+ * taps (1..16; the rest of it is neither read nor written). The slot is that channel's [K] row (lds = 1).
  */
+#define VTAP(i) (ROWP(i) + 16 * ((i) % JT))
+#define VSLOT(i) ((i) / JT * run + 16 * ((i) % JT))
+#define VLEN(i) ((i) % JT == JT - 1 ? ncols : 16)
 #define FD_DECL(i)                                                                                       \
   VW d##i##a = vw_zero(), d##i##b = vw_zero();                                                           \
-  if (M > i && !first) {                                                                                 \
-    d##i##a = vw_load_n(s + 16 * i, i == M - 1 ? ncols : 16);                                            \
-    if (VN16 == 2) d##i##b = vw_load_n(s + 16 * i + VWL, (i == M - 1 ? ncols : 16) - VWL);               \
+  if (KY * JT > i && !first) {                                                                           \
+    d##i##a = vw_load_n(s + VSLOT(i), VLEN(i));                                                          \
+    if (VN16 == 2) d##i##b = vw_load_n(s + VSLOT(i) + VWL, VLEN(i) - VWL);                               \
   }
 #define FD_STEP(i)                                                                                       \
-  if (M > i) {                                                                                           \
-    int n = i == M - 1 ? ncols : 16;                                                                     \
-    d##i##a = vw_fma(n >= 16 ? vw_load(p + 16 * i) : vw_load_n(p + 16 * i, n), g0, d##i##a);             \
-    if (VN16 == 2) d##i##b = vw_fma(n >= 16 ? vw_load(p + 16 * i + VWL) : vw_load_n(p + 16 * i + VWL, n - VWL), g0, d##i##b); \
+  if (KY * JT > i) {                                                                                     \
+    d##i##a = vw_fma(vw_load_n(VTAP(i), VLEN(i)), g0, d##i##a);                                      \
+    if (VN16 == 2) d##i##b = vw_fma(vw_load_n(VTAP(i) + VWL, VLEN(i) - VWL), g0, d##i##b);           \
   }
 #define FD_PUT(i)                                                                                        \
-  if (M > i) {                                                                                           \
-    int n = i == M - 1 ? ncols : 16;                                                                     \
-    vw_store_n(s + 16 * i, d##i##a, n);                                                                  \
-    if (VN16 == 2) vw_store_n(s + 16 * i + VWL, d##i##b, n - VWL);                                       \
+  if (KY * JT > i) {                                                                                     \
+    vw_store_n(s + VSLOT(i), d##i##a, VLEN(i));                                                          \
+    if (VN16 == 2) vw_store_n(s + VSLOT(i) + VWL, d##i##b, VLEN(i) - VWL);                               \
   }
-AEK_INLINE void ftiled(const int M, FTILE_ARGS) {
+AEK_INLINE void ftiled(const int KY, const int JT, FTILE_ARGS) {
   R24(FD_DECL)
   for (long oy = 0; oy < oh; oy++, q += rowstep) {
     const float *p = q;
     for (long ox = 0; ox < ow; ox++, p += ps, g += ldg) {
+      ROWS
       VW g0 = vw_bcast(g);
       R24(FD_STEP)
     }
@@ -126,26 +146,57 @@ AEK_INLINE void ftiled(const int M, FTILE_ARGS) {
   (void)lds;
 }
 
-#define V(kernel, m) \
-  static void kernel##_##m(FTILE_ARGS) { kernel(m, q, ps, rowstep, oh, ow, g, ldg, ncols, s, lds, first); }
-#define VARIANTS(kernel)                                                                                           \
-  V(kernel, 1) V(kernel, 2) V(kernel, 3) V(kernel, 4) V(kernel, 5) V(kernel, 6) V(kernel, 7) V(kernel, 8)          \
-  V(kernel, 9) V(kernel, 10) V(kernel, 11) V(kernel, 12) V(kernel, 13) V(kernel, 14) V(kernel, 15) V(kernel, 16)   \
-  V(kernel, 17) V(kernel, 18) V(kernel, 19) V(kernel, 20) V(kernel, 21) V(kernel, 22) V(kernel, 23) V(kernel, 24)  \
-  static const ftile_fn kernel##_of[25] = {0, kernel##_1, kernel##_2, kernel##_3, kernel##_4, kernel##_5,          \
-    kernel##_6, kernel##_7, kernel##_8, kernel##_9, kernel##_10, kernel##_11, kernel##_12, kernel##_13, kernel##_14, \
-    kernel##_15, kernel##_16, kernel##_17, kernel##_18, kernel##_19, kernel##_20, kernel##_21, kernel##_22,         \
-    kernel##_23, kernel##_24};
-VARIANTS(ftile16)
-VARIANTS(ftile8)
-VARIANTS(ftiled)
+/*
+ * Variants for KY = 1..3 rows of JT taps (vectors), kernel##_of[KY][JT], as many as the ISA's register tile
+ * holds (compiling the larger ones for a build that never calls them would only cost time).
+ */
+#define V(kernel, ky, jt) \
+  static void kernel##_##ky##_##jt(FTILE_ARGS) { kernel(ky, jt, q, rowlen, ps, rowstep, oh, ow, g, ldg, ncols, s, lds, run, first); }
+#define ROW1(k, ky) V(k, ky, 1)
+#define ROW2(k, ky) ROW1(k, ky) V(k, ky, 2)
+#define ROW3(k, ky) ROW2(k, ky) V(k, ky, 3)
+#define ROW4(k, ky) ROW3(k, ky) V(k, ky, 4)
+#define ROW6(k, ky) ROW4(k, ky) V(k, ky, 5) V(k, ky, 6)
+#define ROW8(k, ky) ROW6(k, ky) V(k, ky, 7) V(k, ky, 8)
+#define ROW12(k, ky) ROW8(k, ky) V(k, ky, 9) V(k, ky, 10) V(k, ky, 11) V(k, ky, 12)
+#define ROW24(k, ky) ROW12(k, ky) V(k, ky, 13) V(k, ky, 14) V(k, ky, 15) V(k, ky, 16) V(k, ky, 17) V(k, ky, 18) \
+  V(k, ky, 19) V(k, ky, 20) V(k, ky, 21) V(k, ky, 22) V(k, ky, 23) V(k, ky, 24)
+#define L1(k, ky) k##_##ky##_1
+#define L2(k, ky) L1(k, ky), k##_##ky##_2
+#define L3(k, ky) L2(k, ky), k##_##ky##_3
+#define L4(k, ky) L3(k, ky), k##_##ky##_4
+#define L6(k, ky) L4(k, ky), k##_##ky##_5, k##_##ky##_6
+#define L8(k, ky) L6(k, ky), k##_##ky##_7, k##_##ky##_8
+#define L12(k, ky) L8(k, ky), k##_##ky##_9, k##_##ky##_10, k##_##ky##_11, k##_##ky##_12
+#define L24(k, ky) L12(k, ky), k##_##ky##_13, k##_##ky##_14, k##_##ky##_15, k##_##ky##_16, k##_##ky##_17, k##_##ky##_18, \
+  k##_##ky##_19, k##_##ky##_20, k##_##ky##_21, k##_##ky##_22, k##_##ky##_23, k##_##ky##_24
+#define XCAT(a, b) a##b
+#define CAT(a, b) XCAT(a, b)
+/* j1, j2, j3: the most taps per row with 1, 2, 3 rows (= the tile's accumulators / rows). */
+#define VARIANTS(k, j1, j2, j3) \
+  CAT(ROW, j1)(k, 1) CAT(ROW, j2)(k, 2) CAT(ROW, j3)(k, 3) \
+  static const ftile_fn k##_of[4][25] = {{0}, {0, CAT(L, j1)(k, 1)}, {0, CAT(L, j2)(k, 2)}, {0, CAT(L, j3)(k, 3)}};
+#if defined(__AVX512F__)
+VARIANTS(ftile16, 24, 12, 8)
+VARIANTS(ftile8, 24, 12, 8)
+VARIANTS(ftiled, 12, 6, 4)
+#elif defined(__AVX2__) && defined(__FMA__)
+VARIANTS(ftile16, 6, 3, 2)
+VARIANTS(ftile8, 12, 6, 4)
+VARIANTS(ftiled, 6, 3, 2)
+#else
+VARIANTS(ftile16, 3, 1, 1)
+VARIANTS(ftile8, 3, 1, 1)
+VARIANTS(ftiled, 3, 1, 1)
+#endif
 
 typedef struct filter_job {
   grid_plan P;
   const float *grad; /* [n, OH, OW, N] */
   long N, K, run;
   int dot;
-  long group;        /* units per task */
+  long rows_per_tile; /* window rows per tile (1..3) */
+  long group;         /* units per task */
   float *slots;      /* [tasks][K * N]: [K][N], or [N][K] for dot products */
   aek_pool *pool;
   size_t scratch;
@@ -153,10 +204,10 @@ typedef struct filter_job {
 
 static inline long block_width(long N, long c0) { return N - c0 > 8 ? 16 : 8; }
 
-/* The taps of one window row cut into even tiles of at most max (in taps): tile i's start and length. */
-static inline void tap_tile(long run, long max, long i, long *j0, long *len) {
-  long tiles = (run + max - 1) / max, base = run / tiles, extra = run % tiles;
-  *j0 = i * base + (i < extra ? i : extra);
+/* `count` taps (or vectors) cut into `tiles` even tiles: tile i's start and length. */
+static inline void even_tile(long count, long tiles, long i, long *start, long *len) {
+  long base = count / tiles, extra = count % tiles;
+  *start = i * base + (i < extra ? i : extra);
   *len = base + (i < extra ? 1 : 0);
 }
 
@@ -173,26 +224,27 @@ static void filter_task(void *ctx, long t, int thread) {
     stage(P, b, r0, rows, grid);
     const float *g = J->grad + (b * P->OH + r0) * P->OW * N;
     int first = u == u0;
-    for (long ky = 0; ky < P->kh; ky++) {
-      const float *q = grid + ky * rowlen;
+    for (long ky0 = 0; ky0 < P->kh; ky0 += J->rows_per_tile) {
+      int KY = (int)(P->kh - ky0 < J->rows_per_tile ? P->kh - ky0 : J->rows_per_tile);
+      const float *q = grid + ky0 * rowlen;
       if (J->dot) {
-        long tiles = (run + 16 * FJD - 1) / (16 * FJD);
+        long vecs = (run + 15) / 16, tiles = (vecs + FJD / KY - 1) / (FJD / KY);
         for (long n = 0; n < N; n++)
           for (long i = 0; i < tiles; i++) {
-            long j0, len;
-            tap_tile(run, 16 * FJD, i, &j0, &len);
-            long vecs = (len + 15) / 16;
-            ftiled_of[vecs](q + j0, ps, rowstep, rows, P->OW, g + n, N, (int)(len - 16 * (vecs - 1)), slot + n * K + ky * run + j0, 0, first);
+            long v0, nv;
+            even_tile(vecs, tiles, i, &v0, &nv);
+            int tail = (int)((v0 + nv) * 16 > run ? run - (v0 + nv - 1) * 16 : 16);
+            ftiled_of[KY][nv](q + 16 * v0, rowlen, ps, rowstep, rows, P->OW, g + n, N, tail, slot + n * K + ky0 * run + 16 * v0, 1, run, first);
           }
         continue;
       }
       for (long c0 = 0; c0 < N; c0 += block_width(N, c0)) {
-        long width = block_width(N, c0), max = width == 16 ? FJ16 : FJ8, tiles = (run + max - 1) / max;
+        long width = block_width(N, c0), max = (width == 16 ? FJ16 : FJ8) / KY, tiles = (run + max - 1) / max;
         int ncols = (int)(N - c0 < width ? N - c0 : width);
         for (long i = 0; i < tiles; i++) {
           long j0, len;
-          tap_tile(run, max, i, &j0, &len);
-          (width == 16 ? ftile16_of : ftile8_of)[len](q + j0, ps, rowstep, rows, P->OW, g + c0, N, ncols, slot + (ky * run + j0) * N + c0, N, first);
+          even_tile(run, tiles, i, &j0, &len);
+          (width == 16 ? ftile16_of : ftile8_of)[KY][len](q + j0, rowlen, ps, rowstep, rows, P->OW, g + c0, N, ncols, slot + (ky0 * run + j0) * N + c0, N, run, first);
         }
       }
     }
@@ -217,6 +269,9 @@ int AEK_FN(aek_conv_filter)(aek_pool *pool, const aek_patch *g, const float *x, 
   long tasks = (units + group - 1) / group;
   J.grad = grad;
   J.N = N, J.K = K, J.run = g->kw * g->c, J.dot = N < 4, J.group = group, J.pool = pool;
+  /* Several window rows per tile only where whole rows fit one: long rows fill a tile's accumulators alone. */
+  long row_accs = J.dot ? (J.run + 15) / 16 : J.run, max_accs = J.dot ? FJD : N > 8 ? FJ16 : FJ8;
+  J.rows_per_tile = 3 * row_accs <= max_accs ? 3 : 2 * row_accs <= max_accs ? 2 : 1;
   J.scratch = sizeof(float) * grid_floats(&J.P);
   for (int t = 0; t < aek_pool_threads(pool); t++)
     if (!aek_pool_scratch(pool, t, J.scratch)) return -1;

@@ -74,7 +74,6 @@ static inline size_t grid_floats(const grid_plan *P) { return (size_t)(grid_rows
 /* Stages output rows [r0, r0 + rows) of image b: returns the grid, whose row 0 is global grid row r0 * sh. */
 static inline void stage(const grid_plan *P, long b, long r0, long rows, float *grid) {
   long gh = grid_rows(P, rows), C = P->C, rowlen = P->ws * C;
-  memset(grid, 0, sizeof(float) * (size_t)(gh * rowlen));
   long t0 = r0 * P->sh - P->offy; /* source row y lands on local row y * dy - t0 */
   long y0 = ceil_div(t0, P->dy), y1 = floor_div(t0 + gh - 1, P->dy);
   if (y0 < 0) y0 = 0;
@@ -82,7 +81,22 @@ static inline void stage(const grid_plan *P, long b, long r0, long rows, float *
   long x0 = ceil_div(-P->offx, P->dx), x1 = floor_div(P->ws - 1 - P->offx, P->dx);
   if (x0 < 0) x0 = 0;
   if (x1 > P->W - 1) x1 = P->W - 1;
-  if (x1 < x0) return;
+  if (x1 < x0 || y1 < y0) {
+    memset(grid, 0, sizeof(float) * (size_t)(gh * rowlen));
+    return;
+  }
+  if (P->dy == 1 && P->dx == 1) {
+    /* The pixels cover a rectangle: clear only the border around it (the copies overwrite the rest). */
+    long top = y0 - t0, bottom = y1 - t0 + 1, left = (x0 + P->offx) * C, right = (x1 + P->offx + 1) * C;
+    memset(grid, 0, sizeof(float) * (size_t)(top * rowlen));
+    memset(grid + bottom * rowlen, 0, sizeof(float) * (size_t)((gh - bottom) * rowlen));
+    for (long t = top; t < bottom; t++) {
+      memset(grid + t * rowlen, 0, sizeof(float) * (size_t)left);
+      memset(grid + t * rowlen + right, 0, sizeof(float) * (size_t)(rowlen - right));
+    }
+  } else {
+    memset(grid, 0, sizeof(float) * (size_t)(gh * rowlen));
+  }
   const float *img = P->src + b * P->H * P->W * C;
   for (long y = y0; y <= y1; y++) {
     const float *s = img + (y * P->W + x0) * C;

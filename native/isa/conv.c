@@ -121,25 +121,25 @@ AEK_INLINE void dot(const int M, TILE_ARGS) {
   (void)ncols;
 }
 
-#define VARIANTS(kernel)                                                                                      \
-  static void kernel##_1(TILE_ARGS) { kernel(1, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_2(TILE_ARGS) { kernel(2, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_3(TILE_ARGS) { kernel(3, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_4(TILE_ARGS) { kernel(4, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_5(TILE_ARGS) { kernel(5, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_6(TILE_ARGS) { kernel(6, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_7(TILE_ARGS) { kernel(7, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_8(TILE_ARGS) { kernel(8, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_9(TILE_ARGS) { kernel(9, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }                 \
-  static void kernel##_10(TILE_ARGS) { kernel(10, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }               \
-  static void kernel##_11(TILE_ARGS) { kernel(11, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }               \
-  static void kernel##_12(TILE_ARGS) { kernel(12, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }               \
-  static const tile_fn kernel##_of[13] = {0, kernel##_1, kernel##_2, kernel##_3, kernel##_4, kernel##_5,      \
-                                          kernel##_6, kernel##_7, kernel##_8, kernel##_9, kernel##_10,        \
-                                          kernel##_11, kernel##_12};
-VARIANTS(tile16)
-VARIANTS(tile8)
-VARIANTS(dot)
+/* Variants for M = 1 .. the ISA's tile (kernel##_of[M]); larger ones would only cost compile time. */
+#define V(kernel, m) \
+  static void kernel##_##m(TILE_ARGS) { kernel(m, a, ps, rowlen, kh, run, wp, o, ldo, ncols); }
+#define UPTO2(k) V(k, 1) V(k, 2)
+#define UPTO4(k) UPTO2(k) V(k, 3) V(k, 4)
+#define UPTO6(k) UPTO4(k) V(k, 5) V(k, 6)
+#define UPTO8(k) UPTO6(k) V(k, 7) V(k, 8)
+#define UPTO12(k) UPTO8(k) V(k, 9) V(k, 10) V(k, 11) V(k, 12)
+#define LIST2(k) k##_1, k##_2
+#define LIST4(k) LIST2(k), k##_3, k##_4
+#define LIST6(k) LIST4(k), k##_5, k##_6
+#define LIST8(k) LIST6(k), k##_7, k##_8
+#define LIST12(k) LIST8(k), k##_9, k##_10, k##_11, k##_12
+#define XCAT(a, b) a##b
+#define CAT(a, b) XCAT(a, b)
+#define VARIANTS(k, max) CAT(UPTO, max)(k) static const tile_fn k##_of[max + 1] = {0, CAT(LIST, max)(k)};
+VARIANTS(tile16, MR16)
+VARIANTS(tile8, MR8)
+VARIANTS(dot, MRD)
 
 typedef struct conv_job {
   grid_plan P;
