@@ -6,8 +6,8 @@
  *       keeps arrays of plain vectors in registers, which it does not do for a struct of two).
  * Every lane does the same operations in the same order on every ISA, so a kernel written in them gives the
  * same bits on AVX-512 and AVX2 (fused multiply-adds on both); only register tiles differ, and those never
- * change a sum's order. 16 partial sums are added in one fixed tree on both: v8_hsum(vw_fold8(...)) adds lanes
- * i and i + 8, then i and i + 4, i and i + 2, then the last two.
+ * change a sum's order. 16 partial sums are added in one fixed tree on both: vw_fold8 adds lanes i and i + 8,
+ * then v8_hsum8 (8 such sums at a time) adds ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)).
  * The pooling kernels' masks (VM, from vw_take) select whole lanes, so they are exact on every build.
  */
 #ifndef AEK_CONV_VEC_H
@@ -25,15 +25,27 @@ typedef __m256 V8;
 AEK_INLINE __m256i aek_mask8(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
 AEK_INLINE V8 v8_zero(void) { return _mm256_setzero_ps(); }
 AEK_INLINE V8 v8_load(const float *p) { return _mm256_loadu_ps(p); }
-/* The first n lanes from p, zeros after; nothing past them is read (n <= 0: nothing at all). */
+/*
+ * The first n lanes from p, zeros after; nothing past them is read (n <= 0: nothing at all). With AVX-512VL as
+ * mask-register loads and stores (AVX's vmaskmovps store is microcoded on AMD).
+ */
+#ifdef __AVX512VL__
+AEK_INLINE __mmask8 aek_kmask8(int n) { return n <= 0 ? 0 : (__mmask8)((1u << n) - 1); }
+AEK_INLINE V8 v8_load_n(const float *p, int n) { return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskz_loadu_ps(aek_kmask8(n), p); }
+#else
 AEK_INLINE V8 v8_load_n(const float *p, int n) { return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, aek_mask8(n)); }
+#endif
 AEK_INLINE V8 v8_bcast(const float *p) { return _mm256_broadcast_ss(p); }
 AEK_INLINE V8 v8_fma(V8 a, V8 b, V8 c) { return _mm256_fmadd_ps(a, b, c); }
 AEK_INLINE V8 v8_add(V8 a, V8 b) { return _mm256_add_ps(a, b); }
 AEK_INLINE void v8_store(float *p, V8 v) { _mm256_storeu_ps(p, v); }
 AEK_INLINE void v8_store_n(float *p, V8 v, int n) {
   if (n >= 8) _mm256_storeu_ps(p, v);
+#ifdef __AVX512VL__
+  else _mm256_mask_storeu_ps(p, aek_kmask8(n), v);
+#else
   else _mm256_maskstore_ps(p, aek_mask8(n), v);
+#endif
 }
 /* Pooling's lane masks (see vw_take below): all-ones lanes. */
 typedef __m256 V8M;
@@ -42,10 +54,14 @@ AEK_INLINE V8M v8_take(V8 m, V8 x) {
 }
 AEK_INLINE V8 v8_select(V8M t, V8 a, V8 b) { return _mm256_blendv_ps(a, b, t); }
 AEK_INLINE V8 v8_where_eq(V8 a, V8 b, V8 v) { return _mm256_and_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ), v); }
-AEK_INLINE float v8_hsum(V8 s8) {
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-  __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+/*
+ * The sums of 8 vectors at once, lane i = the sum of v_i's lanes, added ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)):
+ * horizontal adds within each 128-bit half, then the halves.
+ */
+AEK_INLINE V8 v8_hsum8(V8 v0, V8 v1, V8 v2, V8 v3, V8 v4, V8 v5, V8 v6, V8 v7) {
+  __m256 t0123 = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+  __m256 t4567 = _mm256_hadd_ps(_mm256_hadd_ps(v4, v5), _mm256_hadd_ps(v6, v7));
+  return _mm256_add_ps(_mm256_permute2f128_ps(t0123, t4567, 0x20), _mm256_permute2f128_ps(t0123, t4567, 0x31));
 }
 
 #else /* portable: GCC generic vectors, lowered to whatever the target has */
@@ -73,7 +89,10 @@ typedef int V8M __attribute__((vector_size(32)));
 AEK_INLINE V8M v8_take(V8 m, V8 x) { return (m == m) & ((x > m) | (x != x)); }
 AEK_INLINE V8 v8_select(V8M t, V8 a, V8 b) { return (V8)(((V8M)a & ~t) | ((V8M)b & t)); }
 AEK_INLINE V8 v8_where_eq(V8 a, V8 b, V8 v) { return (V8)((V8M)v & (a == b)); }
-AEK_INLINE float v8_hsum(V8 s) { return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7])); }
+AEK_INLINE float aek_sum8(V8 s) { return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])); }
+AEK_INLINE V8 v8_hsum8(V8 v0, V8 v1, V8 v2, V8 v3, V8 v4, V8 v5, V8 v6, V8 v7) {
+  return (V8){aek_sum8(v0), aek_sum8(v1), aek_sum8(v2), aek_sum8(v3), aek_sum8(v4), aek_sum8(v5), aek_sum8(v6), aek_sum8(v7)};
+}
 
 #endif
 

@@ -23,7 +23,7 @@
 #if defined(__AVX512F__)
 #define MR16 12 /* windows x 16 channels: 12 zmm accumulators; 12 window offsets fill the integer registers */
 #define MR8 12  /* windows x 8 channels: 12 ymm */
-#define MRD 8   /* windows of dot products */
+#define MRD 8   /* windows of dot products (at most 8: their sums are added 8 at a time) */
 #elif defined(__AVX2__) && defined(__FMA__)
 #define MR16 6 /* 12 ymm accumulators + 2 kernel rows + 1 broadcast of the 16 registers */
 #define MR8 12
@@ -95,29 +95,37 @@ AEK_INLINE void tile8(const int M, TILE_ARGS) {
  * masked, so nothing outside the window is read (a NaN there must not leak in through a zero weight).
  */
 #define D_DECL(i) VW d##i##a = vw_zero(), d##i##b = vw_zero();
+#define R8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define D_STEP(i)                                                                                  \
   if (M > i) {                                                                                     \
     const float *p = a + i * ps + j;                                                               \
     d##i##a = vw_fma(full ? vw_load(p) : vw_load_n(p, left), w0, d##i##a);                         \
     if (VN16 == 2) d##i##b = vw_fma(full ? vw_load(p + VWL) : vw_load_n(p + VWL, left - VWL), w1, d##i##b); \
   }
-#define D_PUT(i) \
-  if (M > i) o[i * ldo] = v8_hsum(vw_fold8(d##i##a, d##i##b));
+#define D_FOLD(i) V8 f##i = M > i ? vw_fold8(d##i##a, d##i##b) : v8_zero();
 AEK_INLINE void dot(const int M, TILE_ARGS) {
-  R12(D_DECL)
+  R8(D_DECL)
   long runp = (run + 15) & ~15L;
   const float *end = a + kh * rowlen;
   do {
     for (long j = 0; j < run; j += 16) {
       int left = (int)(run - j), full = left >= 16;
       VW w0 = vw_load(wp + j), w1 = VN16 == 2 ? vw_load(wp + j + VWL) : w0;
-      R12(D_STEP)
+      R8(D_STEP)
       (void)w1;
     }
     a += rowlen;
     wp += runp;
   } while (a < end);
-  R12(D_PUT)
+  R8(D_FOLD)
+  V8 sums = v8_hsum8(f0, f1, f2, f3, f4, f5, f6, f7);
+  if (ldo == 1) {
+    v8_store_n(o, sums, M);
+  } else {
+    float lane[8];
+    v8_store(lane, sums);
+    for (int i = 0; i < M; i++) o[i * ldo] = lane[i];
+  }
   (void)ncols;
 }
 
