@@ -2,10 +2,10 @@
  * conv2dFilter, the kernel gradient: out [K = kh * kw * c][f] = sum over every window of every image of
  * patch (x) grad, compiled once per ISA.
  *
- * A tile is J consecutive taps of one window row (a k-range contiguous in every window) times 16 or 8 output
- * channels; it walks the windows of a unit (an image, or a band of a large one: conv-grid.h) broadcasting one
- * grid value per tap and multiply-adding it with the window's gradient row, accumulators in registers. Fewer
- * than 4 channels run the other way round: 16 taps per vector times one broadcast gradient value.
+ * A tile is JT consecutive taps of up to 3 window rows (k-ranges contiguous in every window) times 16 or 8
+ * output channels; it walks the windows of a unit (an image, or a band of a large one: conv-grid.h) broadcasting
+ * one grid value per tap and multiply-adding it with the window's gradient row, accumulators in registers.
+ * Fewer than 4 channels run the other way round: 16 taps per vector times one broadcast gradient value.
  *
  * Sum order, fixed by the shape alone: the units are split into groups of G (consecutive, G from the shape);
  * element (k, n) of a group is one fused multiply-add chain over the group's windows in order, (b, oy, ox), from
@@ -30,8 +30,15 @@
 #endif
 
 #define PARALLEL_MACS (1L << 18)
-/* Multiply-adds per task: a group of units (images) is at least this much work, so its slot is worth adding. */
+/*
+ * Groups: at least GROUP_MACS multiply-adds (so a group's slot is worth adding), at most MAX_GROUPS of them (so
+ * the slots of a large kernel stay few to add: enough tasks to share among a few threads).
+ */
 #define GROUP_MACS (1L << 20)
+#define MAX_GROUPS 32
+/* The slots are summed in chunks of SUM_CHUNK outputs, on the pool from PARALLEL_SUMS additions. */
+#define SUM_CHUNK 4096
+#define PARALLEL_SUMS (1L << 16)
 
 #define R24(X) \
   X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
@@ -197,6 +204,8 @@ typedef struct filter_job {
   int dot;
   long rows_per_tile; /* window rows per tile (1..3) */
   long group;         /* units per task */
+  long tasks;         /* groups */
+  float *out;
   float *slots;      /* [tasks][K * N]: [K][N], or [N][K] for dot products */
   aek_pool *pool;
   size_t scratch;
@@ -251,6 +260,28 @@ static void filter_task(void *ctx, long t, int thread) {
   }
 }
 
+/* Elements [c * SUM_CHUNK, ...) of out = the slots' sum, slot 0 first. */
+static void sum_task(void *ctx, long c, int thread) {
+  (void)thread;
+  const filter_job *J = (const filter_job *)ctx;
+  long K = J->K, N = J->N, KN = K * N, i0 = c * SUM_CHUNK, i1 = i0 + SUM_CHUNK < KN ? i0 + SUM_CHUNK : KN;
+  float *out = J->out;
+  if (J->dot) { /* slots [N][K] */
+    for (long i = i0; i < i1; i++) {
+      long k = i / N, n = i % N;
+      float s = J->slots[n * K + k];
+      for (long t = 1; t < J->tasks; t++) s = s + J->slots[t * KN + n * K + k];
+      out[i] = s;
+    }
+    return;
+  }
+  memcpy(out + i0, J->slots + i0, sizeof(float) * (size_t)(i1 - i0));
+  for (long t = 1; t < J->tasks; t++) {
+    const float *s = J->slots + t * KN;
+    for (long i = i0; i < i1; i++) out[i] = out[i] + s[i];
+  }
+}
+
 int AEK_FN(aek_conv_filter)(aek_pool *pool, const aek_patch *g, const float *x, const float *grad, float *out, long f) {
   filter_job J;
   plan_forward(&J.P, g, x);
@@ -265,6 +296,7 @@ int AEK_FN(aek_conv_filter)(aek_pool *pool, const aek_patch *g, const float *x, 
   long units = g->n * J.P.nbands;
   double unit_macs = macs_per_row * (double)J.P.band;
   long group = unit_macs >= (double)GROUP_MACS ? 1 : (long)((double)GROUP_MACS / unit_macs);
+  if (group < (units + MAX_GROUPS - 1) / MAX_GROUPS) group = (units + MAX_GROUPS - 1) / MAX_GROUPS;
   if (group > units) group = units;
   long tasks = (units + group - 1) / group;
   J.grad = grad;
@@ -279,20 +311,10 @@ int AEK_FN(aek_conv_filter)(aek_pool *pool, const aek_patch *g, const float *x, 
   if (!J.slots) return -1;
   int parallel = (double)units * unit_macs >= (double)PARALLEL_MACS;
   aek_pool_run(pool, tasks, filter_task, &J, parallel);
-  /* The groups' sums, added in group order. */
-  if (J.dot) {
-    for (long k = 0; k < K; k++)
-      for (long n = 0; n < N; n++) {
-        float s = J.slots[n * K + k];
-        for (long t = 1; t < tasks; t++) s = s + J.slots[t * K * N + n * K + k];
-        out[k * N + n] = s;
-      }
-  } else {
-    memcpy(out, J.slots, sizeof(float) * (size_t)(K * N));
-    for (long t = 1; t < tasks; t++) {
-      const float *s = J.slots + t * K * N;
-      for (long i = 0; i < K * N; i++) out[i] = out[i] + s[i];
-    }
-  }
+  /* The groups' sums, added in group order (chunks of the output on the pool: each element's order is fixed). */
+  long chunks = (K * N + SUM_CHUNK - 1) / SUM_CHUNK;
+  J.tasks = tasks;
+  J.out = out;
+  aek_pool_run(pool, chunks, sum_task, &J, (double)K * N * tasks >= (double)PARALLEL_SUMS);
   return 0;
 }

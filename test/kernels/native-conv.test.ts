@@ -76,7 +76,7 @@ describe('native conv kernels', { skip }, () => {
     const b = native(2);
     const cases: [number[], number][] = [];
     for (const spec of GEOMETRIES) for (const f of [1, 3, 8, 13, 16, 24, 40]) cases.push([spec, f]);
-    cases.push(...LARGE);
+    cases.push(...LARGE, [[3, 5, 6, 32, 3, 3, 1, 1, 1, 1, 1, 1], 24]); // the last: a kernel gradient summed in 2 chunks
     let seed = 1;
     for (const [spec, f] of cases) {
       const g = geometry(spec);
@@ -178,6 +178,7 @@ describe('native conv kernels', { skip }, () => {
       ['3x3 same 16 -> 1', { n: 45, h: 20, w: 20, c: 16, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, oh: 20, ow: 20 }, 1],
       ['3x2 stride 2, 5 -> 12', { n: 37, h: 31, w: 32, c: 5, kh: 3, kw: 2, sh: 2, sw: 2, pt: 1, pl: 0, oh: 16, ow: 16 }, 12],
       ['banded 16 -> 16', geometry(LARGE[0][0]), 16],
+      ['32 -> 24 over 100 images: more image groups than the cap, kernel gradient summed in chunks', { n: 100, h: 12, w: 11, c: 32, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, oh: 12, ow: 11 }, 24],
     ];
     for (const [name, g, f] of cases) {
       const K = g.kh * g.kw * g.c;
