@@ -6,6 +6,7 @@
  * `const gradRules: { [P in Primitive]: GradRule<P> }`, so adding a primitive here without a gradient rule
  * does not compile.
  */
+import type { LinearAct } from '../kernels/types.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -40,6 +41,12 @@ export interface PrimitiveAttrs {
   sum: { axes: number[]; keepDims: boolean };
   max: { axes: number[]; keepDims: boolean };
   matmul: Record<string, never>;
+  /**
+   * linear(x, w, b?) = act(x @ w^T + b): a Dense layer's forward pass as one kernel where the backend has it
+   * (ops.linear composes matmul, add and the activation elsewhere). Its rule uses the same ops as the composed
+   * form's rules, so the gradients are the same bits either way.
+   */
+  linear: { act: LinearAct };
   reshape: { shape: number[] };
   permute: { axes: number[] };
   expand: { shape: number[] };

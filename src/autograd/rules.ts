@@ -85,6 +85,19 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
     need(a) ? ops.matmul(g, ops.transpose(b)) : null,
     need(b) ? (colMajor(b) ? ops.transpose(ops.matmul(ops.transpose(g), a)) : ops.matmul(ops.transpose(a), g)) : null,
   ],
+  linear: (g, out, { inputs: [x, w, b], attrs: { act } }) => {
+    // The activation's gradient from its output, as the sigmoid, tanh and maximum(z, 0) rules compute it
+    // (z > 0 exactly where relu(z) > 0, NaN included), then the matmul and add rules' products.
+    const dz = act === 'sigmoid' ? ops.mul(g, ops.mul(out, ops.sub(1, out)))
+      : act === 'tanh' ? ops.mul(g, ops.sub(1, ops.mul(out, out)))
+        : act === 'relu' ? ops.mul(g, ops.compare('gt', out, 0))
+          : g;
+    return [
+      need(x) ? ops.matmul(dz, w) : null,
+      need(w) ? ops.matmul(ops.transpose(dz), x) : null,
+      b && need(b) ? unbroadcast(dz, b.shape) : null,
+    ];
+  },
   reshape: (g, _o, { inputs: [x] }) => [ops.reshape(g, x.shape)],
   permute: (g, _o, { attrs }) => {
     const inv = new Array<number>(attrs.axes.length);

@@ -9,6 +9,8 @@ export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid';
+/** Activations a Dense layer's forward pass can fuse into its GEMM (Kernels.linear). */
+export type LinearAct = 'linear' | 'sigmoid' | 'relu' | 'tanh';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
 
 /**
@@ -82,6 +84,14 @@ export interface Kernels {
    * [n, oh, ow, c] added at the first maximum of `x`; windows are visited in (oy, ox) order.
    */
   maxUnpool(x: FloatArray, grad: FloatArray, out: FloatArray, g: PatchGeometry): void;
+  /**
+   * A Dense layer's forward pass in one call: out[m,n] = act(x[m,k] @ w[n,k]^T + bias[n]) (bias may be null),
+   * each step rounded to float32 exactly as the matmul, binary 'add' and unary (or 'maximum' with 0 for relu)
+   * kernels would, so it gives the same bits as those calls; a backend fuses the bias and the activation into
+   * the GEMM's last pass over each tile of out, while it is in cache. Optional: without it ops.linear makes the
+   * separate calls. All arrays dense, k > 0.
+   */
+  linear?(x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, m: number, n: number, k: number, act: LinearAct): void;
   /** In-place optimizer updates over one parameter's flat data. See src/optim for the formulas. */
   sgdUpdate(p: FloatArray, g: FloatArray, lr: number, weightDecay: number): void;
   momentumUpdate(p: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;

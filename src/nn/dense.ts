@@ -1,4 +1,4 @@
-import type { Backend, DType } from '../kernels/types.js';
+import type { Backend, DType, LinearAct } from '../kernels/types.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -28,6 +28,9 @@ export interface LayerInitOptions {
  * The weight is stored [units, inputDim] as in PyTorch's nn.Linear, so a saved file maps onto a PyTorch
  * model directly; the matmul kernel reads the transposed view without copying it.
  */
+/** The activations ops.linear computes with the product (the others run as separate ops after it). */
+const FUSED = new Set<string>(['linear', 'sigmoid', 'relu', 'tanh']);
+
 export class Dense extends Module {
   readonly config: Required<DenseConfig>;
   weight: Tensor;
@@ -54,17 +57,25 @@ export class Dense extends Module {
     this._act = activation(this.config.activation);
   }
 
-  /** The affine part only, before the activation (losses "from logits" want this). */
-  preActivation(x: Tensor): Tensor {
+  private checkInput(x: Tensor): void {
     if (x.ndim !== 2 || x.shape[1] !== this.config.inputDim) {
       throw new Error(`Dense expects input of shape [batch, ${this.config.inputDim}], got ${fmtShape(x.shape)}`);
     }
+  }
+
+  /** The affine part only, before the activation (losses "from logits" want this). */
+  preActivation(x: Tensor): Tensor {
+    this.checkInput(x);
     const y = ops.matmul(x, ops.transpose(this.weight));
     return this.bias ? ops.add(y, this.bias) : y;
   }
 
   forward(x: Tensor): Tensor {
-    return this._act(this.preActivation(x));
+    const act = this.config.activation;
+    if (!FUSED.has(act)) return this._act(this.preActivation(x));
+    // One kernel where the backend fuses the bias and activation into the GEMM (the same bits as the ops).
+    this.checkInput(x);
+    return ops.linear(x, this.weight, this.bias, act as LinearAct);
   }
 }
 

@@ -6,7 +6,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import type { GradNode, Primitive, PrimitiveAttrs } from '../autograd/primitives.js';
 import { kernel } from '../kernels/registry.js';
-import type { BinaryOp, FloatArray, Strided, UnaryOp } from '../kernels/types.js';
+import type { BinaryOp, FloatArray, LinearAct, Strided, UnaryOp } from '../kernels/types.js';
 import { broadcastShapes, denseStrides, fmtShape, normAxis, type Shape, shapeEq, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -203,6 +203,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = k > 0 ? allocOut(a, [m, n]) : alloc(a, [m, n]);
   kernel('matmul', a.backend)(ad, bd, out.data, m, n, k, ta, tb);
   return record(out, 'matmul', [a, b], {});
+}
+
+/**
+ * A Dense layer's forward pass, act(x @ w^T + b) for x [m, k], w [n, k] (PyTorch's layout), b [n] or null: one
+ * kernel where the backend fuses it (Kernels.linear), else matmul, add and the activation. Same bits either way.
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor | null, act: LinearAct): Tensor {
+  const fused = x.backend.kernels.linear;
+  const [m, k] = x.shape, n = w.shape[0];
+  const fusable = fused && x.ndim === 2 && w.ndim === 2 && w.shape[1] === k && k > 0 && x.isDense && w.isDense
+    && x.dtype === w.dtype && w.backend === x.backend
+    && (!b || (b.ndim === 1 && b.shape[0] === n && b.isDense && b.dtype === x.dtype && b.backend === x.backend));
+  if (!fusable) {
+    const z = b ? add(matmul(x, transpose(w)), b) : matmul(x, transpose(w));
+    return act === 'sigmoid' ? sigmoid(z) : act === 'tanh' ? tanh(z) : act === 'relu' ? maximum(z, 0) : z;
+  }
+  const out = allocOut(x, [m, n]);
+  fused(denseData(x), denseData(w), b ? denseData(b) : null, out.data, m, n, k, act);
+  return record(out, 'linear', b ? [x, w, b] : [x, w], { act });
 }
 
 // ---------------------------------------------------------------- views and layout

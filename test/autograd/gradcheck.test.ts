@@ -76,6 +76,12 @@ const primitiveCases: { [P in Primitive]: () => void } = {
     check('matmul', ops.matmul, [rand([3, 4], 28), rand([4, 5], 29)]);
     check('matmul transposed views', (a, b) => ops.matmul(ops.transpose(a), ops.transpose(b)), [rand([4, 3], 30), rand([5, 4], 31)]);
   },
+  linear: () => {
+    for (const act of ['linear', 'sigmoid', 'tanh', 'relu'] as const) {
+      check(`linear ${act}`, (x, w, b) => ops.linear(x, w, b, act), [rand([3, 4], 36), rand([5, 4], 37), rand([5], 38)]);
+    }
+    check('linear without bias', (x, w) => ops.linear(x, w, null, 'sigmoid'), [rand([3, 4], 39), rand([5, 4], 40)]);
+  },
   reshape: () => check('reshape', (x) => ops.mul(ops.reshape(x, [6, 2]), rand([6, 2], 99)), [rand([3, 4], 32)]),
   permute: () => check('permute', (x) => ops.mul(ops.permute(x, [2, 0, 1]), rand([4, 2, 3], 98)), [rand([2, 3, 4], 33)]),
   expand: () => check('expand', (x) => ops.mul(ops.expand(x, [3, 4]), rand([3, 4], 97)), [rand([1, 4], 34)]),

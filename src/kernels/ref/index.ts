@@ -2,6 +2,7 @@
 import type { Backend, DType, FloatArray } from '../types.js';
 import { col2im, conv2d, conv2dFilter, conv2dTranspose, im2col, maxPool, maxUnpool } from './conv.js';
 import { binary, copy, unary, where } from './elementwise.js';
+import { linear } from './linear.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
 import { reduce } from './reduce.js';
@@ -12,5 +13,5 @@ export const refBackend: Backend = {
   alloc(dtype: DType, n: number): FloatArray {
     return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   },
-  kernels: { matmul, unary, binary, where, copy, reduce, im2col, col2im, conv2d, conv2dTranspose, conv2dFilter, maxPool, maxUnpool, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate },
+  kernels: { matmul, linear, unary, binary, where, copy, reduce, im2col, col2im, conv2d, conv2dTranspose, conv2dFilter, maxPool, maxUnpool, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate },
 };
