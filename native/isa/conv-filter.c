@@ -206,19 +206,10 @@ typedef struct filter_job {
   long group;         /* units per task */
   long tasks;         /* groups */
   float *out;
-  float *slots;      /* [tasks][K * N]: [K][N], or [N][K] for dot products */
+  float *slots;       /* [tasks][K * N]: [K][N], or [N][K] for dot products */
   aek_pool *pool;
   size_t scratch;
 } filter_job;
-
-static inline long block_width(long N, long c0) { return N - c0 > 8 ? 16 : 8; }
-
-/* `count` taps (or vectors) cut into `tiles` even tiles: tile i's start and length. */
-static inline void even_tile(long count, long tiles, long i, long *start, long *len) {
-  long base = count / tiles, extra = count % tiles;
-  *start = i * base + (i < extra ? i : extra);
-  *len = base + (i < extra ? 1 : 0);
-}
 
 static void filter_task(void *ctx, long t, int thread) {
   const filter_job *J = (const filter_job *)ctx;
@@ -237,7 +228,7 @@ static void filter_task(void *ctx, long t, int thread) {
       int KY = (int)(P->kh - ky0 < J->rows_per_tile ? P->kh - ky0 : J->rows_per_tile);
       const float *q = grid + ky0 * rowlen;
       if (J->dot) {
-        long vecs = (run + 15) / 16, tiles = (vecs + FJD / KY - 1) / (FJD / KY);
+        long vecs = (run + 15) / 16, tiles = tile_count(vecs, FJD / KY);
         for (long n = 0; n < N; n++)
           for (long i = 0; i < tiles; i++) {
             long v0, nv;
@@ -248,7 +239,7 @@ static void filter_task(void *ctx, long t, int thread) {
         continue;
       }
       for (long c0 = 0; c0 < N; c0 += block_width(N, c0)) {
-        long width = block_width(N, c0), max = (width == 16 ? FJ16 : FJ8) / KY, tiles = (run + max - 1) / max;
+        long width = block_width(N, c0), tiles = tile_count(run, (width == 16 ? FJ16 : FJ8) / KY);
         int ncols = (int)(N - c0 < width ? N - c0 : width);
         for (long i = 0; i < tiles; i++) {
           long j0, len;

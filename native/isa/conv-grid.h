@@ -110,15 +110,18 @@ static inline void stage(const grid_plan *P, long b, long r0, long rows, float *
 }
 
 /*
- * Cuts a row of `ow` windows into tiles of at most `max` (as even as possible, so a 28-wide row takes 10 + 9 +
- * 9 rather than 12 + 12 + 4): row_tiles(ow, max) tiles; tile i starts at *start and holds *len windows.
+ * Tiles: `count` windows (or taps) cut into `tiles` = ceil(count / max) tiles as even as possible, so a row of
+ * 28 windows takes 10 + 9 + 9 rather than 12 + 12 + 4 and no lanes compute discarded results. Tile i starts at
+ * *start and holds *len.
  */
-static inline void row_tile(long ow, long i, long tiles, long *start, int *len) {
-  long base = ow / tiles, extra = ow % tiles;
+static inline long tile_count(long count, long max) { return (count + max - 1) / max; }
+static inline void even_tile(long count, long tiles, long i, long *start, long *len) {
+  long base = count / tiles, extra = count % tiles;
   *start = i * base + (i < extra ? i : extra);
-  *len = (int)(base + (i < extra ? 1 : 0));
+  *len = base + (i < extra ? 1 : 0);
 }
 
-static inline long row_tiles(long ow, int max) { return (ow + max - 1) / max; }
+/* Output channels [c0, c0 + width) form one block of the packed kernel / one tile: 16 wide, or 8 for the last <= 8. */
+static inline long block_width(long N, long c0) { return N - c0 > 8 ? 16 : 8; }
 
 #endif

@@ -159,9 +159,6 @@ typedef struct conv_job {
   size_t scratch; /* bytes of grid per thread */
 } conv_job;
 
-/* Output channels [c0, c0 + width) form one packed block: 16 wide, or 8 for the last <= 8. */
-static inline long block_width(long N, long c0) { return N - c0 > 8 ? 16 : 8; }
-
 static void conv_task(void *ctx, long t, int thread) {
   const conv_job *J = (const conv_job *)ctx;
   const grid_plan *P = &J->P;
@@ -174,24 +171,22 @@ static void conv_task(void *ctx, long t, int thread) {
     const float *arow = grid + (oy - r0) * P->sh * rowlen;
     float *orow = J->out + (b * P->OH + oy) * OW * N;
     if (J->dot) {
-      long nt = row_tiles(OW, MRD), runp = (J->run + 15) & ~15L;
+      long nt = tile_count(OW, MRD), runp = (J->run + 15) & ~15L;
       for (long col = 0; col < N; col++) {
         for (long i = 0; i < nt; i++) {
-          long ox;
-          int len;
-          row_tile(OW, i, nt, &ox, &len);
+          long ox, len;
+          even_tile(OW, nt, i, &ox, &len);
           dot_of[len](arow + ox * ps, ps, rowlen, P->kh, J->run, J->wp + col * P->kh * runp, orow + ox * N + col, N, 1);
         }
       }
       continue;
     }
     for (long c0 = 0; c0 < N; c0 += block_width(N, c0)) {
-      long width = block_width(N, c0), nt = row_tiles(OW, width == 16 ? MR16 : MR8);
+      long width = block_width(N, c0), nt = tile_count(OW, width == 16 ? MR16 : MR8);
       int ncols = (int)(N - c0 < width ? N - c0 : width);
       for (long i = 0; i < nt; i++) {
-        long ox;
-        int len;
-        row_tile(OW, i, nt, &ox, &len);
+        long ox, len;
+        even_tile(OW, nt, i, &ox, &len);
         (width == 16 ? tile16_of : tile8_of)[len](arow + ox * ps, ps, rowlen, P->kh, J->run, J->wp + c0 * J->K, orow + ox * N + c0, N, ncols);
       }
     }
