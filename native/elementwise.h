@@ -35,6 +35,8 @@ typedef struct aek_update {
 typedef struct aek_elementwise_isa {
   /* out[i] = op(x[i]) over n floats. */
   void (*unary)(aek_pool *pool, int op, const float *x, float *out, long n);
+  /* The same on the calling thread (x == out allowed): for kernels that apply an op inside their own tasks. */
+  void (*unary_serial)(int op, const float *x, float *out, long n);
   /* out (dense [rows, cols]) [r, j] = a[r * ar + j * ac] op b[r * br + j * bc]; ac, bc in {0, 1}. */
   void (*binary)(aek_pool *pool, int op, const float *a, long ar, int ac, const float *b, long br, int bc, float *out, long rows, long cols);
   /* out[i] = cond[i] != 0 ? a[i * ac] : b[i * bc]; ac, bc in {0, 1}. */

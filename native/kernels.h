@@ -33,11 +33,23 @@
 #define GEMM_MC 48
 #define GEMM_NC 128
 
+/* Activations the GEMM can apply to its output (Kernels.linear); codes of src/kernels/native/gemm.ts. */
+enum { AEK_ACT_NONE = 0, AEK_ACT_SIGMOID = 1, AEK_ACT_RELU = 2, AEK_ACT_TANH = 3 };
+
 typedef struct aek_gemm_args {
   const float *a, *b;
   float *c;
   long m, n, k;
   int trans_a, trans_b;
+  /*
+   * Epilogue, applied to each tile of C after its last K block while it is in cache: C = C + bias (bias[n], or
+   * NULL), then the activation: relu inline, sigmoid and tanh through `unary` (the elementwise kernels' serial
+   * unary with their op codes, so the result is the same bits as the separate kernels).
+   */
+  const float *bias;
+  int act;
+  void (*unary)(int op, const float *x, float *out, long n);
+  int unary_op;
 } aek_gemm_args;
 
 /* GEMM entry points of one ISA build. Returns 0, or -1 when its workspace cannot be allocated. */

@@ -320,4 +320,6 @@ static void copy(aek_pool *pool, const float *x, long s0, long rs, long cs, floa
   else aek_run_spans(pool, copy_cols_span, &c, cols, AEK_CHUNK, parallel);
 }
 
-const aek_elementwise_isa AEK_FN(aek_elementwise) = {unary, binary, where, copy, AEK_FN(aek_reduce), AEK_FN(aek_update)};
+static void unary_serial(int op, const float *x, float *out, long n) { UNARY[op](x, out, n); }
+
+const aek_elementwise_isa AEK_FN(aek_elementwise) = {unary, unary_serial, binary, where, copy, AEK_FN(aek_reduce), AEK_FN(aek_update)};

@@ -150,6 +150,23 @@ static void micro(long kc, const float *restrict a, const float *restrict b, flo
 
 #endif
 
+/* The epilogue (kernels.h) over rows [i0, i0 + mc) x columns [j0, j0 + nc) of C. */
+static void epilogue(const aek_gemm_args *g, long i0, long mc, long j0, long nc) {
+  for (long r = 0; r < mc; r++) {
+    float *row = g->c + (i0 + r) * g->n + j0;
+    if (g->bias) {
+      const float *b = g->bias + j0;
+      for (long j = 0; j < nc; j++) row[j] = row[j] + b[j];
+    }
+    if (g->act == AEK_ACT_RELU) {
+      /* Math.max(x, 0): NaN stays NaN, -0 becomes +0 (as the maximum kernel). */
+      for (long j = 0; j < nc; j++) row[j] = row[j] != row[j] ? row[j] : row[j] > 0.0f ? row[j] : 0.0f;
+    } else if (g->act != AEK_ACT_NONE) {
+      g->unary(g->unary_op, row, row, nc);
+    }
+  }
+}
+
 /* op(A)[i0 : i0 + mc, p0 : p0 + kc] into MR-row micro-panels (p-major inside), zero rows past mc. */
 static void pack_a(const aek_gemm_args *g, long i0, long mc, long p0, long kc, float *restrict dst) {
   for (long ir = 0; ir < mc; ir += MR) {
@@ -249,6 +266,7 @@ static void task(void *ctx, long t, int thread) {
       }
     }
   }
+  if (g->bias || g->act != AEK_ACT_NONE) epilogue(g, i0, mc, j0, nc);
 }
 
 static size_t packed_b_bytes(long n, long k) {

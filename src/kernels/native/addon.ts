@@ -10,6 +10,8 @@ export interface NativeAddon {
   /** The instruction set the kernels run with here: 'avx512', 'avx2' or 'generic'. */
   isa(): string;
   gemm(ctx: NativeContext, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  /** out = act(x @ w^T + bias); bias -1 for none; act 0 none, 1 sigmoid, 2 relu, 3 tanh. */
+  linear(ctx: NativeContext, x: number, w: number, bias: number, out: number, m: number, n: number, k: number, act: number): void;
 }
 /** An opaque handle (a Node-API external). */
 export type NativeContext = object & { readonly __nativeContext?: never };
