@@ -46,8 +46,9 @@ struct aek_pool {
   /*
    * The current run. `claim` holds the run's number (high 32 bits) and the next task (low 32 bits), so a
    * worker that wakes late for a finished run fails its compare-and-swap instead of taking a task of the next
-   * one. The caller writes `claim` for a new run before the run's fields, and a worker reads the fields only
-   * after claiming a task of that run, which is unfinished while it runs (the caller waits for `done`).
+   * one. The caller sets `claim` to the new run's number with CLOSED (past any task) before it writes the
+   * run's fields and opens it at task 0 after; a worker reads the fields only after claiming a task of that
+   * run, which is unfinished while it runs (the caller waits for `done`).
    */
   _Atomic(aek_task_fn) fn;
   _Atomic(void *) ctx;
@@ -60,6 +61,9 @@ struct aek_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
 };
+
+/* The task field of `claim` while a run is being written (ntasks is always smaller). */
+#define CLOSED 0xffffffffu
 
 typedef struct worker_arg {
   aek_pool *pool;
@@ -154,16 +158,21 @@ int aek_pool_threads(const aek_pool *p) { return p->threads; }
 
 void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int parallel) {
   if (ntasks <= 0) return;
-  if (!parallel || p->threads == 1 || ntasks == 1) {
+  if (!parallel || p->threads == 1 || ntasks == 1 || (unsigned long)ntasks >= CLOSED) {
     for (long t = 0; t < ntasks; t++) fn(ctx, t, 0);
     return;
   }
   uint32_t run = (uint32_t)(atomic_load(&p->claim) >> 32) + 1;
-  atomic_store(&p->claim, (uint64_t)run << 32); /* first: late workers of the last run now fail to claim */
+  /*
+   * Closed first (the new run's number, no task left): a late worker of the last run fails to claim, and one
+   * that reads the new number takes nothing before the run is written. Then the run, then open it at task 0.
+   */
+  atomic_store(&p->claim, ((uint64_t)run << 32) | CLOSED);
   atomic_store(&p->fn, fn);
   atomic_store(&p->ctx, ctx);
   atomic_store(&p->ntasks, ntasks);
   atomic_store(&p->done, 0);
+  atomic_store(&p->claim, (uint64_t)run << 32);
   atomic_fetch_add(&p->gen, 1);
   if (atomic_load(&p->sleepers) > 0) {
     pthread_mutex_lock(&p->mu);

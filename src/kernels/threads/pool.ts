@@ -22,7 +22,7 @@
 import { WORKER_SOURCE } from '../wasm/generated/worker-source.js';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
-import { claimTasks, CLAIM, controlBytes, controlViews, DONE, GEN, JOB_GEMM, JOB_ITEMS, READY, spinWhile, STOP, TASKS, WORKER_TAG, type WorkerInit } from './worker.js';
+import { claimTasks, CLAIM, CLOSED, controlBytes, controlViews, DONE, GEN, JOB_GEMM, JOB_ITEMS, READY, spinWhile, STOP, TASKS, WORKER_TAG, type WorkerInit } from './worker.js';
 
 /**
  * Multiply-adds below which a GEMM runs on the calling thread alone: ~100 us of single-thread work, the point
@@ -236,11 +236,14 @@ export class GemmPool {
     this.parallelCalls++;
     const ctl = this.ctl;
     this.job16 = (this.job16 % 0xffff) + 1;
-    Atomics.store(ctl, CLAIM, this.job16 << 16); // first: a late worker of the last job now fails to claim
+    // Closed first (this job's number, no block left): a late worker of the last job now fails to claim, and
+    // one that reads the new number takes nothing before the job is written. Then the job, then open it.
+    Atomics.store(ctl, CLAIM, (this.job16 << 16) | CLOSED);
     this.args.fill(0);
     this.args.set(job);
     Atomics.store(ctl, TASKS, tasks);
     Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CLAIM, this.job16 << 16);
     this.gen = (this.gen % 0x3fffffff) + 1; // never STOP, never 0
     Atomics.store(ctl, GEN, this.gen); // publishes the job (sequentially consistent)
     Atomics.notify(ctl, GEN);

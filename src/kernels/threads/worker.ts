@@ -20,9 +20,10 @@
  *   GEN        job generation: the caller bumps it to start a job, workers wait for it to change;
  *              STOP (-1) tells them to exit
  *   CLAIM      the job's number (high 16 bits) and its next task (low 16 bits). A worker that wakes late, after
- *              its job is over, fails its compare-and-swap instead of taking a task of the next job: the caller
- *              writes CLAIM for a new job before the job's arguments, and a worker reads the arguments only after
- *              claiming a task, i.e. while the job cannot end
+ *              its job is over, fails its compare-and-swap instead of taking a task of the next job. The caller
+ *              first sets CLAIM to the new job's number with CLOSED (no task left), writes the job (arguments,
+ *              TASKS, DONE = 0), then opens CLAIM at task 0; a worker reads the arguments only after claiming a
+ *              task, i.e. while the job is open and cannot end
  *   TASKS      the job's task count
  *   DONE       tasks finished; the thread that finishes the last one notifies the caller
  *   READY + i  1 once worker i has instantiated the module and waits for jobs (i = 1..workers)
@@ -36,6 +37,8 @@ export const CLAIM = 1;
 export const TASKS = 2;
 export const DONE = 3;
 export const READY = 4;
+/** CLAIM's task field while a job is being written: past any task count (tasks < 0xffff). */
+export const CLOSED = 0xffff;
 export const STOP = -1;
 export const ARG_COUNT = 10; // kind, then the kind's arguments (see above)
 export const JOB_GEMM = 0;
