@@ -14,7 +14,7 @@ import { valueAndGrad } from '../../src/autograd/backward.js';
 import { getBackend } from '../../src/kernels/registry.js';
 import { threadsSupported, MIN_PARALLEL_MACS } from '../../src/kernels/threads/pool.js';
 import type { Kernels } from '../../src/kernels/types.js';
-import { ARG_COUNT, CLAIM, claimTasks, controlBytes, controlViews, DONE, JOB_ITEMS, rowRange, TASKS } from '../../src/kernels/threads/worker.js';
+import { ARG_COUNT, CLAIM, claimTasks, CLOSED, controlBytes, controlViews, DONE, JOB_ITEMS, rowRange, TASKS } from '../../src/kernels/threads/worker.js';
 import { createWasmBackend, wasmAvailable, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { mse } from '../../src/losses/losses.js';
 import { Dense, Sequential } from '../../src/nn/dense.js';
@@ -96,6 +96,14 @@ describe('task claiming (the pool protocol, without threads)', () => {
     assert.equal(claimTasks(ctl, args, 7, 1, 0, recorder(calls)), 0, 'job 7 is over: job 8 is not its to run');
     assert.deepEqual(calls, []);
     assert.equal(Atomics.load(ctl, CLAIM), 8 << 16, 'no block of job 8 was claimed');
+  });
+
+  test('a job being written (closed) gives nothing, even to a thread that read its number', () => {
+    const { ctl, args } = job(9, 4, 1), calls: number[][] = [];
+    Atomics.store(ctl, CLAIM, (9 << 16) | CLOSED);
+    assert.equal(claimTasks(ctl, args, 9, 1, 0, recorder(calls)), 0);
+    assert.deepEqual(calls, []);
+    assert.equal(Atomics.load(ctl, DONE), 0, 'nothing counted done before the job opens');
   });
 
   test('blocks another thread already claimed are not run again', () => {
