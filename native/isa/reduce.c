@@ -77,8 +77,29 @@ static void sum_cols(const float *x, long n, long inner, float *out, long j0, lo
     stfh(out + j + 2 * VD, d2f(a2));
     stfh(out + j + 3 * VD, d2f(a3));
   }
-  for (; j < j1; j += VD) {
-    long m = j1 - j < VD ? j1 - j : VD;
+  /*
+   * The last (fewer than COLS) columns: whole vectors with plain loads, two side by side, then one, and at most
+   * one partial vector through the slow masked path (inner = 16 with AVX-512 is two whole vectors). Named
+   * accumulators, not an array, so they stay in registers: this runs once per row for short rows.
+   */
+  for (; j + 2 * VD <= j1; j += 2 * VD) {
+    vd a0 = splatd(0.0), a1 = a0;
+    const float *p = x + j;
+    for (long i = 0; i < n; i++, p += inner) {
+      a0 += f2d(ldfh(p));
+      a1 += f2d(ldfh(p + VD));
+    }
+    stfh(out + j, d2f(a0));
+    stfh(out + j + VD, d2f(a1));
+  }
+  for (; j + VD <= j1; j += VD) {
+    vd a = splatd(0.0);
+    const float *p = x + j;
+    for (long i = 0; i < n; i++, p += inner) a += f2d(ldfh(p));
+    stfh(out + j, d2f(a));
+  }
+  if (j < j1) {
+    long m = j1 - j;
     vd a = splatd(0.0);
     const float *p = x + j;
     for (long i = 0; i < n; i++, p += inner) a += f2d(ldfh_part(p, m));
@@ -98,8 +119,14 @@ static void max_cols(const float *x, long n, long inner, float *out, long j0, lo
     stf(out + j, m0);
     stf(out + j + VF, m1);
   }
-  for (; j < j1; j += VF) {
-    long m = j1 - j < VF ? j1 - j : VF;
+  for (; j + VF <= j1; j += VF) {
+    vf a = splatf(-INFINITY);
+    const float *p = x + j;
+    for (long i = 0; i < n; i++, p += inner) a = max_step(a, ldf(p));
+    stf(out + j, a);
+  }
+  if (j < j1) {
+    long m = j1 - j;
     vf a = splatf(-INFINITY);
     const float *p = x + j;
     for (long i = 0; i < n; i++, p += inner) a = max_step(a, ldf_part(p, m));
@@ -149,5 +176,7 @@ void AEK_FN(aek_reduce)(aek_pool *pool, int op, const float *x, long outer, long
   if (block < COLS) block = COLS;
   r.block = block < inner ? block : inner;
   r.blocks = (inner + r.block - 1) / r.block;
-  aek_run_spans(pool, blocks_span, &r, outer * r.blocks, 1, parallel);
+  /* ~CHUNK elements per task: many short rows (an upsampling's gradient, [25088, 2, 16]) go many to a task. */
+  long per = AEK_CHUNK / (n * r.block);
+  aek_run_spans(pool, blocks_span, &r, outer * r.blocks, per > 1 ? per : 1, parallel);
 }
