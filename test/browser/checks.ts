@@ -41,7 +41,7 @@ export interface CheckReport {
     /** GEMMs over every transpose combination: elements whose bits differ between 1 and 2 threads. */
     gemmBitDiffs: number;
     /**
-     * Largest |wasm - ref| / tol over the same GEMMs, with test/kernels/wasm.test.ts's stated bound
+     * Largest |wasm - ref| / tol over the same GEMMs, with test/kernels/fast-kernels.ts's stated bound
      * tol = (k + 2) 2^-24 sum_k |a||b| (ref: the reference kernels); at most 1 passes.
      */
     gemmErrOverTol: number;

@@ -158,7 +158,7 @@ describe('wasm patch kernels', { skip }, () => {
 
   test('conv2d / conv2dTranspose / conv2dFilter: within the float32 GEMM bound of the reference, both paths', () => {
     // Every geometry, with few (1, 3: the dot-product kernels) and many (8, 13: the 4x8 tiles, a partial
-    // sliver) output channels. Bound per element: (k + 2) * 2^-24 * (|A| |B|) as for GEMM (see wasm.test.ts).
+    // sliver) output channels. Bound per element: (k + 2) * 2^-24 * (|A| |B|) as for GEMM (see fast-kernels.ts).
     for (const spec of GEOMETRIES) for (const f of [1, 3, 8, 13]) for (const inWasm of [true, false]) {
       const g = geometry(spec);
       const [nx] = sizes(g);

@@ -3,7 +3,7 @@
  * the same bits for any thread count and on the AVX-512 and AVX2 paths (native/kernels.h: the sum order of an
  * element depends only on the K blocking).
  *
- * Tolerance, as for the wasm kernel (test/kernels/wasm.test.ts): the reference accumulates in float64 and rounds
+ * Tolerance, as for the wasm kernel (test/kernels/fast-kernels.ts): the reference accumulates in float64 and rounds
  * once; the native kernel accumulates in float32 with fused multiply-adds per K block of 256, then adds the
  * blocks. A float32 dot product of length k is within k * 2^-24 * sum_p |a_ip| |b_pj| of the exact value, plus
  * one rounding of the reference: (k + 2) * 2^-24 * (|A| |B|)_ij per element.
