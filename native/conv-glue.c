@@ -13,29 +13,6 @@
 
 static const aek_conv_isa *CONV;
 
-/* The context and `want` numbers (more than glue.h's aek_args takes), or NULL with a JS exception pending. */
-#define CONV_ARGS 17
-static context *conv_args(napi_env env, napi_callback_info info, size_t want, double *out) {
-  size_t argc = CONV_ARGS + 1;
-  napi_value argv[CONV_ARGS + 1];
-  if (want > CONV_ARGS || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want + 1) {
-    napi_throw_type_error(env, NULL, "aekit native: wrong number of arguments");
-    return NULL;
-  }
-  context *c = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&c) != napi_ok || !c) {
-    napi_throw_type_error(env, NULL, "aekit native: the first argument must be a context");
-    return NULL;
-  }
-  for (size_t i = 0; i < want; i++) {
-    if (napi_get_value_double(env, argv[i + 1], &out[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "aekit native: arguments after the context must be numbers");
-      return NULL;
-    }
-  }
-  return c;
-}
-
 static aek_patch geometry(const double *v) {
   aek_patch g = {(long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4], (long)v[5],
                  (long)v[6], (long)v[7], (long)v[8], (long)v[9], (long)v[10], (long)v[11]};
@@ -46,7 +23,7 @@ typedef int (*conv_fn)(aek_pool *, const aek_patch *, const float *, const float
 
 static napi_value convolution(napi_env env, napi_callback_info info, conv_fn fn) {
   double v[16];
-  context *c = conv_args(env, info, 16, v);
+  context *c = aek_args(env, info, 16, v);
   if (!c) return NULL;
   aek_patch g = geometry(v + 3);
   if (fn(c->pool, &g, F32(c, v[0]), F32(c, v[1]), F32(c, v[2]), (long)v[15]) != 0)
@@ -60,7 +37,7 @@ static napi_value conv2d_filter(napi_env env, napi_callback_info info) { return 
 
 static napi_value im2col(napi_env env, napi_callback_info info) {
   double v[14];
-  context *c = conv_args(env, info, 14, v);
+  context *c = aek_args(env, info, 14, v);
   if (!c) return NULL;
   aek_patch g = geometry(v + 2);
   CONV->im2col(c->pool, &g, F32(c, v[0]), F32(c, v[1]));
@@ -69,7 +46,7 @@ static napi_value im2col(napi_env env, napi_callback_info info) {
 
 static napi_value col2im(napi_env env, napi_callback_info info) {
   double v[14];
-  context *c = conv_args(env, info, 14, v);
+  context *c = aek_args(env, info, 14, v);
   if (!c) return NULL;
   aek_patch g = geometry(v + 2);
   CONV->col2im(c->pool, &g, F32(c, v[0]), F32(c, v[1]));
@@ -78,7 +55,7 @@ static napi_value col2im(napi_env env, napi_callback_info info) {
 
 static napi_value max_pool(napi_env env, napi_callback_info info) {
   double v[15];
-  context *c = conv_args(env, info, 15, v);
+  context *c = aek_args(env, info, 15, v);
   if (!c) return NULL;
   aek_patch g = geometry(v + 3);
   CONV->max_pool(c->pool, &g, F32(c, v[0]), F32(c, v[1]), F32(c, v[2]));
@@ -87,7 +64,7 @@ static napi_value max_pool(napi_env env, napi_callback_info info) {
 
 static napi_value max_unpool(napi_env env, napi_callback_info info) {
   double v[15];
-  context *c = conv_args(env, info, 15, v);
+  context *c = aek_args(env, info, 15, v);
   if (!c) return NULL;
   aek_patch g = geometry(v + 3);
   CONV->max_unpool(c->pool, &g, F32(c, v[0]), F32(c, v[1]), F32(c, v[2]));

@@ -17,7 +17,8 @@ typedef struct context {
   size_t bytes; /* the memory's size when the context was made */
 } context;
 
-#define MAX_ARGS 16
+/* Arguments a call may take, the context included (a convolution passes 17). */
+#define MAX_ARGS 24
 
 /* Throws a JS Error with `msg`; returns NULL for the caller to return. */
 napi_value aek_fail(napi_env env, const char *msg);
