@@ -56,9 +56,6 @@ typedef struct aek_gemm_args {
 typedef struct aek_gemm_isa {
   int mr, nr; /* micro-tile (rows, columns) */
   int (*gemm)(aek_pool *pool, const aek_gemm_args *g);
-  /* The same product (same bits) on the calling thread, in caller-provided 64-byte aligned workspace. */
-  void (*gemm_serial)(const aek_gemm_args *g, void *work);
-  size_t (*gemm_serial_bytes)(long m, long n, long k);
 } aek_gemm_isa;
 
 #define AEK_CAT2(a, b) a##_##b

@@ -219,8 +219,7 @@ static void pack_b(const aek_gemm_args *g, long p0, long kc, long j0, long nc, f
 
 typedef struct job {
   aek_gemm_args g;
-  aek_pool *pool;  /* per-thread A workspace from the pool, or NULL: then `apack` */
-  float *apack;
+  aek_pool *pool; /* for each thread's A workspace */
   long mb, nb, kb; /* tiles of rows, tiles of columns, K blocks */
   long npad;       /* n rounded up to NR */
   float *packed_b; /* [kb][npad * KC] */
@@ -253,7 +252,7 @@ static void task(void *ctx, long t, int thread) {
   const aek_gemm_args *g = &J->g;
   long i0 = ib * GEMM_MC, mc = g->m - i0 < GEMM_MC ? g->m - i0 : GEMM_MC;
   long j0 = jb * GEMM_NC, nc = g->n - j0 < GEMM_NC ? g->n - j0 : GEMM_NC;
-  float *pa = J->pool ? (float *)aek_pool_scratch(J->pool, thread, sizeof(float) * GEMM_MC * GEMM_KC) : J->apack;
+  float *pa = (float *)aek_pool_scratch(J->pool, thread, sizeof(float) * GEMM_MC * GEMM_KC);
   for (long kb = 0; kb < J->kb; kb++) {
     long p0 = kb * GEMM_KC, kc = g->k - p0 < GEMM_KC ? g->k - p0 : GEMM_KC;
     pack_a(g, i0, mc, p0, kc, pa);
@@ -287,7 +286,6 @@ static int gemm(aek_pool *pool, const aek_gemm_args *g) {
   job J;
   J.g = *g;
   J.pool = pool;
-  J.apack = NULL;
   J.mb = (g->m + GEMM_MC - 1) / GEMM_MC;
   J.nb = (g->n + GEMM_NC - 1) / GEMM_NC;
   J.kb = (g->k + GEMM_KC - 1) / GEMM_KC;
@@ -304,37 +302,4 @@ static int gemm(aek_pool *pool, const aek_gemm_args *g) {
   return 0;
 }
 
-static size_t serial_bytes(long m, long n, long k) {
-  (void)m;
-  long nb = (n + GEMM_NC - 1) / GEMM_NC;
-  return packed_b_bytes(n, k) + sizeof(float) * GEMM_MC * GEMM_KC + sizeof(_Atomic int) * (size_t)nb + 128;
-}
-
-/*
- * The same product on the calling thread only, in `work` (64-byte aligned, serial_bytes(m, n, k) long): for
- * kernels that run many small products inside their own pool tasks (convolution per image). Same bits as gemm.
- */
-static void gemm_serial(const aek_gemm_args *g, void *work) {
-  if (g->m <= 0 || g->n <= 0) return;
-  if (g->k <= 0) {
-    for (long i = 0; i < g->m; i++) memset(g->c + i * g->n, 0, sizeof(float) * (size_t)g->n);
-    return;
-  }
-  job J;
-  J.g = *g;
-  J.pool = NULL;
-  J.mb = (g->m + GEMM_MC - 1) / GEMM_MC;
-  J.nb = (g->n + GEMM_NC - 1) / GEMM_NC;
-  J.kb = (g->k + GEMM_KC - 1) / GEMM_KC;
-  J.npad = (g->n + NR - 1) / NR * NR;
-  char *w = (char *)work;
-  J.packed_b = (float *)w;
-  w += packed_b_bytes(g->n, g->k);
-  J.apack = (float *)w;
-  w += sizeof(float) * GEMM_MC * GEMM_KC;
-  J.ready = (_Atomic int *)w;
-  for (long j = 0; j < J.nb; j++) atomic_init(&J.ready[j], 0);
-  for (long t = 0; t < J.nb + J.mb * J.nb; t++) task(&J, t, 0);
-}
-
-const aek_gemm_isa AEK_FN(aek_gemm) = {MR, NR, gemm, gemm_serial, serial_bytes};
+const aek_gemm_isa AEK_FN(aek_gemm) = {MR, NR, gemm};
