@@ -9,7 +9,7 @@ import { getBackend, setBackend } from './registry.js';
 import type { Backend } from './types.js';
 import { initNativeBackend, nativeAvailable } from './native/backend.js';
 import { nativeUnavailableReason } from './native/addon.js';
-import { initWasmBackend } from './wasm/backend.js';
+import { initWasmBackend, warnOnce } from './wasm/backend.js';
 
 export type BackendChoice = 'auto' | 'ref' | 'wasm' | 'native';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'ref', 'wasm', 'native'];
@@ -60,14 +60,6 @@ export function useBackend(selection: BackendSelection = {}): Backend {
   if (wasm) return setBackend(wasm.name);
   if (choice === 'wasm' || choice === 'native') throw new Error('the wasm backend is not available in this runtime (see the notice above)');
   return setBackend('ref');
-}
-
-const warned = new Set<string>();
-function warnOnce(msg: string): void {
-  if (warned.has(msg)) return;
-  warned.add(msg);
-  if (typeof process !== 'undefined' && process.stderr) process.stderr.write(`aekit: ${msg}\n`);
-  else console.warn(`aekit: ${msg}`);
 }
 
 export { getBackend };

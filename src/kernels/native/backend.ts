@@ -54,7 +54,7 @@ export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBack
   const name = opts.name ?? 'native';
   const wasm = createWasmBackend({ threads: 1, name: `${name}:storage`, ...(opts.maxMemoryMB ? { maxMemoryMB: opts.maxMemoryMB } : {}) });
   const ctx = addon.create(new Uint8Array(wasm.memory.buffer), threads);
-  const env: NativeKernelEnv = { addon, ctx, wasm, ops: new Operands(wasm.heap), threads: addon.threads(ctx) };
+  const env: NativeKernelEnv = { addon, ctx, wasm, ops: new Operands(wasm.heap) };
   const kernels = { ...wasm.kernels, ...makeGemmKernels(env), ...makeElementwiseKernels(env), ...makeConvKernels(env) };
   return {
     name,

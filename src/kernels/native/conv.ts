@@ -26,13 +26,15 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
   const a = addon as NativeAddon & ConvAddon;
   const image = (g: PatchGeometry, c = g.c): number => g.n * g.h * g.w * c;
   const windows = (g: PatchGeometry, c: number): number => g.n * g.oh * g.ow * c;
+  /** The geometry's 12 numbers in native/conv-glue.c's order. */
+  const geo = (g: PatchGeometry): number[] => [g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow];
 
   const conv2d: Kernels['conv2d'] = (x, w, out, g, f) => {
     if (!all32(x, w, out)) return fallback.conv2d(x, w, out, g, f);
     const K = g.kh * g.kw * g.c;
     ops.run(() => {
       a.conv2d(ctx, ops.ptr(x as Float32Array, 0, image(g), IN), ops.ptr(w as Float32Array, 0, K * f, IN), ops.ptr(out as Float32Array, 0, windows(g, f), OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow, f);
+        ...geo(g), f);
     });
   };
 
@@ -41,7 +43,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     const K = g.kh * g.kw * g.c;
     ops.run(() => {
       a.conv2dTranspose(ctx, ops.ptr(grad as Float32Array, 0, windows(g, f), IN), ops.ptr(w as Float32Array, 0, K * f, IN), ops.ptr(out as Float32Array, 0, image(g), OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow, f);
+        ...geo(g), f);
     });
   };
 
@@ -50,7 +52,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     const K = g.kh * g.kw * g.c;
     ops.run(() => {
       a.conv2dFilter(ctx, ops.ptr(x as Float32Array, 0, image(g), IN), ops.ptr(grad as Float32Array, 0, windows(g, f), IN), ops.ptr(out as Float32Array, 0, K * f, OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow, f);
+        ...geo(g), f);
     });
   };
 
@@ -58,7 +60,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     if (!all32(x, out)) return fallback.im2col(x, out, g);
     ops.run(() => {
       a.im2col(ctx, ops.ptr(x as Float32Array, 0, image(g), IN), ops.ptr(out as Float32Array, 0, windows(g, g.kh * g.kw * g.c), OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+        ...geo(g));
     });
   };
 
@@ -66,7 +68,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     if (!all32(cols, out)) return fallback.col2im(cols, out, g);
     ops.run(() => {
       a.col2im(ctx, ops.ptr(cols as Float32Array, 0, windows(g, g.kh * g.kw * g.c), IN), ops.ptr(out as Float32Array, 0, image(g), OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+        ...geo(g));
     });
   };
 
@@ -75,7 +77,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     ops.run(() => {
       const px = ops.ptr(x as Float32Array, 0, image(g), IN);
       const pv = v === x ? px : ops.ptr(v as Float32Array, 0, image(g), IN);
-      a.maxPool(ctx, px, pv, ops.ptr(out as Float32Array, 0, windows(g, g.c), OUT), g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+      a.maxPool(ctx, px, pv, ops.ptr(out as Float32Array, 0, windows(g, g.c), OUT), ...geo(g));
     });
   };
 
@@ -83,7 +85,7 @@ export function makeConvKernels({ addon, ctx, wasm, ops }: NativeKernelEnv): Par
     if (!all32(x, grad, out)) return fallback.maxUnpool(x, grad, out, g);
     ops.run(() => {
       a.maxUnpool(ctx, ops.ptr(x as Float32Array, 0, image(g), IN), ops.ptr(grad as Float32Array, 0, windows(g, g.c), IN), ops.ptr(out as Float32Array, 0, image(g), OUT),
-        g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+        ...geo(g));
     });
   };
 

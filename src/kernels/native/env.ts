@@ -10,8 +10,6 @@ export interface NativeKernelEnv {
   wasm: WasmBackend;
   /** Turns a Float32Array into a byte offset in that memory (copying arrays that live elsewhere). */
   ops: Operands;
-  /** Threads in the native pool. */
-  threads: number;
 }
 
 export const isF32 = (x: ArrayLike<number>): x is Float32Array => x instanceof Float32Array;

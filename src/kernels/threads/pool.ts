@@ -33,7 +33,8 @@ export const MIN_PARALLEL_MACS = 1 << 21;
 const STALL_MS = 120_000;
 /**
  * Blocks per participating thread. More blocks balance a busy machine better; each GEMM block packs its own
- * panels of B, so more blocks also cost more packing: two per thread measured best (see bench --load).
+ * panels of B, so more blocks also cost more packing. Two (GEMM) and four (items) are a choice, not a
+ * measured optimum: bench/RESULTS-load.md shows where they leave two threads under load.
  */
 const GEMM_TASKS_PER_THREAD = 2;
 const ITEM_TASKS_PER_THREAD = 4;

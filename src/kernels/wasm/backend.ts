@@ -107,7 +107,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 }
 
 const warned = new Set<string>();
-function warnOnce(msg: string): void {
+/** One line on stderr (or console.warn in browsers), at most once per message. */
+export function warnOnce(msg: string): void {
   if (warned.has(msg)) return;
   warned.add(msg);
   const line = `aekit: ${msg}\n`;
