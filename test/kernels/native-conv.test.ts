@@ -12,7 +12,6 @@
  * into row bands, strided too.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { refBackend } from '../../src/kernels/ref/index.js';
@@ -21,6 +20,7 @@ import { createNativeBackend, nativeAvailable, type NativeBackend } from '../../
 import { nativeUnavailableReason } from '../../src/kernels/native/addon.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { GEOMETRIES, geometry } from './conv.test.js';
+import { runWithIsa } from './native-isa.js';
 
 const skip = nativeAvailable() ? false : `native backend unavailable: ${nativeUnavailableReason()}`;
 const ref = refBackend.kernels as Kernels;
@@ -256,12 +256,7 @@ function outputsWithIsa(isa: string | undefined): { isa: string; out: Record<str
       Object.assign(out, { ['y' + c]: bytes(y), ['dx' + c]: bytes(dx), ['dw' + c]: bytes(dw), ['pool' + c]: bytes(p), ['unpool' + c]: bytes(u) });
     }
     process.stdout.write(JSON.stringify({ isa: b.isa, out }) + String.fromCharCode(10), () => process.exit(0));`;
-  const env = { ...process.env };
-  delete env.AEKIT_NATIVE_ISA;
-  if (isa) env.AEKIT_NATIVE_ISA = isa;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { isa: string; out: Record<string, string> };
+  return runWithIsa<{ isa: string; out: Record<string, string> }>(isa, script);
 }
 
 describe('native conv kernels across instruction sets', { skip }, () => {

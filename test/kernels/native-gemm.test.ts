@@ -9,7 +9,6 @@
  * one rounding of the reference: (k + 2) * 2^-24 * (|A| |B|)_ij per element.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { refBackend } from '../../src/kernels/ref/index.js';
@@ -17,6 +16,7 @@ import type { Kernels } from '../../src/kernels/types.js';
 import { createNativeBackend, nativeAvailable, type NativeBackend } from '../../src/kernels/native/backend.js';
 import { nativeUnavailableReason } from '../../src/kernels/native/addon.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { runWithIsa } from './native-isa.js';
 
 // CI builds the addon (npm ci); a run with AEKIT_SKIP_NATIVE=1 checks the suite without it, where this file skips.
 const skip = nativeAvailable() ? false : `native backend unavailable: ${nativeUnavailableReason()}`;
@@ -141,12 +141,7 @@ function productWithIsa(isa: string | undefined): { isa: string; bytes: string }
     b.kernels.matmul(x, y, out, m, n, k, false, true);
     console.log(JSON.stringify({ isa: b.isa, bytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64') }));
     process.exit(0);`;
-  const env = { ...process.env };
-  delete env.AEKIT_NATIVE_ISA;
-  if (isa) env.AEKIT_NATIVE_ISA = isa;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { isa: string; bytes: string };
+  return runWithIsa<{ isa: string; bytes: string }>(isa, script);
 }
 
 describe('native instruction sets', { skip }, () => {

@@ -6,7 +6,6 @@
  * as the wasm kernels, so the two backends agree on them bit for bit.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { refBackend } from '../../src/kernels/ref/index.js';
@@ -16,6 +15,7 @@ import type { Kernels } from '../../src/kernels/types.js';
 import { createWasmBackend, wasmAvailable } from '../../src/kernels/wasm/backend.js';
 import { assertBitsEqual, assertUlps, bitPatternSweep, fastKernelSuite } from './fast-kernels.js';
 import { largeCalls } from './large-calls.js';
+import { runWithIsa } from './native-isa.js';
 
 // CI builds the addon (npm ci); a run with AEKIT_SKIP_NATIVE=1 checks the suite without it, where this file skips.
 const skip = nativeAvailable() ? false : `native backend unavailable: ${nativeUnavailableReason()}`;
@@ -71,12 +71,7 @@ function digestsWithIsa(isa: string | undefined): { isa: string; digests: Record
     }
     console.log(JSON.stringify({ isa: b.isa, digests }));
     process.exit(0);`;
-  const env = { ...process.env };
-  delete env.AEKIT_NATIVE_ISA;
-  if (isa) env.AEKIT_NATIVE_ISA = isa;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { isa: string; digests: Record<string, string> };
+  return runWithIsa<{ isa: string; digests: Record<string, string> }>(isa, script);
 }
 
 describe('native elementwise instruction sets', { skip }, () => {
