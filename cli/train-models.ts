@@ -6,7 +6,7 @@
  * Runs see models through the AutoencoderModel interface; each builds its own class.
  */
 import {
-  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
+  activationHistogram, Autoencoder, batchEnd, type AutoencoderConfig, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
   ConvAutoencoder, type ConvAutoencoderConfig, type Dataset, DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality,
   lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type StreamedData, tensor, VAE,
   vaeLossChart, vaeManifoldImage, vaeSampleGrid,
@@ -210,7 +210,7 @@ function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Flo
  */
 function noisyValidation(compute: () => number, inner: Callback[], sink: number[]): Callback {
   return {
-    onBatchEnd: (info, control) => inner.forEach((c) => c.onBatchEnd?.(info, control)),
+    onBatchEnd: (info, control) => batchEnd(inner, info, control),
     onEpochEnd: (info, control) => {
       const valLoss = compute();
       sink.push(valLoss);

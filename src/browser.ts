@@ -118,7 +118,7 @@ export type { ReportBlock, ReportSection, ReportSpec } from './viz/report.js';
 // training
 export { evaluateLoss, fit } from './train/fit.js';
 export type { FitData, FitOptions, History, LossFunction, StepContext } from './train/fit.js';
-export { EarlyStopping } from './train/callbacks.js';
+export { batchEnd, EarlyStopping } from './train/callbacks.js';
 export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
 export type { Inputs } from './data/inputs.js';
 

@@ -28,7 +28,7 @@ import type { InitName } from '../nn/init.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
-import type { Callback } from '../train/callbacks.js';
+import { batchEnd, type Callback } from '../train/callbacks.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
 import { mapRows } from './batched.js';
 import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
@@ -282,7 +282,7 @@ export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
     // One callback in front of the user's: it closes the epoch's terms and fills in the validation loss, which
     // fit cannot compute itself (its evaluateLoss knows only pred/target losses).
     const monitor: Callback = {
-      onBatchEnd: (info, control) => user.forEach((c) => c.onBatchEnd?.(info, control)),
+      onBatchEnd: (info, control) => batchEnd(user, info, control),
       onEpochEnd: (info, control) => {
         extra.reconstruction.push(epoch.reconstruction / epoch.n);
         extra.kl.push(epoch.kl / epoch.n);

@@ -31,9 +31,26 @@ export interface TrainControl {
 }
 
 export interface Callback {
-  onBatchEnd?(info: BatchEnd, control: TrainControl): void;
+  /**
+   * After every batch. A returned promise holds the run until it settles (the next batch waits): a UI pauses
+   * training or runs it one step at a time this way, with the epoch, shuffle and optimizer state intact.
+   */
+  onBatchEnd?(info: BatchEnd, control: TrainControl): void | Promise<void>;
   onEpochEnd?(info: EpochEnd, control: TrainControl): void;
   onTrainEnd?(control: TrainControl): void;
+}
+
+/**
+ * Calls every callback's onBatchEnd; returns a promise when any of them asked the run to wait (fit awaits it,
+ * and a callback that wraps others passes it on), else undefined so an ordinary batch costs no await.
+ */
+export function batchEnd(callbacks: readonly Callback[], info: BatchEnd, control: TrainControl): Promise<void> | undefined {
+  let wait: Promise<void> | undefined;
+  for (const c of callbacks) {
+    const r = c.onBatchEnd?.(info, control);
+    if (r) wait = wait ? Promise.all([wait, r]).then(() => undefined) : r;
+  }
+  return wait;
 }
 
 export interface EarlyStoppingOptions {

@@ -21,7 +21,7 @@ import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } f
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
-import type { Callback, TrainControl } from './callbacks.js';
+import { batchEnd, type Callback, type TrainControl } from './callbacks.js';
 
 export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
 
@@ -224,10 +224,11 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
         seen += idx.length;
         trainedSamples += idx.length;
         const secs = (performance.now() - e0) / 1000;
-        for (const c of callbacks) {
-          c.onBatchEnd?.({ epoch, batch: b, batchesPerEpoch: nBatches, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
-        }
-        if (performance.now() - lastYield > 50) {
+        const wait = batchEnd(callbacks, { epoch, batch: b, batchesPerEpoch: nBatches, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
+        if (wait) {
+          await wait; // a callback holds the run here (the playground's pause and single step)
+          lastYield = performance.now();
+        } else if (performance.now() - lastYield > 50) {
           await yieldToEventLoop(); // lets an AbortSignal, a progress bar or a browser UI get a turn
           lastYield = performance.now();
         }

@@ -190,6 +190,40 @@ describe('fit: callbacks', () => {
     assert.equal(h.stopReason, 'enough');
   });
 
+  test('an onBatchEnd that returns a promise holds the run until it settles, and the numbers do not change', async () => {
+    const straight = model();
+    const h1 = await fit(straight, X, { epochs: 2, batchSize: 32, seed: 3 });
+    const held = model();
+    const order: string[] = [];
+    let release: (() => void) | null = null;
+    const hold = {
+      onBatchEnd: (info: BatchEnd): Promise<void> | void => {
+        if (info.batch % 3 !== 0) return;
+        order.push(`held ${info.epoch}.${info.batch}`);
+        return new Promise<void>((r) => { release = r; });
+      },
+    };
+    const other = { onBatchEnd: (info: BatchEnd): void => void order.push(`batch ${info.epoch}.${info.batch}`) };
+    const run = fit(held, X, { epochs: 2, batchSize: 32, seed: 3, callbacks: [hold, other] });
+    let released = 0;
+    for (let i = 0; i < 200 && released < 6; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      if (release) {
+        // while held, no later batch has run: the last entry is this batch's own onBatchEnd
+        assert.match(order.at(-1)!, /^batch /);
+        assert.equal(order.at(-2), `held ${order.at(-1)!.slice(6)}`);
+        const r: () => void = release;
+        release = null;
+        released++;
+        r();
+      }
+    }
+    assert.equal(released, 6, 'the run waited at every third batch');
+    const h2 = await run;
+    assert.deepEqual(h2.loss, h1.loss);
+    assert.deepEqual(held.parameters().map((p) => [...p.toTypedArray()]), straight.parameters().map((p) => [...p.toTypedArray()]));
+  });
+
   test('EarlyStopping stops when val loss gets worse and restores the best epoch\'s weights', async () => {
     // Adam lr 0.01 improves valLoss for 5 epochs (0.0410, 0.0367, 0.0313, 0.0259, 0.0222); then a callback sets
     // lr = 5 and the next epochs are far worse (~0.29). patience 1 => stop after 2 epochs without improvement.
