@@ -4,6 +4,7 @@
  *
  *   unary(ctx, op, x, out, n)
  *   binary(ctx, op, a, ar, ac, b, br, bc, out, rows, cols)
+ *   actGrad(ctx, act, g, y, out, n)        act: 1 sigmoid, 2 relu, 3 tanh (kernels.h AEK_ACT_*)
  *   where(ctx, cond, a, ac, b, bc, out, n)
  *   copy(ctx, x, s0, rs, cs, out, n0, rows, cols)
  *   reduce(ctx, op, x, outer, n, inner, out)
@@ -27,6 +28,16 @@ static napi_value binary(napi_env env, napi_callback_info info) {
   context *c = aek_args(env, info, 10, v);
   if (!c) return NULL;
   EW->binary(c->pool, (int)v[0], F32(c, v[1]), (long)v[2], (int)v[3], F32(c, v[4]), (long)v[5], (int)v[6], F32(c, v[7]), (long)v[8], (long)v[9]);
+  return NULL;
+}
+
+static napi_value act_grad(napi_env env, napi_callback_info info) {
+  double v[5];
+  context *c = aek_args(env, info, 5, v);
+  if (!c) return NULL;
+  int act = (int)v[0];
+  if (act != AEK_ACT_SIGMOID && act != AEK_ACT_RELU && act != AEK_ACT_TANH) return aek_fail(env, "aekit native: unknown activation code");
+  EW->act_grad(c->pool, act, F32(c, v[1]), F32(c, v[2]), F32(c, v[3]), (long)v[4]);
   return NULL;
 }
 
@@ -68,6 +79,7 @@ void aek_glue_elementwise(napi_env env, napi_value exports) {
   EW = AEK_PICK(aek_isa_level(), aek_elementwise);
   aek_export(env, exports, "unary", unary);
   aek_export(env, exports, "binary", binary);
+  aek_export(env, exports, "actGrad", act_grad);
   aek_export(env, exports, "where", where);
   aek_export(env, exports, "copy", copy);
   aek_export(env, exports, "reduce", reduce);

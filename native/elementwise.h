@@ -39,6 +39,11 @@ typedef struct aek_elementwise_isa {
   void (*unary_serial)(int op, const float *x, float *out, long n);
   /* out (dense [rows, cols]) [r, j] = a[r * ar + j * ac] op b[r * br + j * bc]; ac, bc in {0, 1}. */
   void (*binary)(aek_pool *pool, int op, const float *a, long ar, int ac, const float *b, long br, int bc, float *out, long rows, long cols);
+  /*
+   * out[i] = g[i] * act'(z[i]) from the activation's output y[i] (act: AEK_ACT_SIGMOID, _TANH or _RELU of
+   * kernels.h), with the bits of the gradient rules' separate kernels (isa/elementwise.c).
+   */
+  void (*act_grad)(aek_pool *pool, int act, const float *g, const float *y, float *out, long n);
   /* out[i] = cond[i] != 0 ? a[i * ac] : b[i * bc]; ac, bc in {0, 1}. */
   void (*where)(aek_pool *pool, const float *cond, const float *a, int ac, const float *b, int bc, float *out, long n);
   /* out (dense [n0, rows, cols]) = x[i * s0 + r * rs + c * cs], strides >= 0. */

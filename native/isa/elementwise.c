@@ -190,6 +190,52 @@ static void binary(aek_pool *pool, int op, const float *a, long ar, int ac, cons
   else aek_run_spans(pool, binary_cols_span, &g, cols, AEK_CHUNK, parallel);
 }
 
+/* ---------------------------------------------------------------- activation gradient */
+
+/*
+ * out = g * act'(z) from the activation's output y, as the gradient rules compose it from binary kernels
+ * (src/autograd/rules.ts): sigmoid g * (y * (1 - y)), tanh g * (1 - y * y), relu g * (y > 0 ? 1 : 0). Each
+ * operation rounds to float32 in that order (no contraction: -ffp-contract=off), so the bits are those of the
+ * separate kernels, with one pass over memory instead of three.
+ */
+AEK_INLINE vf act_grad_v(int act, vf g, vf y) {
+  const vi one = (vi){0} + 0x3f800000;
+  if (act == AEK_ACT_SIGMOID) return g * (y * (1.0f - y));
+  if (act == AEK_ACT_TANH) return g * (1.0f - y * y);
+  return g * (vf)((y > 0.0f) & one);
+}
+
+typedef struct act_grad_args {
+  void (*fn)(const struct act_grad_args *, long i0, long i1);
+  const float *g, *y;
+  float *out;
+} act_grad_args;
+
+AEK_INLINE void act_grad_loop(int act, const act_grad_args *a, long i0, long i1) {
+  const float *g = a->g, *y = a->y;
+  float *o = a->out;
+  long i = i0;
+  for (; i + VF <= i1; i += VF) stf(o + i, act_grad_v(act, ldf(g + i), ldf(y + i)));
+  if (i < i1) stf_part(o + i, act_grad_v(act, ldf_part(g + i, i1 - i), ldf_part(y + i, i1 - i)), i1 - i);
+}
+
+#define ACT_GRAD_FN(name, ACT) \
+  static void name(const act_grad_args *a, long i0, long i1) { act_grad_loop(ACT, a, i0, i1); }
+ACT_GRAD_FN(ag_sigmoid, AEK_ACT_SIGMOID)
+ACT_GRAD_FN(ag_relu, AEK_ACT_RELU)
+ACT_GRAD_FN(ag_tanh, AEK_ACT_TANH)
+
+static void act_grad_span(const void *args, long i0, long i1) {
+  const act_grad_args *a = (const act_grad_args *)args;
+  a->fn(a, i0, i1);
+}
+
+static void act_grad(aek_pool *pool, int act, const float *g, const float *y, float *out, long n) {
+  if (n <= 0) return;
+  act_grad_args a = {act == AEK_ACT_SIGMOID ? ag_sigmoid : act == AEK_ACT_TANH ? ag_tanh : ag_relu, g, y, out};
+  aek_run_spans(pool, act_grad_span, &a, n, AEK_CHUNK, n >= AEK_PARALLEL_SIMPLE);
+}
+
 /* ---------------------------------------------------------------- where */
 
 typedef struct where_args {
@@ -322,4 +368,4 @@ static void copy(aek_pool *pool, const float *x, long s0, long rs, long cs, floa
 
 static void unary_serial(int op, const float *x, float *out, long n) { UNARY[op](x, out, n); }
 
-const aek_elementwise_isa AEK_FN(aek_elementwise) = {unary, unary_serial, binary, where, copy, AEK_FN(aek_reduce), AEK_FN(aek_update)};
+const aek_elementwise_isa AEK_FN(aek_elementwise) = {unary, unary_serial, binary, act_grad, where, copy, AEK_FN(aek_reduce), AEK_FN(aek_update)};

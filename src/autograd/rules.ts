@@ -87,11 +87,9 @@ export const gradRules: { [P in Primitive]: GradRule<P> } = {
   ],
   linear: (g, out, { inputs: [x, w, b], attrs: { act } }) => {
     // The activation's gradient from its output, as the sigmoid, tanh and maximum(z, 0) rules compute it
-    // (z > 0 exactly where relu(z) > 0, NaN included), then the matmul and add rules' products.
-    const dz = act === 'sigmoid' ? ops.mul(g, ops.mul(out, ops.sub(1, out)))
-      : act === 'tanh' ? ops.mul(g, ops.sub(1, ops.mul(out, out)))
-        : act === 'relu' ? ops.mul(g, ops.compare('gt', out, 0))
-          : g;
+    // (z > 0 exactly where relu(z) > 0, NaN included; one kernel where the backend fuses it), then the matmul
+    // and add rules' products.
+    const dz = act === 'linear' ? g : ops.activationGrad(g, out, act);
     return [
       need(x) ? ops.matmul(dz, w) : null,
       need(w) ? ops.matmul(ops.transpose(dz), x) : null,

@@ -92,6 +92,14 @@ export interface Kernels {
    * separate calls. All arrays dense, k > 0.
    */
   linear?(x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, m: number, n: number, k: number, act: LinearAct): void;
+  /**
+   * An activation's gradient from its output, for the linear rule: out = g * act'(z) with y = act(z), i.e.
+   * sigmoid g * (y * (1 - y)), tanh g * (1 - y * y), relu g * (y > 0 ? 1 : 0), each operation rounded to the
+   * arrays' precision in that order, so it gives the same bits as the binary kernels the rule would otherwise
+   * call (one pass over memory instead of three). Optional: without it ops.activationGrad makes those calls.
+   * g, y and out dense and of one length.
+   */
+  activationGrad?(act: Exclude<LinearAct, 'linear'>, g: FloatArray, y: FloatArray, out: FloatArray): void;
   /** In-place optimizer updates over one parameter's flat data. See src/optim for the formulas. */
   sgdUpdate(p: FloatArray, g: FloatArray, lr: number, weightDecay: number): void;
   momentumUpdate(p: FloatArray, g: FloatArray, v: FloatArray, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;

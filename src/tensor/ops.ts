@@ -224,6 +224,25 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null, act: LinearAct): 
   return record(out, 'linear', b ? [x, w, b] : [x, w], { act });
 }
 
+/**
+ * The gradient of `act` at its output y = act(z), times g: g * (y * (1 - y)) for sigmoid, g * (1 - y * y) for
+ * tanh, g * (y > 0) for relu (the linear rule's). One kernel where the backend has Kernels.activationGrad and the
+ * operands are dense tensors of one shape, else those ops; the same bits either way. It records no primitive of
+ * its own: while gradients are being recorded (never inside a rule) it takes the composed ops, which do.
+ */
+export function activationGrad(g: Tensor, y: Tensor, act: Exclude<LinearAct, 'linear'>): Tensor {
+  const fused = g.backend.kernels.activationGrad;
+  const recording = isGradEnabled() && (g.requiresGrad || y.requiresGrad);
+  if (!fused || recording || !shapeEq(g.shape, y.shape) || !g.isDense || !y.isDense || g.dtype !== y.dtype || g.backend !== y.backend) {
+    return act === 'sigmoid' ? mul(g, mul(y, sub(1, y)))
+      : act === 'tanh' ? mul(g, sub(1, mul(y, y)))
+        : mul(g, compare('gt', y, 0));
+  }
+  const out = allocOut(g, g.shape);
+  fused(act, denseData(g), denseData(y), out.data);
+  return out;
+}
+
 // ---------------------------------------------------------------- views and layout
 
 function view(x: Tensor, shape: Shape, strides: Shape, offset: number): Tensor {

@@ -7,6 +7,7 @@
  * How a call is split over threads is the C side's business (fixed, shape-determined tasks: native/elementwise.h).
  */
 import { asGrid, asWalk, flatKind } from '../layout.js';
+import { activationGrad as refActivationGrad } from '../ref/activation-grad.js';
 import type { BinaryOp, Kernels, UnaryOp } from '../types.js';
 import { IN, INOUT, OUT } from '../wasm/operands.js';
 import type { NativeAddon, NativeContext } from './addon.js';
@@ -16,6 +17,7 @@ import { isF32, type NativeKernelEnv } from './env.js';
 interface ElementwiseAddon {
   unary(ctx: NativeContext, op: number, x: number, out: number, n: number): void;
   binary(ctx: NativeContext, op: number, a: number, ar: number, ac: number, b: number, br: number, bc: number, out: number, rows: number, cols: number): void;
+  actGrad(ctx: NativeContext, act: number, g: number, y: number, out: number, n: number): void;
   where(ctx: NativeContext, cond: number, a: number, ac: number, b: number, bc: number, out: number, n: number): void;
   copy(ctx: NativeContext, x: number, s0: number, rs: number, cs: number, out: number, n0: number, rows: number, cols: number): void;
   reduce(ctx: NativeContext, op: number, x: number, outer: number, n: number, inner: number, out: number): void;
@@ -29,6 +31,8 @@ interface ElementwiseAddon {
 const UNARY: Record<UnaryOp, number> = { neg: 0, exp: 1, log: 2, sqrt: 3, tanh: 4, abs: 5, sign: 6, sigmoid: 7 };
 const BINARY: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, gt: 5, ge: 6, lt: 7, le: 8, eq: 9 };
 const UPDATE = { sgd: 0, momentum: 1, rmsprop: 2, adam: 3 } as const;
+/** Activation codes of native/kernels.h (AEK_ACT_*), as src/kernels/native/gemm.ts. */
+const ACT = { sigmoid: 1, relu: 2, tanh: 3 } as const;
 
 function hasElementwise(addon: NativeAddon): addon is NativeAddon & ElementwiseAddon {
   return typeof (addon as Partial<ElementwiseAddon>).update === 'function';
@@ -65,6 +69,14 @@ export function makeElementwiseKernels({ addon, ctx, wasm, ops }: NativeKernelEn
       return;
     }
     fallback.binary(op, a, b, out, shape);
+  };
+
+  // float64 (gradient checks) takes the reference kernel: the same operations in float64.
+  const activationGrad: NonNullable<Kernels['activationGrad']> = (act, g, y, out) => {
+    if (!isF32(g) || !isF32(y) || !isF32(out) || typeof addon.actGrad !== 'function') return refActivationGrad(act, g, y, out);
+    const n = out.length;
+    if (n === 0) return;
+    ops.run(() => addon.actGrad(ctx, ACT[act], ops.ptr(g, 0, n, IN), ops.ptr(y, 0, n, IN), ops.ptr(out, 0, n, OUT), n));
   };
 
   const where: Kernels['where'] = (cond, a, b, out, shape) => {
@@ -132,5 +144,5 @@ export function makeElementwiseKernels({ addon, ctx, wasm, ops }: NativeKernelEn
     update(UPDATE.adam, decoupled, p, g, m, v, [lr, b1, b2, eps, lr / bc1, Math.sqrt(bc2), wd]);
   };
 
-  return { unary, binary, where, copy, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate };
+  return { unary, binary, activationGrad, where, copy, reduce, sgdUpdate, momentumUpdate, rmspropUpdate, adamUpdate };
 }
