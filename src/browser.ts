@@ -10,7 +10,7 @@
  */
 // kernels and backends
 import { useBackend } from './kernels/select.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './kernels/registry.js';
+export { getBackend, inArena, listBackends, registerBackend, setBackend } from './kernels/registry.js';
 export { BACKEND_CHOICES, useBackend } from './kernels/select.js';
 export type { BackendChoice, BackendSelection } from './kernels/select.js';
 export { wasmAvailable } from './kernels/wasm/backend.js';

@@ -1,0 +1,2 @@
+// Stylesheets are imported by the modules that use them; esbuild bundles them into main.css.
+declare module '*.css';
