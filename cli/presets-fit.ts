@@ -3,7 +3,7 @@
  * samples), and a table of 6 columns and 300 rows needs other widths, another output, smaller batches and
  * more epochs; the default preprocessing of each kind of data.
  */
-import type { DataInfo, PreprocessMethod } from '../src/index.js';
+import type { DataInfo } from '../src/index.js';
 import { UsageError } from './errors.js';
 import { PRESETS, type TrainConfig } from './presets.js';
 
@@ -60,9 +60,6 @@ export function epochsForSteps(cfg: TrainConfig, trainSamples: number): number {
   return Math.max(cfg.epochs, Math.ceil(MIN_STEPS / Math.ceil(trainSamples / cfg.batchSize)));
 }
 
-/** The default preprocessing of a data kind (what `aekit train --help` states). */
-export function preprocessFor(info: DataInfo): PreprocessMethod {
-  if (info.kind === 'image') return info.valueRange ? 'scale' : 'minmax';
-  return 'standardize';
-}
-
+// The default preprocessing of a data kind (what `aekit train --help` states) is the library's, which the
+// playground uses too; the commands import it from here, beside the other rules fitted to the data.
+export { preprocessFor } from '../src/index.js';

@@ -9,8 +9,9 @@ import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { extname } from 'node:path';
 import {
-  type DataInfo, Dataset, DEFAULT_SHUFFLE_BUFFER, describeData, featureAxis, fitStreamPreprocessing, noisySines, openCsvStream, openData,
-  openNpyStream, openParquetStream, Preprocessing, type PreprocessMethod, randomSplit, readData, type SampleStream, StreamedData, subsetStream,
+  type DataInfo, Dataset, DEFAULT_SHUFFLE_BUFFER, describeData, featureAxis, fitPreprocessing as fitDataPreprocessing, fitStreamPreprocessing,
+  noisySines, openCsvStream, openData, openNpyStream, openParquetStream, Preprocessing, type PreprocessMethod, randomSplit, readData,
+  type SampleStream, StreamedData, subsetStream,
 } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
@@ -66,14 +67,13 @@ function checkKind(cfg: TrainConfig, info: DataInfo, spec: string): void {
   }
 }
 
-/** Preprocessing for a run: --preprocess or the kind's default, fitted on the training samples only. */
+/**
+ * Preprocessing for a run: --preprocess or the kind's default, fitted on the training samples only (the
+ * library's fitPreprocessing; a scale without a value range is a usage error naming the flag).
+ */
 export function fitPreprocessing(method: PreprocessMethod, info: DataInfo, train: Dataset): Preprocessing {
   if (method === 'scale' && !info.valueRange) throw new UsageError(`--preprocess scale divides by the top of a fixed value range (255 for 8-bit images), and ${info.source} has none: use minmax or standardize`);
-  if (method === 'scale') return Preprocessing.scaleBy(info.valueRange![1]);
-  // Images share one statistic over all pixels (a per-pixel mean would whiten the borders of every digit);
-  // tables and sequences get one per feature.
-  const period = info.kind === 'image' ? 1 : featureAxis(info);
-  return Preprocessing.fit(train, method, period);
+  return fitDataPreprocessing(method, info, train);
 }
 
 /** Whether every value of `ds` lies in [0, 1] (a sigmoid output can reach them). */

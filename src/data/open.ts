@@ -17,14 +17,14 @@ import { loadImageFolder } from './image-folder.js';
 import { type DataInfo, describeData } from './info.js';
 import { loadMnist } from './mnist.js';
 import { readNpyFile, readNpzFile } from './npy-file.js';
-import type { NpyArray } from './npy.js';
 import { readParquetFile } from './parquet-file.js';
-import { arraySamples, type DataSource, imageSamples, type SampleOptions, tableSamples } from './samples.js';
-import { Rng } from '../tensor/rng.js';
+import { arraySamples, type DataSource, imageSamples, npzSamples, type NpzOptions, tableSamples } from './samples.js';
+import { randomSplit } from './split.js';
 
-export interface DataOptions extends SampleOptions, CsvTableOptions {
-  /** .npz: the array of samples and the array of labels (defaults: x / x_train, y / y_train). */
-  arrays?: { x?: string; y?: string };
+// node.ts and the tests take the split from here, beside openData, which uses it.
+export { randomSplit };
+
+export interface DataOptions extends NpzOptions, CsvTableOptions {
   /** Image folders: resize every image to [width, height] (area averaging). */
   imageSize?: [number, number];
   /** Image folders: 1 (grey), 3 (RGB) or 'auto' (grey when every image is). */
@@ -70,22 +70,6 @@ function builtin(name: string, train: Dataset, test: Dataset, classNames: string
   };
 }
 
-function npzArrays(all: Record<string, NpyArray>, opts: DataOptions, source: string): { x: NpyArray; y: NpyArray | null; xTest: NpyArray | null; yTest: NpyArray | null } {
-  const names = Object.keys(all);
-  const pick = (want: string | undefined, fallbacks: string[], what: string): string | null => {
-    if (want !== undefined) {
-      if (!(want in all)) throw new Error(`${source}: no array named ${JSON.stringify(want)} (${what}); it holds ${names.join(', ')}`);
-      return want;
-    }
-    return fallbacks.find((f) => f in all) ?? null;
-  };
-  const xName = pick(opts.arrays?.x, ['x', 'x_train', 'X', 'data'], 'samples') ?? (names.length === 1 ? names[0] : null);
-  if (!xName) throw new Error(`${source}: which array holds the samples? It holds ${names.join(', ')}: name it with --x NAME`);
-  const yName = pick(opts.arrays?.y, xName === 'x_train' ? ['y_train'] : ['y', 'labels'], 'labels');
-  const testName = xName === 'x_train' && 'x_test' in all ? 'x_test' : null;
-  return { x: all[xName], y: yName ? all[yName] : null, xTest: testName ? all[testName] : null, yTest: testName && yName && 'y_test' in all ? all.y_test : null };
-}
-
 /** The reader table: built-ins first, then folders, then files by extension. */
 export const READERS: Record<string, Reader> = {
   mnist: {
@@ -126,15 +110,7 @@ export const READERS: Record<string, Reader> = {
   npz: {
     describe: '.npz: arrays x (or x_train/x_test) and optional labels y (or y_train/y_test)',
     matches: (spec) => ext(spec) === '.npz',
-    read: async (spec, o) => {
-      const a = npzArrays(readNpzFile(spec), o, spec);
-      const src = arraySamples(a.x, a.y, spec, o);
-      if (a.xTest) {
-        const test = arraySamples(a.xTest, a.yTest, `${spec} (x_test)`, { ...o, limit: undefined, classNames: src.info.classNames });
-        src.test = test.samples;
-      }
-      return src;
-    },
+    read: async (spec, o) => npzSamples(readNpzFile(spec), spec, o, 'name it with --x NAME'),
   },
 };
 
@@ -169,16 +145,6 @@ export function checkSameData(a: DataInfo, b: DataInfo, what: string): void {
     const i = a.featureNames.findIndex((n, j) => n !== b.featureNames![j]);
     throw new Error(`${what}: feature ${i + 1} is ${JSON.stringify(b.featureNames[i])}, but in ${a.source} it is ${JSON.stringify(a.featureNames[i])}`);
   }
-}
-
-/** Indices [0, n) split at random into a held-out fraction and the rest, each in increasing order. */
-export function randomSplit(n: number, fraction: number, seed: number): { keep: Uint32Array; held: Uint32Array } {
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`validation split must be strictly between 0 and 1, got ${fraction}`);
-  const held = Math.round(n * fraction);
-  if (held === 0 || held === n) throw new Error(`a validation split of ${fraction} of ${n} samples leaves ${held === 0 ? 'no validation' : 'no training'} samples`);
-  const perm = new Rng(seed).permutation(n);
-  const sort = (a: Uint32Array): Uint32Array => a.slice().sort();
-  return { held: sort(perm.subarray(0, held)), keep: sort(perm.subarray(held)) };
 }
 
 /** Opens `spec` with its train/test split (see the module comment). */

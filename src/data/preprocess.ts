@@ -20,6 +20,7 @@
  * a file gives the same numbers.
  */
 import { Dataset } from './dataset.js';
+import { type DataInfo, featureAxis } from './info.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -215,4 +216,25 @@ export class Preprocessing {
   toState(): PreprocessingState {
     return { method: this.method, shift: this.shift.slice(), scale: this.scale.slice(), fill: this.fill ? this.fill.slice() : null };
   }
+}
+
+/**
+ * The default method for a kind of data (what `aekit train --help` states, and what the playground uses):
+ * 8-bit data divided by the top of its value range, other images min-max to [0, 1], tables and sequences
+ * standardized.
+ */
+export function preprocessFor(info: Pick<DataInfo, 'kind' | 'valueRange'>): PreprocessMethod {
+  if (info.kind === 'image') return info.valueRange ? 'scale' : 'minmax';
+  return 'standardize';
+}
+
+/** `method` fitted on the training samples only (see the module comment), for data described by `info`. */
+export function fitPreprocessing(method: PreprocessMethod, info: DataInfo, train: Dataset): Preprocessing {
+  if (method === 'scale') {
+    if (!info.valueRange) throw new Error(`scale divides by the top of a fixed value range (255 for 8-bit images), and ${info.source} has none: use minmax or standardize`);
+    return Preprocessing.scaleBy(info.valueRange[1]);
+  }
+  // Images share one statistic over all pixels (a per-pixel mean would whiten the borders of every digit);
+  // tables and sequences get one per feature.
+  return Preprocessing.fit(train, method, info.kind === 'image' ? 1 : featureAxis(info));
 }

@@ -141,6 +141,37 @@ export function arraySamples(x: NpyArray, y: NpyArray | null, source: string, op
   return { info, samples, test: null, notes: [] };
 }
 
+export interface NpzOptions extends SampleOptions {
+  /** The array of samples and the array of labels (defaults: x / x_train, y / y_train). */
+  arrays?: { x?: string; y?: string };
+}
+
+/**
+ * The arrays of an .npz as samples: the named ones, else x (or x_train, X, data, or the only array) and labels
+ * y (y_train beside x_train, else y or labels); x_train beside x_test (and y_test) is the source's own test split.
+ * `howToName` ends the error when no array is the samples: how the caller's user names one (a flag, a file).
+ */
+export function npzSamples(all: Record<string, NpyArray>, source: string, opts: NpzOptions, howToName: string): DataSource {
+  const names = Object.keys(all);
+  const pick = (want: string | undefined, fallbacks: string[], what: string): string | null => {
+    if (want !== undefined) {
+      if (!(want in all)) throw new Error(`${source}: no array named ${JSON.stringify(want)} (${what}); it holds ${names.join(', ')}`);
+      return want;
+    }
+    return fallbacks.find((f) => f in all) ?? null;
+  };
+  const xName = pick(opts.arrays?.x, ['x', 'x_train', 'X', 'data'], 'samples') ?? (names.length === 1 ? names[0] : null);
+  if (!xName) throw new Error(`${source}: which array holds the samples? It holds ${names.length ? names.join(', ') : 'no arrays'}: ${howToName}`);
+  const yName = pick(opts.arrays?.y, xName === 'x_train' ? ['y_train'] : ['y', 'labels'], 'labels');
+  const src = arraySamples(all[xName], yName ? all[yName] : null, source, opts);
+  if (xName === 'x_train' && 'x_test' in all) {
+    // The test split is whole (a limit is for the training samples) and numbers its labels by the training names.
+    const yTest = yName && 'y_test' in all ? all.y_test : null;
+    src.test = arraySamples(all.x_test, yTest, `${source} (x_test)`, { ...opts, limit: undefined, classNames: src.info.classNames }).samples;
+  }
+  return src;
+}
+
 /** Decoded 8-bit images [n, h, w, c] (a folder, a canvas) as samples. */
 export function imageSamples(
   set: { n: number; height: number; width: number; channels: number; data: Uint8Array; labels: Int32Array | null; classNames: string[] | null; ids: string[] | null },

@@ -20,7 +20,7 @@ import { encodeNpy } from '../../src/data/npy.js';
 import { openData, randomSplit as cliRandomSplit } from '../../src/data/open.js';
 import { Preprocessing } from '../../src/data/preprocess.js';
 import { encodeParquet } from '../../src/io/tables.js';
-import { ACCEPTED, prepare, randomSplit, readFiles } from '../../web/src/files.js';
+import { ACCEPTED, prepare, readFiles } from '../../web/src/files.js';
 import { imageLayout, imagesToSource, type RgbaImage } from '../../web/src/image-files.js';
 import type { LoadedData } from '../../web/src/data.js';
 
@@ -311,13 +311,5 @@ describe('readFiles: errors and skipped files', () => {
     await assert.rejects(readFiles([file('bad.npy', 'not numpy')], {}), /^NpyError: bad\.npy: /);
     await assert.rejects(readFiles([file('bad.npz', 'not a zip')], {}), /bad\.npz/);
     await assert.rejects(readFiles([file('one.npy', encodeNpy(Float32Array.from([1, 2]), [1, 2]))], {}), { message: 'one.npy: 1 sample is too few to hold out 0.2 of them for testing' });
-  });
-
-  test('randomSplit is open.ts\'s rule', () => {
-    for (const n of [3, 7, 20, 101]) {
-      const a = randomSplit(n, 0.2, 0, 's');
-      const b = cliRandomSplit(n, 0.2, 0);
-      assert.deepEqual([a.keep, a.held], [b.keep, b.held]);
-    }
   });
 });

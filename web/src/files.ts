@@ -10,14 +10,13 @@
  * the files. Files and folders whose names start with a dot (.DS_Store) are skipped, as the CLI skips them in
  * a folder; so are other files in a dropped folder of images, as the CLI's folder reader does.
  *
- * Two rules of the CLI are restated here because their home, src/data/open.ts, imports node:fs: the .npz
- * array names (npzArrays) and the seeded random split (randomSplit); test/web/files.test.ts checks both
- * against the originals. Likewise the default preprocessing (cli/presets-fit.ts preprocessFor and
- * cli/train-data.ts fitPreprocessing).
+ * The rules the CLI applies after reading are the library's own, shared with it: the .npz array names
+ * (npzSamples), the seeded random split (randomSplit) and the default preprocessing (preprocessFor,
+ * fitPreprocessing).
  */
 import {
-  arraySamples, type DataInfo, type DataSource, type Dataset, featureAxis, type NpyArray, parseCsvTable, parseNpy, parseNpz,
-  Preprocessing, type PreprocessMethod, readParquetTable, Rng, tableSamples,
+  arraySamples, type DataSource, EmptySplitError, fitPreprocessing, npzSamples, parseCsvTable, parseNpy, parseNpz, preprocessFor, randomSplit,
+  readParquetTable, tableSamples,
 } from '../../src/browser.js';
 import type { LoadedData } from './data.js';
 import { decodeImage, IMAGE_EXTENSIONS, imageLayout, imagesToSource, isImageName, type RgbaImage } from './image-files.js';
@@ -54,53 +53,19 @@ const READERS: Record<string, Reader> = {
   '.parquet': async (f, o) => tableSamples(await readParquetTable(new Uint8Array(f.bytes), f.name), columnOptions(o)),
   '.pq': async (f, o) => tableSamples(await readParquetTable(new Uint8Array(f.bytes), f.name), columnOptions(o)),
   '.npy': (f) => arraySamples(parseNpy(new Uint8Array(f.bytes), f.name), null, f.name),
-  '.npz': (f) => npzSource(parseNpz(new Uint8Array(f.bytes), f.name), f.name),
+  '.npz': (f) => npzSamples(parseNpz(new Uint8Array(f.bytes), f.name), f.name, {}, 'name it x (or x_train and x_test), labels y'),
 };
 
 export const ACCEPTED = `one .csv, .tsv, .txt, .parquet, .pq, .npy or .npz file, or images (${IMAGE_EXTENSIONS.join(', ')})`;
 
-/** The samples and labels of an .npz, and its own test split: open.ts's npzArrays with no --x/--y given. */
-export function npzSource(all: Record<string, NpyArray>, source: string): DataSource {
-  const names = Object.keys(all);
-  const first = (candidates: string[]): string | null => candidates.find((c) => c in all) ?? null;
-  const xName = first(['x', 'x_train', 'X', 'data']) ?? (names.length === 1 ? names[0] : null);
-  if (!xName) {
-    throw new Error(`${source}: which array holds the samples? ${names.length ? `It holds ${names.join(', ')}` : 'It holds no arrays'}; name it x (or x_train and x_test), labels y`);
+/** The held-out test indices (as `aekit train` holds them out), or an error naming the file and the count. */
+function holdOut(n: number, source: string): { keep: Uint32Array; held: Uint32Array } {
+  try {
+    return randomSplit(n, TEST_FRACTION, SPLIT_SEED);
+  } catch (e) {
+    if (!(e instanceof EmptySplitError)) throw e;
+    throw new Error(`${source}: ${n} sample${n === 1 ? ' is' : 's are'} too few to hold out ${TEST_FRACTION} of them for testing`);
   }
-  const yName = first(xName === 'x_train' ? ['y_train'] : ['y', 'labels']);
-  const src = arraySamples(all[xName], yName ? all[yName] : null, source);
-  if (xName === 'x_train' && 'x_test' in all) {
-    const yTest = yName && 'y_test' in all ? all.y_test : null;
-    src.test = arraySamples(all.x_test, yTest, `${source} (x_test)`, { classNames: src.info.classNames }).samples;
-  }
-  return src;
-}
-
-/** open.ts's randomSplit: a seeded permutation's first round(n * fraction) indices held out, both parts in file order. */
-export function randomSplit(n: number, fraction: number, seed: number, source: string): { keep: Uint32Array; held: Uint32Array } {
-  const held = Math.round(n * fraction);
-  if (held === 0 || held === n) {
-    throw new Error(`${source}: ${n} sample${n === 1 ? ' is' : 's are'} too few to hold out ${fraction} of them for testing`);
-  }
-  const perm = new Rng(seed).permutation(n);
-  const sort = (a: Uint32Array): Uint32Array => a.slice().sort();
-  return { held: sort(perm.subarray(0, held)), keep: sort(perm.subarray(held)) };
-}
-
-/** The CLI's default preprocessing of a kind of data (cli/presets-fit.ts preprocessFor). */
-export function preprocessFor(info: DataInfo): PreprocessMethod {
-  if (info.kind === 'image') return info.valueRange ? 'scale' : 'minmax';
-  return 'standardize';
-}
-
-/**
- * Fitted on the training split only (cli/train-data.ts fitPreprocessing): 8-bit data divided by 255; images
- * share one statistic over all pixels, tables and sequences get one per feature.
- */
-export function fitPreprocessing(info: DataInfo, train: Dataset): Preprocessing {
-  const method = preprocessFor(info);
-  if (method === 'scale') return Preprocessing.scaleBy(info.valueRange![1]);
-  return Preprocessing.fit(train, method, info.kind === 'image' ? 1 : featureAxis(info));
 }
 
 const hidden = (name: string): boolean => name.replace(/^\/+/, '').split('/').some((p) => p.startsWith('.'));
@@ -150,12 +115,12 @@ export function prepare(src: DataSource, title: string, bytes: number, notes: st
   let rawTrain = src.samples;
   let rawTest = src.test;
   if (!rawTest) {
-    const { keep, held } = randomSplit(rawTrain.length, TEST_FRACTION, SPLIT_SEED, info.source);
+    const { keep, held } = holdOut(rawTrain.length, info.source);
     rawTest = rawTrain.take(held);
     rawTrain = rawTrain.take(keep);
     notes.push(`${info.source} has no test split: holding out a random ${TEST_FRACTION} of it (seed ${SPLIT_SEED}) for testing, as aekit train does`);
   }
-  const preprocessing = fitPreprocessing(info, rawTrain);
+  const preprocessing = fitPreprocessing(preprocessFor(info), info, rawTrain);
   const train = preprocessing.apply(rawTrain);
   const test = preprocessing.apply(rawTest);
   const testLabels = test.labels ? Int32Array.from(test.labels) : new Int32Array(test.length).fill(-1);
