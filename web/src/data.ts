@@ -16,6 +16,11 @@ export interface LoadedData {
   train: Dataset;
   test: Dataset;
   summary: DataSummary;
+  /**
+   * How `aekit` reopens this data without --data (the model file's training.dataRequest, read by
+   * cli/model-data.ts): the built-in set and its training limit, or the dropped file's name and split.
+   */
+  dataRequest?: { spec: string; limit?: number; validationSplit?: number; seed?: number };
 }
 
 async function gunzip(bytes: ArrayBuffer): Promise<Uint8Array> {
@@ -40,7 +45,7 @@ async function builtin(name: string, url: string): Promise<LoadedData> {
   const train = preprocessing.apply(Dataset.fromTyped(s.trainPixels, h.train, shape, { labels: s.trainLabels }));
   const test = preprocessing.apply(Dataset.fromTyped(s.testPixels, h.test, shape, { labels: s.testLabels }));
   return {
-    info, preprocessing, train, test,
+    info, preprocessing, train, test, dataRequest: { spec: h.name, limit: h.train },
     summary: {
       title: `${h.title} (subset: ${h.train} train + ${h.test} test images)`, kind: 'images', sampleShape: shape,
       trainCount: h.train, testCount: h.test, classNames: h.classNames, bytes: packed.byteLength,

@@ -34,6 +34,7 @@ client.on((m) => {
     if (m.note) say(m.note, true);
     document.body.dataset.ready = 'true';
   } else if (m.type === 'error') say(m.message, true);
+  else if (m.type === 'built' && m.notes.length) say(`for this data: ${m.notes.join('; ')}`);
 });
 
 // Panels refresh after the weights change, at most every 1.5 s while training and once when it stops.

@@ -44,6 +44,20 @@ function convModel(cfg: RunConfig, shape: readonly number[]): ConvAutoencoder {
   return new ConvAutoencoder({ ...base, encoder: flat(base.encoder), decoder: flat(base.decoder) });
 }
 
+/**
+ * The presets are made for images in [0, 1] (sigmoid output, cross-entropy). Tables are standardized, so
+ * their values are not probabilities: as `aekit train` does for tables, the output becomes linear and the
+ * loss MSE. Returns the config to train with and what was changed, for the page to say.
+ */
+export function adaptToData(cfg: RunConfig, kind: 'images' | 'table'): { config: RunConfig; notes: string[] } {
+  if (kind === 'images') return { config: cfg, notes: [] };
+  const notes: string[] = [];
+  const out = { ...cfg };
+  if (out.outputActivation === 'sigmoid') { out.outputActivation = 'linear'; notes.push('output activation linear (the table is standardized, not in [0, 1])'); }
+  if (out.loss === 'bce') { out.loss = 'mse'; notes.push('loss mse (cross-entropy needs values in [0, 1])'); }
+  return { config: out, notes };
+}
+
 /** The loss fit is given (the VAE chooses its own from its config). */
 export function fitLoss(cfg: RunConfig): LossName | undefined {
   return cfg.preset === 'vae' ? undefined : cfg.loss;

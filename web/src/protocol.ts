@@ -119,7 +119,8 @@ export interface ModelSummary {
 export type WorkerToPage =
   | { type: 'ready'; backend: string; threads: number; isolated: boolean; note: string | null }
   | { type: 'data'; summary: DataSummary }
-  | { type: 'built'; model: ModelSummary; config: RunConfig | null }
+  /** config: what the page asked for (null: an imported model); notes: what was adapted to the data (model-build.ts). */
+  | { type: 'built'; model: ModelSummary; config: RunConfig | null; notes: string[] }
   | { type: 'progress'; epoch: number; batch: number; batchesPerEpoch: number; step: number;
       /** Batch losses since the last message, with their global step numbers. */
       steps: number[]; losses: number[];

@@ -8,7 +8,7 @@
 import { type BatchEnd, type Callback, type EpochEnd, evaluateLoss, getBackend, lossFn, makeOptimizer, type Optimizer, type VAE } from '../../src/browser.js';
 import type { RunConfig } from './config.js';
 import { loadData, otherSubset } from './data.js';
-import { buildModel, fitLoss } from './model-build.js';
+import { adaptToData, buildModel, fitLoss } from './model-build.js';
 import type { DataSource, PageToWorker, WorkerToPage } from './protocol.js';
 import { answer, importModel, type ModelState, reconstructRows } from './queries.js';
 
@@ -176,19 +176,22 @@ function rebuild(cfg: RunConfig | null, model = state?.model): void {
   Object.assign(clock, { samples: 0, ms: 0, since: 0 });
   pending = { steps: [], losses: [] };
   const data = state.data;
-  const m = cfg ? buildModel(cfg, data.info.sampleShape) : model!;
-  config = cfg;
+  const adapted = cfg ? adaptToData(cfg, data.summary.kind) : null;
+  const m = adapted ? buildModel(adapted.config, data.info.sampleShape) : model!;
+  config = adapted?.config ?? null;
   optimizer = makeOptimizer(cfg?.optimizer ?? 'adam', m, { lr: cfg?.lr ?? 1e-3 });
   state = { ...state, model: m, training: trainingRecord(cfg), cache: {} };
   const params = m.parameters().reduce((a, p) => a + p.size, 0);
-  post({ type: 'built', model: { architecture: m.architecture(), parameters: params, codeShape: [...m.codeShape], variational: m.modelConfig().kind === 'VAE' }, config: cfg });
+  post({ type: 'built', model: { architecture: m.architecture(), parameters: params, codeShape: [...m.codeShape], variational: m.modelConfig().kind === 'VAE' }, config: cfg, notes: adapted?.notes ?? [] });
   sendPreview(state);
   sendValidation(state);
   sendState(false);
 }
 
 function trainingRecord(cfg: RunConfig | null): Record<string, unknown> {
-  return cfg ? { trainedBy: 'aekit playground', data: state?.data.summary.title, ...cfg } : { trainedBy: 'aekit playground (imported model)' };
+  const data = state?.data;
+  const shared = { data: data?.summary.title, ...(data?.dataRequest ? { dataRequest: data.dataRequest } : {}) };
+  return cfg ? { trainedBy: 'aekit playground', ...shared, ...cfg, epochs: epochsDone } : { trainedBy: 'aekit playground (imported model)', ...shared };
 }
 
 async function onData(source: DataSource): Promise<void> {
@@ -222,6 +225,7 @@ async function handle(m: PageToWorker): Promise<void> {
         post({ type: 'answer', id: m.id, result: null });
         return;
       }
+      if (m.query.q === 'export' && config) state.training = trainingRecord(config); // with the epochs trained by now
       const { result, transfer } = await answer(state, m.query);
       post({ type: 'answer', id: m.id, result }, transfer);
     }

@@ -7,7 +7,7 @@
  * screen: off screen it is marked stale and refreshed when scrolled back into view.
  */
 import '../styles/latent.css';
-import { normInv } from '../../../src/browser.js';
+import { normInv } from '../../../src/models/vae.js';
 import type { PanelContext } from '../client.js';
 import type { CodesAnswer, DataSummary, ModelSummary } from '../protocol.js';
 import { drawGrid, drawSample, pictureSize } from '../ui/images.js';
