@@ -3,7 +3,7 @@
  * by `npm run playground`'s server on 127.0.0.1. Checks what issue #11 lists: the page is cross-origin isolated
  * with no console errors; 50 steps lower the validation loss; clicking the latent plane decodes a point; a drawn
  * stroke gets a score; the downloaded model file loads in `aekit eval`; a URL with a configuration restores it; a
- * dropped CSV trains. Screenshots of each panel go to artifacts/playground/ (not committed; CI keeps them).
+ * dropped CSV trains; a static host without the headers still gets an isolated page (coi-serviceworker). Screenshots of each panel go to artifacts/playground/ (not committed; CI keeps them).
  *
  * Needs /usr/bin/chromium (or AEKIT_CHROMIUM); skips without it unless AEKIT_REQUIRE_BROWSER=1. Runs in the
  * suite's default pass only (the page picks its own backend).
@@ -11,12 +11,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import sirv from 'sirv';
 import { buildWeb } from '../../scripts/build-web.js';
 import { servePlayground } from '../../scripts/playground.js';
 import { CHROMIUM, launchChromium } from '../browser/harness.js';
@@ -180,6 +182,22 @@ describe('the playground in Chromium', { skip }, () => {
     await page.screenshot({ path: join(shots, 'csv.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  test('on a static host that sends no isolation headers, coi-serviceworker makes the page isolated', async () => {
+    const files = sirv(join(dir, 'site'), { dev: true });
+    const plain = createServer((req, res) => files(req, res, () => res.writeHead(404).end()));
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', () => r()));
+    const page = await browser.newPage();
+    try {
+      // The first load registers the service worker and reloads once through it.
+      await page.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => crossOriginIsolated && document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+      assert.match(await page.textContent('#status') ?? '', /backend wasm/);
+    } finally {
+      await page.close();
+      plain.close();
+    }
   });
 
   test('readable on a 390 px wide phone', async () => {
