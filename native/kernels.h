@@ -25,13 +25,13 @@
 
 /*
  * GEMM blocking shared by every ISA. The sum order of each element of C depends only on KC (each K block is
- * accumulated in registers with fused multiply-adds from p = 0 up, then added to C), never on the micro-tile or
- * on which thread ran it: so results are the same for any thread count, and the AVX-512 and AVX2 builds agree
- * bit for bit. MC and NC (multiples of every ISA's MR and NR) cut C into the tiles threads claim.
+ * accumulated in registers with fused multiply-adds from p = 0 up, then added to C), never on the micro-tile,
+ * the tiles or which thread ran it: so results are the same for any thread count, and the AVX-512 and AVX2
+ * builds agree bit for bit. MC (a multiple of every ISA's MR) is the rows of the tiles threads claim; their
+ * columns are chosen per call (isa/gemm.c).
  */
 #define GEMM_KC 256
 #define GEMM_MC 48
-#define GEMM_NC 128
 
 /* Activations the GEMM can apply to its output (Kernels.linear); codes of src/kernels/native/gemm.ts. */
 enum { AEK_ACT_NONE = 0, AEK_ACT_SIGMOID = 1, AEK_ACT_RELU = 2, AEK_ACT_TANH = 3 };

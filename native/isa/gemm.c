@@ -2,8 +2,9 @@
  * GEMM: C[m,n] = op(A)[m,k] @ op(B)[k,n], float32, row-major, compiled once per ISA (see kernels.h).
  *
  * Structure (Goto; BLIS and OpenBLAS do the same): op(B) is packed once per call into NR-column micro-panels
- * per K block; C is cut into MC x NC tiles that threads claim from the pool's counter; a tile packs its rows
- * of op(A) into MR-row micro-panels per K block and runs the register-blocked MR x NR micro-kernel over them.
+ * per K block; C is cut into tiles (GEMM_MC rows, columns chosen per call: see "Work split") that threads claim
+ * from the pool's counter; a tile packs its rows of op(A) into MR-row micro-panels per K block and runs the
+ * register-blocked MR x NR micro-kernel over them (smaller variants at the edges of C).
  * Packing makes every inner loop read contiguous, aligned memory whatever the transposes.
  *
  * Micro-kernels: AVX-512 12 x 32 (24 zmm accumulators, 2 for B, broadcasts folded into the FMAs: 27 of 32
@@ -33,8 +34,8 @@
 #define NR 8
 #endif
 
-#if GEMM_MC % MR != 0 || GEMM_NC % NR != 0
-#error "GEMM_MC and GEMM_NC must be multiples of the micro-tile"
+#if GEMM_MC % MR != 0
+#error "GEMM_MC must be a multiple of the micro-tile's rows"
 #endif
 
 /* Multiply-adds below which one thread does the whole product (waking another costs ~5-50 us). */
@@ -52,80 +53,91 @@ static inline void store_tile(float *c, long ldc, const float *acc, int mr, int 
   }
 }
 
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+
 #if defined(__AVX512F__)
+typedef __m512 vec;
+#define VW 16 /* floats per vector */
+#define VZERO() _mm512_setzero_ps()
+#define VLOAD(p) _mm512_load_ps(p)
+#define VLOADU(p) _mm512_loadu_ps(p)
+#define VSTORE(p, x) _mm512_store_ps(p, x)
+#define VSTOREU(p, x) _mm512_storeu_ps(p, x)
+#define VSPLAT(p) _mm512_set1_ps(*(p))
+#define VFMA(x, y, z) _mm512_fmadd_ps(x, y, z)
+#define VADD(x, y) _mm512_add_ps(x, y)
+#else
+typedef __m256 vec;
+#define VW 8
+#define VZERO() _mm256_setzero_ps()
+#define VLOAD(p) _mm256_load_ps(p)
+#define VLOADU(p) _mm256_loadu_ps(p)
+#define VSTORE(p, x) _mm256_store_ps(p, x)
+#define VSTOREU(p, x) _mm256_storeu_ps(p, x)
+#define VSPLAT(p) _mm256_broadcast_ss(p)
+#define VFMA(x, y, z) _mm256_fmadd_ps(x, y, z)
+#define VADD(x, y) _mm256_add_ps(x, y)
+#endif
 
-#define ROW(i)                                                  \
-  {                                                             \
-    __m512 ai = _mm512_set1_ps(a[i]);                           \
-    c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0);                 \
-    c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1);                 \
-  }
-#define DECL(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
-#define PUT(i)                                                                        \
-  if (direct) {                                                                       \
-    float *cr = c + (i) * ldc;                                                        \
-    if (first) {                                                                      \
-      _mm512_storeu_ps(cr, c##i##0);                                                  \
-      _mm512_storeu_ps(cr + 16, c##i##1);                                             \
-    } else {                                                                          \
-      _mm512_storeu_ps(cr, _mm512_add_ps(_mm512_loadu_ps(cr), c##i##0));              \
-      _mm512_storeu_ps(cr + 16, _mm512_add_ps(_mm512_loadu_ps(cr + 16), c##i##1));    \
-    }                                                                                 \
-  } else {                                                                            \
-    _mm512_store_ps(tmp + (i) * NR, c##i##0);                                         \
-    _mm512_store_ps(tmp + (i) * NR + 16, c##i##1);                                    \
-  }
-
-static void micro(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc, int mr, int nr, int first) {
-  DECL(0) DECL(1) DECL(2) DECL(3) DECL(4) DECL(5) DECL(6) DECL(7) DECL(8) DECL(9) DECL(10) DECL(11)
+/*
+ * R rows x V vectors of C (R <= MR, V <= 2 = NR / VW) from panels packed MR x NR. The full MR x NR kernel
+ * (AVX-512 12 x 32: 24 zmm accumulators, 2 for B, broadcasts folded into the FMAs; AVX2 6 x 16: 12 + 2 + 1 of
+ * 16 ymm) does almost all the work; the smaller ones run the edges of C (m = 256 leaves 4 rows of a 12-row panel,
+ * n = 784 16 columns of a 32-column one) without the multiply-adds of the padding. Every element is the same FMA
+ * chain in each, so which kernel runs it changes no bits.
+ */
+static inline __attribute__((always_inline)) void micro_rv(const int R, const int V, long kc, const float *restrict a, const float *restrict b,
+                                                          float *restrict c, long ldc, int mr, int nr, int first) {
+  vec acc[MR][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = VZERO();
   for (long p = 0; p < kc; p++) {
-    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-    ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(8) ROW(9) ROW(10) ROW(11)
+    vec b0 = VLOAD(b), b1 = V > 1 ? VLOAD(b + VW) : b0;
+#pragma GCC unroll 12
+    for (int i = 0; i < R; i++) {
+      vec ai = VSPLAT(a + i);
+      acc[i][0] = VFMA(ai, b0, acc[i][0]);
+      if (V > 1) acc[i][1] = VFMA(ai, b1, acc[i][1]);
+    }
     a += MR;
     b += NR;
   }
-  int direct = mr == MR && nr == NR;
+  if (mr == R && nr == V * VW) {
+#pragma GCC unroll 12
+    for (int i = 0; i < R; i++) {
+      float *cr = c + i * ldc;
+      for (int v = 0; v < V; v++) VSTOREU(cr + v * VW, first ? acc[i][v] : VADD(VLOADU(cr + v * VW), acc[i][v]));
+    }
+    return;
+  }
   float tmp[MR * NR] __attribute__((aligned(64)));
-  PUT(0) PUT(1) PUT(2) PUT(3) PUT(4) PUT(5) PUT(6) PUT(7) PUT(8) PUT(9) PUT(10) PUT(11)
-  if (!direct) store_tile(c, ldc, tmp, mr, nr, first);
+#pragma GCC unroll 12
+  for (int i = 0; i < R; i++)
+    for (int v = 0; v < V; v++) VSTORE(tmp + i * NR + v * VW, acc[i][v]);
+  store_tile(c, ldc, tmp, mr, nr, first);
 }
 
-#elif defined(__AVX2__) && defined(__FMA__)
+#define MICRO(R, V) MICRO_DEF(R, V)
+#define MICRO_DEF(R, V) \
+  static void micro_##R##_##V(long kc, const float *a, const float *b, float *c, long ldc, int mr, int nr, int first) { micro_rv(R, V, kc, a, b, c, ldc, mr, nr, first); }
+MICRO(MR, 2) /* expands with MR's value: micro_12_2 or micro_6_2 */
+#if MR == 12
+MICRO(4, 1) MICRO(4, 2) MICRO(8, 1) MICRO(8, 2) MICRO(12, 1)
+#define M1 4
+#define M2 8
+#else
+MICRO(2, 1) MICRO(2, 2) MICRO(4, 1) MICRO(4, 2) MICRO(6, 1)
+#define M1 2
+#define M2 4
+#endif
+#define MICRO_NAME(R, V) micro_##R##_##V
+#define MICRO_FN(R, V) MICRO_NAME(R, V)
 
-#define ROW(i)                                                  \
-  {                                                             \
-    __m256 ai = _mm256_broadcast_ss(a + (i));                   \
-    c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                 \
-    c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                 \
-  }
-#define DECL(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
-#define PUT(i)                                                                        \
-  if (direct) {                                                                       \
-    float *cr = c + (i) * ldc;                                                        \
-    if (first) {                                                                      \
-      _mm256_storeu_ps(cr, c##i##0);                                                  \
-      _mm256_storeu_ps(cr + 8, c##i##1);                                              \
-    } else {                                                                          \
-      _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_loadu_ps(cr), c##i##0));              \
-      _mm256_storeu_ps(cr + 8, _mm256_add_ps(_mm256_loadu_ps(cr + 8), c##i##1));      \
-    }                                                                                 \
-  } else {                                                                            \
-    _mm256_store_ps(tmp + (i) * NR, c##i##0);                                         \
-    _mm256_store_ps(tmp + (i) * NR + 8, c##i##1);                                     \
-  }
-
+/* The kernel for an mr x nr piece of C: the smallest that covers it. */
 static void micro(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc, int mr, int nr, int first) {
-  DECL(0) DECL(1) DECL(2) DECL(3) DECL(4) DECL(5)
-  for (long p = 0; p < kc; p++) {
-    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-    ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
-    a += MR;
-    b += NR;
-  }
-  int direct = mr == MR && nr == NR;
-  float tmp[MR * NR] __attribute__((aligned(32)));
-  PUT(0) PUT(1) PUT(2) PUT(3) PUT(4) PUT(5)
-  if (!direct) store_tile(c, ldc, tmp, mr, nr, first);
+  if (mr == MR && nr == NR) MICRO_FN(MR, 2)(kc, a, b, c, ldc, mr, nr, first);
+  else if (nr > VW) (mr <= M1 ? MICRO_FN(M1, 2) : mr <= M2 ? MICRO_FN(M2, 2) : MICRO_FN(MR, 2))(kc, a, b, c, ldc, mr, nr, first);
+  else (mr <= M1 ? MICRO_FN(M1, 1) : mr <= M2 ? MICRO_FN(M2, 1) : MICRO_FN(MR, 1))(kc, a, b, c, ldc, mr, nr, first);
 }
 
 #else
@@ -167,27 +179,96 @@ static void epilogue(const aek_gemm_args *g, long i0, long mc, long j0, long nc)
   }
 }
 
+/*
+ * Packing is data movement only (it changes no sums). The two transposing cases, op(A) = A stored [m, k] and
+ * op(B) = B^T stored [n, k] (a Dense layer's x and W), read rows and write p-major panels: the x86 builds
+ * transpose 8 x 8 blocks in registers there instead of moving one float at a time with a stride (which made
+ * packing a fifth of a W1 step's GEMM time).
+ */
+
+/* dst[p * w + r] = src[r * ld + p] for p < kc, r < rows (rows <= w), and 0 for rows <= r < w. */
+static void pack_rows(const float *restrict src, long ld, int rows, long kc, float *restrict dst, int w);
+
+#if defined(__AVX2__)
+/* The 8 x 8 block at src (row stride ld) transposed: out[p][r] = src[r * ld + p], rows >= `rows` read as 0. */
+static inline void transpose8x8(const float *src, long ld, int rows, __m256 out[8]) {
+  __m256 r[8];
+  if (rows == 8)
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld);
+  else
+    for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + i * ld) : _mm256_setzero_ps();
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]), t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]), t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+  out[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  out[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  out[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  out[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  out[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  out[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  out[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  out[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+static void pack_rows(const float *restrict src, long ld, int rows, long kc, float *restrict dst, int w) {
+  long p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    /* Groups of 8 panel rows; a panel of 12 (AVX-512's MR) ends with a group of 4, one of 6 (AVX2's) is one group. */
+    for (int o = 0; o < w; o += 8) {
+      int width = w - o < 8 ? w - o : 8, valid = rows - o;
+      __m256 t[8];
+      if (valid > 0) transpose8x8(src + o * ld + p, ld, valid < 8 ? valid : 8, t);
+      else for (int i = 0; i < 8; i++) t[i] = _mm256_setzero_ps();
+      float *d = dst + p * w + o;
+      if (width == 8)
+        for (int i = 0; i < 8; i++) _mm256_storeu_ps(d + i * w, t[i]);
+      else if (width == 4)
+        for (int i = 0; i < 8; i++) _mm_storeu_ps(d + i * w, _mm256_castps256_ps128(t[i]));
+      else /* 6 */
+        for (int i = 0; i < 8; i++) {
+          _mm_storeu_ps(d + i * w, _mm256_castps256_ps128(t[i]));
+          _mm_storel_pi((__m64 *)(d + i * w + 4), _mm256_extractf128_ps(t[i], 1));
+        }
+    }
+  }
+  for (; p < kc; p++)
+    for (int r = 0; r < w; r++) dst[p * w + r] = r < rows ? src[r * ld + p] : 0.0f;
+}
+#else
+static void pack_rows(const float *restrict src, long ld, int rows, long kc, float *restrict dst, int w) {
+  for (int r = 0; r < rows; r++)
+    for (long p = 0; p < kc; p++) dst[p * w + r] = src[r * ld + p];
+  for (long p = 0; p < kc; p++)
+    for (int r = rows; r < w; r++) dst[p * w + r] = 0.0f;
+}
+#endif
+
+/* dst[p * w + r] = src[p * ld + r] for r < cols, 0 past cols: the non-transposing case (contiguous rows). */
+static inline void pack_cols(const float *restrict src, long ld, int cols, long kc, float *restrict dst, int w) {
+  if (cols == w) {
+    /* A constant width: plain vector copies, no library call per row. */
+    if (w == MR)
+      for (long p = 0; p < kc; p++)
+        for (int j = 0; j < MR; j++) dst[p * MR + j] = src[p * ld + j];
+    else
+      for (long p = 0; p < kc; p++)
+        for (int j = 0; j < NR; j++) dst[p * NR + j] = src[p * ld + j];
+    return;
+  }
+  for (long p = 0; p < kc; p++) {
+    int j = 0;
+    for (; j < cols; j++) dst[p * w + j] = src[p * ld + j];
+    for (; j < w; j++) dst[p * w + j] = 0.0f;
+  }
+}
+
 /* op(A)[i0 : i0 + mc, p0 : p0 + kc] into MR-row micro-panels (p-major inside), zero rows past mc. */
 static void pack_a(const aek_gemm_args *g, long i0, long mc, long p0, long kc, float *restrict dst) {
   for (long ir = 0; ir < mc; ir += MR) {
     int rows = mc - ir < MR ? (int)(mc - ir) : MR;
-    float *d = dst + ir * kc;
-    if (!g->trans_a) {
-      /* A stored [m, k]: row r of the panel is contiguous in p. */
-      for (int r = 0; r < rows; r++) {
-        const float *s = g->a + (i0 + ir + r) * g->k + p0;
-        for (long p = 0; p < kc; p++) d[p * MR + r] = s[p];
-      }
-    } else {
-      /* A stored [k, m]: for each p the panel's rows are contiguous. */
-      for (long p = 0; p < kc; p++) {
-        const float *s = g->a + (p0 + p) * g->m + i0 + ir;
-        for (int r = 0; r < rows; r++) d[p * MR + r] = s[r];
-      }
-    }
-    if (rows < MR)
-      for (long p = 0; p < kc; p++)
-        for (int r = rows; r < MR; r++) d[p * MR + r] = 0.0f;
+    if (!g->trans_a) pack_rows(g->a + (i0 + ir) * g->k + p0, g->k, rows, kc, dst + ir * kc, MR); /* A stored [m, k] */
+    else pack_cols(g->a + p0 * g->m + i0 + ir, g->m, rows, kc, dst + ir * kc, MR);             /* A stored [k, m] */
   }
 }
 
@@ -195,40 +276,44 @@ static void pack_a(const aek_gemm_args *g, long i0, long mc, long p0, long kc, f
 static void pack_b(const aek_gemm_args *g, long p0, long kc, long j0, long nc, float *restrict dst) {
   for (long jr = 0; jr < nc; jr += NR) {
     int cols = nc - jr < NR ? (int)(nc - jr) : NR;
-    float *d = dst + jr * kc;
-    if (!g->trans_b) {
-      for (long p = 0; p < kc; p++) {
-        const float *s = g->b + (p0 + p) * g->n + j0 + jr;
-        float *dp = d + p * NR;
-        int j = 0;
-        for (; j < cols; j++) dp[j] = s[j];
-        for (; j < NR; j++) dp[j] = 0.0f;
-      }
-    } else {
-      /* B stored [n, k]: column j of op(B) is row j of B. */
-      for (int j = 0; j < cols; j++) {
-        const float *s = g->b + (j0 + jr + j) * g->k + p0;
-        for (long p = 0; p < kc; p++) d[p * NR + j] = s[p];
-      }
-      if (cols < NR)
-        for (long p = 0; p < kc; p++)
-          for (int j = cols; j < NR; j++) d[p * NR + j] = 0.0f;
-    }
+    if (!g->trans_b) pack_cols(g->b + p0 * g->n + j0 + jr, g->n, cols, kc, dst + jr * kc, NR); /* B stored [k, n] */
+    else pack_rows(g->b + (j0 + jr) * g->k + p0, g->k, cols, kc, dst + jr * kc, NR);         /* B stored [n, k] */
   }
 }
 
+/*
+ * Work split. No sum depends on it (see the top of this file), so it is chosen per call for speed alone:
+ * - C is cut into tiles of GEMM_MC rows by as many columns as keep at least TASKS_PER_THREAD tiles per thread
+ *   (at most NC_MAX: a tile's packed B stays in L2). Wide tiles pack their rows of op(A) fewer times: with the
+ *   old fixed 128 columns a 256 x 784 output packed each row block of A seven times.
+ * - op(B) is packed in pieces of PACK_NC columns (every K block) by the tiles that need them: a tile packs each
+ *   of its pieces that nobody has claimed yet, then waits for the ones others are packing. Threads share the
+ *   packing instead of one thread packing while the others wait for it.
+ * - tiles are numbered column tile by column tile, so a thread's next tile mostly reuses the B panels in its L2.
+ */
+#define PACK_NC 64
+#define NC_MAX 512
+#define TASKS_PER_THREAD 6
+
+#if PACK_NC % NR != 0 || NC_MAX % NR != 0
+#error "PACK_NC and NC_MAX must be multiples of the micro-tile"
+#endif
+
+enum { PIECE_FREE = 0, PIECE_PACKING = 1, PIECE_READY = 2 };
+
 typedef struct job {
   aek_gemm_args g;
-  aek_pool *pool; /* for each thread's A workspace */
-  long mb, nb, kb; /* tiles of rows, tiles of columns, K blocks */
-  long npad;       /* n rounded up to NR */
-  float *packed_b; /* [kb][npad * KC] */
-  _Atomic int *ready; /* per column tile: its B panels are packed */
+  aek_pool *pool;        /* for each thread's A workspace */
+  long mb, nb, kb;       /* tiles of rows, tiles of columns, K blocks */
+  long nc;               /* columns per tile (a multiple of NR) */
+  long npad;             /* n rounded up to NR */
+  float *packed_b;       /* [kb][npad * KC] */
+  _Atomic int *piece;    /* per PACK_NC columns of op(B): PIECE_* */
 } job;
 
-/* op(B) for column tile jb, every K block. */
-static void pack_column_tile(job *J, long jb) {
-  long j0 = jb * GEMM_NC, nc = J->g.n - j0 < GEMM_NC ? J->g.n - j0 : GEMM_NC;
+/* op(B) for columns [p * PACK_NC, + PACK_NC), every K block. */
+static void pack_piece(job *J, long p) {
+  long j0 = p * PACK_NC, nc = J->g.n - j0 < PACK_NC ? J->g.n - j0 : PACK_NC;
   for (long kb = 0; kb < J->kb; kb++) {
     long p0 = kb * GEMM_KC, kc = J->g.k - p0 < GEMM_KC ? J->g.k - p0 : GEMM_KC;
     pack_b(&J->g, p0, kc, j0, nc, J->packed_b + kb * J->npad * GEMM_KC + j0 * kc);
@@ -236,22 +321,31 @@ static void pack_column_tile(job *J, long jb) {
 }
 
 /*
- * Tasks 0 .. nb-1 pack a column tile of op(B); tasks nb .. nb + mb*nb - 1 compute a C tile, after waiting for
- * its column tile's panels (claimed earlier, so some thread is packing them: this cannot deadlock).
+ * The packed op(B) for columns [j0, j0 + nc): pack the unclaimed pieces, then wait for the rest (a claimed piece
+ * is being packed by a thread that does nothing else until it is ready: this cannot deadlock).
  */
+static void need_columns(job *J, long j0, long nc) {
+  long p0 = j0 / PACK_NC, p1 = (j0 + nc - 1) / PACK_NC;
+  for (long p = p0; p <= p1; p++) {
+    int free_ = PIECE_FREE;
+    if (atomic_load_explicit(&J->piece[p], memory_order_relaxed) == PIECE_FREE &&
+        atomic_compare_exchange_strong_explicit(&J->piece[p], &free_, PIECE_PACKING, memory_order_acquire, memory_order_relaxed)) {
+      pack_piece(J, p);
+      atomic_store_explicit(&J->piece[p], PIECE_READY, memory_order_release);
+    }
+  }
+  for (long p = p0; p <= p1; p++)
+    while (atomic_load_explicit(&J->piece[p], memory_order_acquire) != PIECE_READY) AEK_RELAX();
+}
+
+/* Task t computes one tile of C. */
 static void task(void *ctx, long t, int thread) {
   job *J = (job *)ctx;
-  if (t < J->nb) {
-    pack_column_tile(J, t);
-    atomic_store_explicit(&J->ready[t], 1, memory_order_release);
-    return;
-  }
-  t -= J->nb;
-  long ib = t / J->nb, jb = t % J->nb;
-  while (!atomic_load_explicit(&J->ready[jb], memory_order_acquire)) AEK_RELAX();
+  long jb = t / J->mb, ib = t % J->mb;
   const aek_gemm_args *g = &J->g;
   long i0 = ib * GEMM_MC, mc = g->m - i0 < GEMM_MC ? g->m - i0 : GEMM_MC;
-  long j0 = jb * GEMM_NC, nc = g->n - j0 < GEMM_NC ? g->n - j0 : GEMM_NC;
+  long j0 = jb * J->nc, nc = g->n - j0 < J->nc ? g->n - j0 : J->nc;
+  need_columns(J, j0, nc);
   float *pa = (float *)aek_pool_scratch(J->pool, thread, sizeof(float) * GEMM_MC * GEMM_KC);
   for (long kb = 0; kb < J->kb; kb++) {
     long p0 = kb * GEMM_KC, kc = g->k - p0 < GEMM_KC ? g->k - p0 : GEMM_KC;
@@ -280,25 +374,31 @@ static int gemm(aek_pool *pool, const aek_gemm_args *g) {
     for (long i = 0; i < g->m; i++) memset(g->c + i * g->n, 0, sizeof(float) * (size_t)g->n);
     return 0;
   }
+  int threads = aek_pool_threads(pool);
   /* Every thread's A workspace exists before the run, so a task never meets an allocation failure. */
-  for (int t = 0; t < aek_pool_threads(pool); t++)
+  for (int t = 0; t < threads; t++)
     if (!aek_pool_scratch(pool, t, sizeof(float) * GEMM_MC * GEMM_KC)) return -1;
   job J;
   J.g = *g;
   J.pool = pool;
   J.mb = (g->m + GEMM_MC - 1) / GEMM_MC;
-  J.nb = (g->n + GEMM_NC - 1) / GEMM_NC;
   J.kb = (g->k + GEMM_KC - 1) / GEMM_KC;
   J.npad = (g->n + NR - 1) / NR * NR;
+  int parallel = (double)g->m * (double)g->n * (double)g->k >= (double)PARALLEL_MACS;
+  long panels = J.npad / NR, want = parallel ? (TASKS_PER_THREAD * threads + J.mb - 1) / J.mb : 1;
+  if (want < (J.npad + NC_MAX - 1) / NC_MAX) want = (J.npad + NC_MAX - 1) / NC_MAX;
+  if (want > panels) want = panels;
+  J.nc = (panels + want - 1) / want * NR;
+  J.nb = (g->n + J.nc - 1) / J.nc;
+  long pieces = (g->n + PACK_NC - 1) / PACK_NC;
   size_t packed = packed_b_bytes(g->n, g->k);
-  size_t flags = sizeof(_Atomic int) * (size_t)J.nb;
+  size_t flags = sizeof(_Atomic int) * (size_t)pieces;
   char *shared = (char *)aek_pool_shared(pool, packed + flags + 64);
   if (!shared) return -1;
   J.packed_b = (float *)shared;
-  J.ready = (_Atomic int *)(shared + packed);
-  for (long j = 0; j < J.nb; j++) atomic_init(&J.ready[j], 0);
-  int parallel = (double)g->m * (double)g->n * (double)g->k >= (double)PARALLEL_MACS;
-  aek_pool_run(pool, J.nb + J.mb * J.nb, task, &J, parallel);
+  J.piece = (_Atomic int *)(shared + packed);
+  for (long p = 0; p < pieces; p++) atomic_init(&J.piece[p], PIECE_FREE);
+  aek_pool_run(pool, J.mb * J.nb, task, &J, parallel);
   return 0;
 }
 
