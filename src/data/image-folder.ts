@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { resizeArea, toChannels } from './image-pixels.js';
+import { resizeArea, toBytes, toChannels } from './image-pixels.js';
 
 /** A decoded image in the channels its file stores: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA; 8 bits, NHWC. */
 export interface SourceImage {
@@ -289,15 +289,6 @@ function checkOptions(opts: ImageFolderOptions): void {
   }
 }
 
-/** Area-averaged values back to bytes: round half up, clamped (they are in range already, but float error). */
-function toBytes(values: Float32Array): Uint8Array {
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.floor(values[i] + 0.5);
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
-  return out;
-}
 
 /** Grey images already stored, replicated into an RGB copy (exact, and it commutes with the resize). */
 function greyToRgb(grey: Uint8Array, pixels: number): Uint8Array {

@@ -167,3 +167,13 @@ export function resizeArea(
   }
   return out;
 }
+
+/** Area-averaged values back to bytes: round half up, clamped (they are in range already, but float error). */
+export function toBytes(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.floor(values[i] + 0.5);
+    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return out;
+}

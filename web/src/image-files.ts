@@ -18,7 +18,7 @@
 import { type DataSource, fromImageData, imageSamples } from '../../src/browser.js';
 // The multi-channel area resize the CLI's folder reader uses (browser.ts exports viz/resize.ts's grey one
 // under the same name).
-import { resizeArea } from '../../src/data/image-pixels.js';
+import { resizeArea, toBytes } from '../../src/data/image-pixels.js';
 
 /** The formats the browser decodes (by extension, as the CLI picks files by extension). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp'];
@@ -88,15 +88,6 @@ function isGrey(data: Uint8ClampedArray | Uint8Array): boolean {
   return true;
 }
 
-/** Area-averaged values back to bytes: round half up, clamped (as the CLI's folder reader does). */
-function toBytes(values: Float32Array): Uint8Array {
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.floor(values[i] + 0.5);
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
-  return out;
-}
 
 /**
  * Decoded images as samples [n, h, w, c] in bytes: grey (1 channel) when every image is, else RGB; alpha

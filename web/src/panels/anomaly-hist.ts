@@ -5,6 +5,7 @@
  * rather than uPlot because the bars sit on the histogram's own (possibly logarithmic) edges.
  */
 import type { Histogram } from '../anomaly-stats.js';
+import { hidpiContext } from '../ui/images.js';
 
 /** The score axis: [lo, hi], evenly spaced in log10 when `log`. The slider and the histogram both use it. */
 export interface ScoreAxis {
@@ -62,15 +63,8 @@ const PAD = { left: 40, right: 10, top: 16, bottom: 30 };
  * show yet: an empty frame with a hint is drawn, so the canvas keeps its size).
  */
 export function drawHistogram(canvas: HTMLCanvasElement, hist: Histogram | null, axis: ScoreAxis | null, threshold: number): void {
-  const dpr = window.devicePixelRatio || 1;
   const w = Math.max(200, canvas.clientWidth), h = Math.max(120, canvas.clientHeight);
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const g = canvas.getContext('2d')!;
-  g.setTransform(dpr, 0, 0, dpr, 0, 0);
-  g.clearRect(0, 0, w, h);
+  const g = hidpiContext(canvas, w, h);
   g.font = '11px system-ui, sans-serif';
   const x0 = PAD.left, x1 = w - PAD.right, y0 = h - PAD.bottom, y1 = PAD.top;
   g.strokeStyle = '#9aa3b2';

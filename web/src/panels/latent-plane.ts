@@ -4,6 +4,7 @@
  * coordinates (the codes' own units) and CSS pixels, and finds the sample nearest a pixel by a plain scan
  * (2000 points: well under a millisecond, so hit-testing on every pointer move is fine).
  */
+import { hidpiContext } from '../ui/images.js';
 
 /** Tableau 10: ten colours that stay apart for the common kinds of colour blindness. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#79706e'];
@@ -100,16 +101,10 @@ export class PlaneView {
   }
 
   private paint(): void {
-    const c = this.canvas, dpr = window.devicePixelRatio || 1;
+    const c = this.canvas;
     const w = c.clientWidth, h = c.clientHeight;
     if (!w || !h) return;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const g = c.getContext('2d')!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, h);
+    const g = hidpiContext(c, w, h);
     g.fillStyle = '#fbfcfe';
     g.fillRect(0, 0, w, h);
     this.paintAxes(g, w, h);

@@ -76,3 +76,19 @@ export function heat(max: number): (v: number) => [number, number, number] {
     return [byte(t * 3), byte(t * 3 - 1), byte(t * 3 - 2)];
   };
 }
+
+/**
+ * Sizes a canvas's backing store to its CSS size times the device pixel ratio (sharp lines on high-density
+ * screens) and returns a 2-D context that draws in CSS pixels, cleared.
+ */
+export function hidpiContext(canvas: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const g = canvas.getContext('2d')!;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, w, h);
+  return g;
+}
