@@ -130,7 +130,7 @@ describe('the playground in Chromium', { skip }, () => {
     await page.close();
   });
 
-  test('the downloaded model file loads in aekit eval', async () => {
+  test('the downloaded model file loads in aekit eval, and a model file the CLI wrote loads in the page', async () => {
     const { page, errors } = await open();
     await train(page, 20);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
@@ -140,6 +140,15 @@ describe('the playground in Chromium', { skip }, () => {
     const r = JSON.parse(out.trim().split('\n').pop()!) as { mse: number; samples: number; layers: string };
     assert.equal(r.layers, '784-256-128-256-784');
     assert.ok(r.mse > 0 && r.mse < 0.1, `aekit eval MSE ${r.mse}`);
+
+    // And back: a model file the CLI wrote loads into the page, which then scores with it.
+    const cliOut = join(dir, 'cli-model');
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'train', '--model', 'deep', '--hidden', '64', '--latent', '2', '--epochs', '1', '--limit', '512', '--test-limit', '64', '--out', cliOut],
+      { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    await page.setInputFiles('#load-model', join(cliOut, 'model.safetensors'));
+    await page.locator('#train-stats', { hasText: '784-64-2-64-784' }).waitFor({ timeout: 20_000 });
+    await page.locator('#draw-example').click();
+    await page.waitForSelector('#draw-score[data-score]', { timeout: 20_000 });
     assert.deepEqual(errors, []);
     await page.close();
   });
