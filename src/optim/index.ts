@@ -3,7 +3,7 @@ import type { Optimizer, ParamSource } from './optimizer.js';
 import { RMSProp, type RMSPropOptions } from './rmsprop.js';
 import { SGD, type SGDOptions } from './sgd.js';
 
-export { Optimizer, type ParamSource } from './optimizer.js';
+export { Optimizer, type OptimizerState, type ParamSource } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { RMSProp, type RMSPropOptions } from './rmsprop.js';
 export { Adam, type AdamOptions } from './adam.js';

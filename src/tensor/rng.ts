@@ -3,6 +3,12 @@
  * the library never calls Math.random(). `split()` derives an independent stream, so e.g. weight init and
  * shuffling do not consume each other's numbers.
  */
+/** What an Rng is at one moment (JSON-safe): see Rng.getState. */
+export interface RngState {
+  words: number[];
+  spare: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -77,6 +83,30 @@ export class Rng {
       p[j] = t;
     }
     return p;
+  }
+
+  /**
+   * The generator's whole state (the four sfc32 words and Box-Muller's cached second value), for checkpoints:
+   * `setState` on any Rng makes it draw exactly what this one draws next.
+   */
+  getState(): RngState {
+    return { words: [this.a, this.b, this.c, this.d], spare: this.spare };
+  }
+
+  setState(state: RngState): this {
+    const w = state?.words;
+    if (!Array.isArray(w) || w.length !== 4 || !w.every((v) => Number.isInteger(v) && v >= -2147483648 && v <= 4294967295)) {
+      throw new Error(`Rng state must hold 4 32-bit words, got ${JSON.stringify(w)}`);
+    }
+    if (state.spare !== null && typeof state.spare !== 'number') throw new Error(`Rng state: spare must be a number or null, got ${JSON.stringify(state.spare)}`);
+    [this.a, this.b, this.c, this.d] = w.map((v) => v | 0);
+    this.spare = state.spare;
+    return this;
+  }
+
+  /** A generator in the given state (see getState). */
+  static fromState(state: RngState): Rng {
+    return new Rng(0).setState(state);
   }
 
   /** A new generator seeded from this one. */

@@ -38,6 +38,32 @@ export interface Callback {
   onBatchEnd?(info: BatchEnd, control: TrainControl): void | Promise<void>;
   onEpochEnd?(info: EpochEnd, control: TrainControl): void;
   onTrainEnd?(control: TrainControl): void;
+  /**
+   * For checkpoints (train/checkpoint.ts): the callback's state as plain data (numbers, strings, arrays,
+   * objects, typed arrays), and its restoration when a run resumes. A callback that had stopped the run
+   * calls control.stop again in loadState, so a resumed run that was over trains nothing more.
+   */
+  state?(): unknown;
+  loadState?(state: unknown, control: TrainControl): void;
+}
+
+/** The states of the callbacks that have one, in order, with their class names (what a checkpoint keeps). */
+export function callbackStates(callbacks: readonly Callback[]): { name: string; state: unknown }[] {
+  return callbacks.filter((c) => c.state).map((c) => ({ name: c.constructor.name, state: c.state!() }));
+}
+
+/** Restores states saved by callbackStates into the same kinds of callbacks, in the same order. */
+export function loadCallbackStates(callbacks: readonly Callback[], saved: readonly { name: string; state: unknown }[], control: TrainControl, where: string): void {
+  const stateful = callbacks.filter((c) => c.state);
+  const names = (l: readonly { name: string }[]): string => l.map((c) => c.name).join(', ') || 'none';
+  const mine = stateful.map((c) => ({ name: c.constructor.name }));
+  if (names(mine) !== names(saved)) {
+    throw new Error(`${where}: the checkpoint holds the state of the callbacks [${names(saved)}], this run has [${names(mine)}]`);
+  }
+  stateful.forEach((c, i) => {
+    if (!c.loadState) throw new Error(`${where}: callback ${c.constructor.name} saves a state but cannot load one`);
+    c.loadState(saved[i].state, control);
+  });
 }
 
 /**
@@ -64,6 +90,16 @@ export interface EarlyStoppingOptions {
   restoreBest?: boolean;
 }
 
+/** What EarlyStopping keeps across a resume (its best weights are copies of every tensor of the model). */
+export interface EarlyStoppingState {
+  best: number;
+  bestEpoch: number;
+  stoppedEpoch: number;
+  wait: number;
+  reason: string | null;
+  bestWeights: (Float32Array | Float64Array)[] | null;
+}
+
 /** Stops when the monitored loss has not improved for `patience` epochs; optionally restores the best weights. */
 export class EarlyStopping implements Callback {
   readonly patience: number;
@@ -74,6 +110,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
   stoppedEpoch = -1;
   private wait = 0;
+  private reason: string | null = null;
   private bestWeights: Float32Array[] | Float64Array[] | null = null;
 
   constructor(opts: EarlyStoppingOptions = {}) {
@@ -99,11 +136,27 @@ export class EarlyStopping implements Callback {
     this.wait++;
     if (this.wait > this.patience) {
       this.stoppedEpoch = info.epoch;
-      control.stop(`early stopping: ${monitor} has not improved for ${this.wait} epochs (best ${this.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})`);
+      this.reason = `early stopping: ${monitor} has not improved for ${this.wait} epochs (best ${this.best.toPrecision(5)} at epoch ${this.bestEpoch + 1})`;
+      control.stop(this.reason);
     }
   }
 
   onTrainEnd(control: TrainControl): void {
     if (this.restoreBest && this.bestWeights) control.restore(this.bestWeights);
+  }
+
+  state(): EarlyStoppingState {
+    return { best: this.best, bestEpoch: this.bestEpoch, stoppedEpoch: this.stoppedEpoch, wait: this.wait, reason: this.reason, bestWeights: this.bestWeights ? [...this.bestWeights] : null };
+  }
+
+  loadState(state: unknown, control: TrainControl): void {
+    const s = state as EarlyStoppingState;
+    const int = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= -1;
+    if (!s || typeof s.best !== 'number' || !int(s.bestEpoch) || !int(s.stoppedEpoch) || !int(s.wait) || !(s.bestWeights === null || Array.isArray(s.bestWeights))) {
+      throw new Error(`EarlyStopping: not an EarlyStopping state: ${JSON.stringify(s)?.slice(0, 80)}`);
+    }
+    Object.assign(this, { best: s.best, bestEpoch: s.bestEpoch, stoppedEpoch: s.stoppedEpoch, wait: s.wait, reason: s.reason ?? null });
+    this.bestWeights = s.bestWeights ? [...s.bestWeights] as Float32Array[] | Float64Array[] : null;
+    if (this.reason) control.stop(this.reason);
   }
 }

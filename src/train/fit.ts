@@ -6,6 +6,17 @@
  *
  * It adds batching with a seeded shuffle, validation, callbacks, early stopping and AbortSignal support, and
  * lets the caller replace the step (`step`) or corrupt the inputs (`corrupt`, for denoising).
+ *
+ * Checkpoints (train/checkpoint.ts): `checkpoint: { store, every }` saves the run's whole state (weights,
+ * optimizer slots and step counts, the shuffle and noise streams, epoch and batch, history, stateful callbacks
+ * such as EarlyStopping, and a spec of the config and data) at each epoch end or every N steps, and when a run
+ * stops (abort) or ends; with validation data the epoch of lowest validation loss is also saved as `best`.
+ * `resume: store` (its `last`) or `resume: checkpoint` continues such a run: training to the same `epochs`
+ * then gives bit for bit the weights and history of the run that was never stopped. A checkpoint from a run
+ * with another model config, batch size, optimizer, loss, seed or data is refused with what differs; `epochs`
+ * and the callbacks may change. A store is an interface (save/load of a Checkpoint), so this file imports
+ * nothing of Node: `checkpointDir(dir)` (io/checkpoint-file.ts, Node) keeps last.safetensors and
+ * best.safetensors in a directory; `memoryCheckpointStore()` (io/checkpoint.ts) keeps the bytes in memory.
  */
 import { valueAndGrad } from '../autograd/backward.js';
 import { noGrad } from '../autograd/mode.js';
@@ -21,7 +32,11 @@ import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } f
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
-import { batchEnd, type Callback, type TrainControl } from './callbacks.js';
+import { batchEnd, type Callback, loadCallbackStates, callbackStates, type TrainControl } from './callbacks.js';
+import {
+  type Checkpoint, CHECKPOINT_FORMAT, type CheckpointOptions, type CheckpointPosition, type CheckpointScope, type CheckpointStore,
+  checkSpec, dataSpec, flatSpec, loadWeights, resolveResume, type SpecValue, weightsOf,
+} from './checkpoint.js';
 
 export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
 
@@ -57,6 +72,14 @@ export interface FitOptions {
   step?: (batch: Tensor, ctx: StepContext) => number;
   /** Corrupts each input batch before the forward pass; the target stays the clean batch (denoising). */
   corrupt?: (batch: Tensor, rng: Rng) => Tensor;
+  /** Saves checkpoints to a store (see the module comment). */
+  checkpoint?: CheckpointOptions;
+  /** Continues the run of a checkpoint: a store (its `last`) or a Checkpoint already read. */
+  resume?: CheckpointStore | Checkpoint;
+  /** The validation loss at each epoch end, in place of evaluateLoss over the validation data (the VAE's own terms). */
+  validate?: () => number;
+  /** For a model trained in parts (StackedAutoencoder's stages): see CheckpointScope. */
+  checkpointScope?: CheckpointScope;
 }
 
 export interface History {
@@ -100,6 +123,33 @@ export function batchTensor(ds: Dataset, idx: ArrayLike<number>, place?: TensorP
   if (t.data instanceof Float32Array) ds.gather(idx, t.data);
   else t.data.set(ds.gather(idx));
   return t;
+}
+
+function isStore(v: CheckpointStore | Checkpoint): v is CheckpointStore {
+  return typeof (v as CheckpointStore).load === 'function';
+}
+
+/** What a checkpoint must match to be resumed by this run (see checkpoint.ts). */
+async function runSpec(
+  owner: Module, train: Dataset | StreamedData, val: Dataset | null, batchSize: number, optimizer: Optimizer,
+  opts: FitOptions, lossName: LossName | null, extra: Record<string, SpecValue> = {},
+): Promise<Record<string, SpecValue>> {
+  const cfg = (owner as { modelConfig?: () => { kind: string; config: object } }).modelConfig?.();
+  const model = cfg ? flatSpec('model', cfg) : { 'model.tensors': owner.namedTensors().map(([n, t]) => `${n}[${t.shape.join(',')}]${t.dtype}`).join(' ') };
+  return {
+    ...model,
+    batchSize,
+    ...flatSpec('optimizer', optimizer.config()),
+    loss: lossName ?? 'a custom function',
+    seed: opts.seed ?? 0,
+    shuffle: opts.shuffle !== false,
+    step: opts.step ? 'custom' : 'default',
+    corrupt: opts.corrupt ? 'custom' : 'none',
+    validationSplit: opts.validationSplit ?? null,
+    ...(await dataSpec('data', train)),
+    ...(val ? await dataSpec('validationData', val) : {}),
+    ...extra,
+  };
 }
 
 function positiveInt(name: string, v: number): number {
@@ -162,6 +212,44 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
     snapshot: () => tensors.map((t) => t.toTypedArray()) as Float32Array[],
     restore: (snap) => tensors.forEach((t, i) => t.data.set(snap[i], t.offset)),
   };
+  const history: History = { epoch: [], loss: [], valLoss: [], seconds: 0, samplesPerSec: 0, stopReason: null, optimizer: optimizer.config() };
+  // Checkpoints: the spec is taken before anything is loaded (the optimizer's config as this run sets it).
+  const scope = opts.checkpointScope ?? {};
+  const owner = scope.model ?? model;
+  const every = opts.checkpoint?.every ?? 'epoch';
+  if (every !== 'epoch' && !(Number.isInteger(every) && every > 0)) throw new Error(`checkpoint.every must be 'epoch' or a positive number of steps, got ${String(every)}`);
+  const spec = opts.checkpoint || opts.resume
+    ? await runSpec(owner, train, val, batchSize, optimizer, opts, lossName, scope.spec)
+    : {};
+  let pos: CheckpointPosition = { epoch: 0, batch: 0, lossSum: 0, samples: 0, steps: 0, shuffle: shuffleRng.getState(), noise: noiseRng.getState() };
+  let bestValLoss: number | null = null;
+  if (opts.resume) {
+    const ck = await resolveResume(opts.resume);
+    const where = isStore(opts.resume) ? opts.resume.where : 'checkpoint';
+    checkSpec(ck, spec, where);
+    loadWeights(owner, ck.weights, where);
+    optimizer.loadState(ck.optimizer, where);
+    shuffleRng.setState(ck.position.shuffle);
+    noiseRng.setState(ck.position.noise);
+    pos = { ...ck.position };
+    history.epoch = [...ck.history.epoch];
+    history.loss = [...ck.history.loss];
+    history.valLoss = [...ck.history.valLoss];
+    bestValLoss = ck.bestValLoss;
+    // A callback that had ended the run (early stopping) says so again here, and nothing more is trained.
+    loadCallbackStates(callbacks, ck.callbacks, control, where);
+  }
+  const save = async (name: 'last' | 'best'): Promise<void> => {
+    const ck: Checkpoint = {
+      format: CHECKPOINT_FORMAT,
+      model: typeof (owner as { modelConfig?: unknown }).modelConfig === 'function' ? (owner as unknown as { modelConfig(): { kind: string; config: object } }).modelConfig() : null,
+      spec, weights: weightsOf(owner), optimizer: optimizer.state(),
+      position: { ...pos, noise: noiseRng.getState() },
+      history: { epoch: [...history.epoch], loss: [...history.loss], valLoss: [...history.valLoss], stopReason },
+      bestValLoss, callbacks: callbackStates(callbacks), extra: scope.extra ?? {},
+    };
+    await opts.checkpoint!.store.save(name, ck);
+  };
   const ctx: StepContext = { model, optimizer, loss, rng: noiseRng };
   const defaultStep = (xb: Tensor): number => {
     const input = opts.corrupt ? opts.corrupt(xb, noiseRng) : xb;
@@ -202,18 +290,20 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
     }
     return arenaBackend.withArena?.(() => defaultStep(batchTensor(ds, idx, place))) ?? defaultStep(batchTensor(ds, idx, place));
   };
-  const history: History = { epoch: [], loss: [], valLoss: [], seconds: 0, samplesPerSec: 0, stopReason: null, optimizer: optimizer.config() };
   const t0 = performance.now();
   let trainedSamples = 0;
   let lastYield = performance.now();
   model.train();
   try {
-    for (let epoch = 0; epoch < epochs && !stopReason; epoch++) {
+    for (let epoch = pos.epoch; epoch < epochs && !stopReason; epoch++) {
       const e0 = performance.now();
       const nBatches = batchesPerEpoch(train.length, batchSize);
-      let sum = 0, seen = 0, b = -1;
+      // A resumed epoch draws its order again from the saved shuffle state and skips what was trained.
+      const skip = pos.batch;
+      let sum = pos.lossSum, seen = pos.samples, b = -1;
       for await (const { data: ds, idx } of epochBatches(train, batchSize, opts.shuffle === false ? undefined : shuffleRng)) {
         b++;
+        if (b < skip) continue;
         if (opts.signal?.aborted) { control.stop('aborted'); break; }
         const l = trainBatch(ds, idx);
         if (!Number.isFinite(l)) {
@@ -223,6 +313,10 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
         sum += l * idx.length;
         seen += idx.length;
         trainedSamples += idx.length;
+        pos.batch = b + 1;
+        pos.lossSum = sum;
+        pos.samples = seen;
+        pos.steps++;
         const secs = (performance.now() - e0) / 1000;
         const wait = batchEnd(callbacks, { epoch, batch: b, batchesPerEpoch: nBatches, loss: l, samples: seen, samplesPerSec: seen / Math.max(secs, 1e-9) }, control);
         if (wait) {
@@ -232,11 +326,12 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
           await yieldToEventLoop(); // lets an AbortSignal, a progress bar or a browser UI get a turn
           lastYield = performance.now();
         }
+        if (opts.checkpoint && every !== 'epoch' && pos.steps % every === 0) await save('last');
       }
       if (seen < train.length) break; // stopped mid-epoch: do not record a partial epoch
       const epochSecs = (performance.now() - e0) / 1000;
       model.eval();
-      const valLoss = val && val.length ? evaluateLoss(model, val, loss) : undefined;
+      const valLoss = opts.validate ? opts.validate() : val && val.length ? evaluateLoss(model, val, loss) : undefined;
       model.train();
       history.epoch.push(epoch + 1);
       history.loss.push(sum / seen);
@@ -244,7 +339,18 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
       for (const c of callbacks) {
         c.onEpochEnd?.({ epoch, loss: sum / seen, valLoss, seconds: epochSecs, samplesPerSec: seen / Math.max(epochSecs, 1e-9) }, control);
       }
+      pos = { epoch: epoch + 1, batch: 0, lossSum: 0, samples: 0, steps: pos.steps, shuffle: shuffleRng.getState(), noise: pos.noise };
+      if (opts.checkpoint) {
+        if (valLoss !== undefined && (bestValLoss === null || valLoss < bestValLoss)) {
+          bestValLoss = valLoss;
+          await save('best');
+        }
+        if (every === 'epoch') await save('last');
+      }
     }
+    // The run's final state (an abort mid-epoch included), before onTrainEnd may put back other weights;
+    // never the state of a run whose loss went non-finite.
+    if (opts.checkpoint && !(stopReason as string | null)?.startsWith('loss became')) await save('last');
   } finally {
     model.eval();
   }
