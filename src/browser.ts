@@ -127,6 +127,8 @@ export { AEKIT_FORMAT, decodeAutoencoderModel, decodeModel, encodeModel, parseHe
 export type { LoadedModel, ModelExtras, ModelHeader, SavableModel } from './io/model-codec.js';
 export { autoencoderKinds, isAutoencoderModel, modelKind, registerModelKind } from './io/kinds.js';
 export type { ModelKind } from './io/kinds.js';
+export { AEKIT_ERROR_CODES, AekitError } from './errors.js';
+export type { AekitErrorCode } from './errors.js';
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './io/safetensors.js';
 export type { SafeDType, SafeTensor } from './io/safetensors.js';
 

@@ -12,6 +12,7 @@
  * little-endian typed array; int64 becomes float64 (exact up to 2^53) and bool becomes 0/1 bytes.
  */
 import { inflateSync } from 'fflate';
+import { AekitError, type AekitErrorCode } from '../errors.js';
 
 export type NpyDType =
   | 'float32' | 'float64' | 'uint8' | 'int8' | 'uint16' | 'int16' | 'int32' | 'uint32' | 'int64' | 'bool';
@@ -35,17 +36,17 @@ export interface NpyHeader {
   littleEndian: boolean;
 }
 
-/** Every malformed or unsupported file; the message is one line and names the source. */
-export class NpyError extends Error {
-  constructor(message: string) {
-    super(message);
+/** Every malformed or unsupported file; the message is one line and names the source. An AekitError (errors.ts). */
+export class NpyError extends AekitError {
+  constructor(message: string, code: AekitErrorCode = 'E_FORMAT') {
+    super(message, code);
     this.name = 'NpyError';
   }
 }
 
 // A crafted header can hold line breaks; messages stay one line.
-const fail = (source: string, msg: string): never => {
-  throw new NpyError(`${source}: ${msg}`.replace(/\r?\n/g, '\\n'));
+const fail = (source: string, msg: string, code?: AekitErrorCode): never => {
+  throw new NpyError(`${source}: ${msg}`.replace(/\r?\n/g, '\\n'), code);
 };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -132,10 +133,10 @@ export function npyDataOffset(bytes: Uint8Array, source: string): number {
   }
   const [major, minor] = [bytes[6], bytes[7]];
   if (minor !== 0 || major < 1 || major > 3) {
-    fail(source, `unsupported .npy format version ${major}.${minor} (aekit reads 1.0, 2.0 and 3.0)`);
+    fail(source, `unsupported .npy format version ${major}.${minor} (aekit reads 1.0, 2.0 and 3.0)`, 'E_UNSUPPORTED');
   }
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) fail(source, `unparseable header: the file ends after ${bytes.length} bytes`);
+  if (bytes.length < 8 + lenBytes) fail(source, `unparseable header: the file ends after ${bytes.length} bytes`, 'E_TRUNCATED');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return 8 + lenBytes + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
 }
@@ -145,7 +146,7 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   const dataOffset = npyDataOffset(bytes, source);
   const start = bytes[6] === 1 ? 10 : 12;
   if (bytes.length < dataOffset) {
-    fail(source, `unparseable header: it needs ${dataOffset} bytes but the file has ${bytes.length}`);
+    fail(source, `unparseable header: it needs ${dataOffset} bytes but the file has ${bytes.length}`, 'E_TRUNCATED');
   }
   const raw = bytes.subarray(start, dataOffset);
   let text: string;
@@ -175,16 +176,16 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
     fail(source, `unparseable header: shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
   }
   const dims = shape as number[];
-  if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1) * 8)) fail(source, `shape (${dims.join(', ')}) is too large`);
+  if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1) * 8)) fail(source, `shape (${dims.join(', ')}) is too large`, 'E_TOO_LARGE');
   if (typeof descr !== 'string') {
     const what = JSON.stringify(descr);
-    return fail(source, `unsupported dtype ${what} (structured arrays cannot be read; save a plain numeric array)`);
+    return fail(source, `unsupported dtype ${what} (structured arrays cannot be read; save a plain numeric array)`, 'E_DTYPE');
   }
-  if (/^[<>|=]?O/.test(descr)) fail(source, `object arrays cannot be read; save a numeric array (dtype '${descr}')`);
+  if (/^[<>|=]?O/.test(descr)) fail(source, `object arrays cannot be read; save a numeric array (dtype '${descr}')`, 'E_DTYPE');
   const m = /^([<>|=])([a-zA-Z]\d+)$/.exec(descr);
   const dtype = m ? CODES[m[2]] : undefined;
   if (!m || !dtype) {
-    return fail(source, `unsupported dtype '${descr}' (aekit reads float32, float64, int8/16/32/64, uint8/16/32 and bool)`);
+    return fail(source, `unsupported dtype '${descr}' (aekit reads float32, float64, int8/16/32/64, uint8/16/32 and bool)`, 'E_DTYPE');
   }
   // '=' (native) never appears in numpy's own headers (it writes descr as '<' or '>'); little-endian is the
   // only native order numpy's supported platforms still have.
@@ -196,12 +197,12 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
 export function checkNpyLayout(h: NpyHeader, dataBytes: number, source: string): number {
   // A Fortran-order array with at most one axis longer than 1 has the same bytes as in C order.
   if (h.fortranOrder && h.shape.filter((d) => d > 1).length > 1) {
-    fail(source, `array of shape (${h.shape.join(', ')}) is in Fortran order; save it with np.ascontiguousarray(a) first`);
+    fail(source, `array of shape (${h.shape.join(', ')}) is in Fortran order; save it with np.ascontiguousarray(a) first`, 'E_UNSUPPORTED');
   }
   const count = h.shape.reduce((a, b) => a * b, 1);
   const need = count * h.itemSize;
   if (dataBytes < need) {
-    fail(source, `data is ${dataBytes} bytes but shape (${h.shape.join(', ')}) of ${h.dtype} needs ${need} bytes (truncated file?)`);
+    fail(source, `data is ${dataBytes} bytes but shape (${h.shape.join(', ')}) of ${h.dtype} needs ${need} bytes (truncated file?)`, 'E_TRUNCATED');
   }
   return count;
 }
@@ -262,6 +263,7 @@ function int64TooLarge(h: NpyHeader, source: string, flat: number, high: number,
   return fail(
     source,
     `int64 element ${flat} (index [${index.join(', ')}]) is ${value}, beyond ±2^53, so a float64 cannot hold it exactly`,
+    'E_VALUE',
   );
 }
 
@@ -283,8 +285,12 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
+/**
+ * The CRC-32 of zip, gzip and PNG (polynomial 0xEDB88320): aekit's one implementation, also the .aekc file's and
+ * the model file's checksum. `crc` continues a previous result: crc32(b, crc32(a)) is the CRC of a then b.
+ */
+export function crc32(bytes: Uint8Array, crc = 0): number {
+  let c = (crc ^ 0xffffffff) >>> 0;
   for (let k = 0; k < bytes.length; k++) c = CRC_TABLE[(c ^ bytes[k]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
@@ -295,7 +301,7 @@ function crc32(bytes: Uint8Array): number {
  * bounds nor CRCs, so a damaged archive would decode to silently wrong data.
  */
 export function parseNpz(bytes: Uint8Array, source = '<.npz bytes>', only?: readonly string[]): Record<string, NpyArray> {
-  const corrupt = (msg: string): never => fail(source, `corrupt .npz (zip): ${msg}`);
+  const corrupt = (msg: string, code?: AekitErrorCode): never => fail(source, `corrupt .npz (zip): ${msg}`, code);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at = (o: number, n: number): number => (o + n <= bytes.length ? o : corrupt(`offset ${o} is past the end`));
   const u16 = (o: number): number => view.getUint16(at(o, 2), true);
@@ -312,7 +318,7 @@ export function parseNpz(bytes: Uint8Array, source = '<.npz bytes>', only?: read
       break;
     }
   }
-  if (eocd < 0) corrupt('no end-of-central-directory record (truncated file?)');
+  if (eocd < 0) corrupt('no end-of-central-directory record (truncated file?)', 'E_TRUNCATED');
   let entries = u16(eocd + 10);
   let dir = u32(eocd + 16);
   if (eocd >= 20 && u32(eocd - 20) === 0x07064b50) {
@@ -344,22 +350,25 @@ export function parseNpz(bytes: Uint8Array, source = '<.npz bytes>', only?: read
     if (key !== null) names.push(key);
     if (key === null || (wanted && !wanted.has(key))) continue; // np.savez writes only .npy entries
     const entry = `${source}[${name}]`;
-    if (flags & 1) fail(entry, 'the entry is encrypted');
+    if (flags & 1) fail(entry, 'the entry is encrypted', 'E_UNSUPPORTED');
     if (u32(local) !== 0x04034b50) corrupt(`entry ${name} has a bad local header signature`);
     const start = local + 30 + u16(local + 26) + u16(local + 28);
-    if (start + csize > bytes.length) corrupt(`entry ${name} runs past the end of the file (truncated?)`);
+    if (start + csize > bytes.length) corrupt(`entry ${name} runs past the end of the file (truncated?)`, 'E_TRUNCATED');
     const packed = bytes.subarray(start, start + csize);
     let data: Uint8Array;
     if (method === 0) data = packed;
     else if (method === 8) {
+      // The size to inflate into is the header's word: deflate expands at most 1032:1 (RFC 1951's longest match
+      // per shortest code), so a larger claim is corrupt, and refusing it keeps a tiny file from asking for gigabytes.
+      if (usize > csize * 1032 + 1024) corrupt(`entry ${name} claims ${usize} bytes from ${csize} compressed, more than deflate can expand to`, 'E_TOO_LARGE');
       try {
         data = inflateSync(packed, { out: new Uint8Array(usize) });
       } catch (err) {
         return corrupt(`entry ${name} does not inflate (${(err as Error).message})`);
       }
-    } else return fail(entry, `compression method ${method} is not supported (np.savez uses 0, savez_compressed 8)`);
+    } else return fail(entry, `compression method ${method} is not supported (np.savez uses 0, savez_compressed 8)`, 'E_UNSUPPORTED');
     if (data.length !== usize) corrupt(`entry ${name} holds ${data.length} bytes, its header says ${usize}`);
-    if (crc32(data) !== crc) corrupt(`entry ${name} fails its CRC-32 check`);
+    if (crc32(data) !== crc) corrupt(`entry ${name} fails its CRC-32 check`, 'E_CHECKSUM');
     // defineProperty, not assignment: an entry named __proto__.npy must not replace the record's prototype.
     const array = parseNpy(data, entry);
     Object.defineProperty(out, key, { value: array, enumerable: true, writable: true, configurable: true });

@@ -8,6 +8,7 @@ import { Autoencoder } from '../models/autoencoder.js';
 import type { AutoencoderModel } from '../models/model.js';
 import type { Sequential } from '../nn/dense.js';
 import type { Module } from '../nn/module.js';
+import { AekitError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { asAutoencoder, buildModel, encodeModel, type LoadedModel, type ModelExtras, type SavableModel } from './model-codec.js';
 import { readSafetensors } from './safetensors-file.js';
@@ -34,14 +35,14 @@ export function loadModel(path: string, opts: { part?: 'encoder' | 'decoder' } =
   const { model } = loadModelFile(path);
   if (!opts.part) return model;
   const part = (model as unknown as Record<string, unknown>)[opts.part];
-  if (!part || typeof part !== 'object') throw new Error(`${path}: a ${model.constructor.name} has no ${opts.part}`);
+  if (!part || typeof part !== 'object') throw new AekitError(`${path}: a ${model.constructor.name} has no ${opts.part}`);
   return part as Sequential;
 }
 
 /** Loads a file that must hold an Autoencoder. */
 export function loadAutoencoder(path: string): Autoencoder {
   const { model } = loadModelFile(path);
-  if (!(model instanceof Autoencoder)) throw new Error(`${path}: expected an Autoencoder model, found ${model.constructor.name}`);
+  if (!(model instanceof Autoencoder)) throw new AekitError(`${path}: expected an Autoencoder model, found ${model.constructor.name}`);
   return model;
 }
 
@@ -53,6 +54,6 @@ export function loadAutoencoderModel(path: string): LoadedModel<AutoencoderModel
 /** Loads a file that must hold an AnomalyDetector (threshold, scaler and calibration included). */
 export function loadAnomalyDetector(path: string): AnomalyDetector {
   const { model } = loadModelFile(path);
-  if (!(model instanceof AnomalyDetector)) throw new Error(`${path}: expected an AnomalyDetector, found ${model.constructor.name}`);
+  if (!(model instanceof AnomalyDetector)) throw new AekitError(`${path}: expected an AnomalyDetector, found ${model.constructor.name}`);
   return model;
 }

@@ -17,9 +17,9 @@ export function readSafetensors(path: string): SafetensorsContents {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SafetensorsError(`${path}: file not found`);
-    if (code === 'EISDIR') throw new SafetensorsError(`${path}: is a directory, not a model file`);
-    throw new SafetensorsError(`${path}: cannot read (${(e as Error).message})`);
+    if (code === 'ENOENT') throw new SafetensorsError(`${path}: file not found`, 'E_IO');
+    if (code === 'EISDIR') throw new SafetensorsError(`${path}: is a directory, not a model file`, 'E_IO');
+    throw new SafetensorsError(`${path}: cannot read (${(e as Error).message})`, 'E_IO');
   }
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }

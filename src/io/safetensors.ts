@@ -23,6 +23,8 @@
  * Bytes are copied rather than read as numbers, so NaN payloads round-trip bit for bit.
  */
 
+import { AekitError, type AekitErrorCode } from '../errors.js';
+
 export type SafeDType = 'F32' | 'F64';
 
 export interface SafeTensor {
@@ -36,10 +38,13 @@ export interface SafetensorsContents {
   metadata: Record<string, string>;
 }
 
-/** Thrown for every malformed file or invalid encode input; the message names the file and the offending item. */
-export class SafetensorsError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Thrown for every malformed file or invalid encode input; the message names the file and the offending item.
+ * An AekitError (errors.ts) whose code says which kind of problem it is.
+ */
+export class SafetensorsError extends AekitError {
+  constructor(message: string, code: AekitErrorCode = 'E_FORMAT') {
+    super(message, code);
     this.name = 'SafetensorsError';
   }
 }
@@ -88,7 +93,7 @@ function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Compare strings by Unicode code point, which is the order of their UTF-8 bytes (Rust's `String` order). */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
@@ -171,8 +176,8 @@ function findDuplicateKey(text: string): string | null {
  * `__metadata__` is written only when metadata has at least one entry.
  */
 export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata?: Record<string, string>): Uint8Array {
-  const fail = (msg: string): never => {
-    throw new SafetensorsError(`safetensors encode: ${msg}`);
+  const fail = (msg: string, code?: AekitErrorCode): never => {
+    throw new SafetensorsError(`safetensors encode: ${msg}`, code);
   };
   if (!isPlainObject(tensors)) fail(`tensors must be an object mapping names to tensors, got ${show(tensors)}`);
 
@@ -206,7 +211,7 @@ export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata?
     if (!isPlainObject(t)) fail(`${where}: expected { dtype, shape, data }, got ${show(t)}`);
     const { dtype, shape, data } = t as unknown as SafeTensor;
     if (dtype !== 'F32' && dtype !== 'F64') {
-      fail(`${where}: dtype ${show(dtype)} is not supported (supported: F32, F64)`);
+      fail(`${where}: dtype ${show(dtype)} is not supported (supported: F32, F64)`, 'E_DTYPE');
     }
     const expectedArray = dtype === 'F32' ? Float32Array : Float64Array;
     if (!(data instanceof expectedArray)) {
@@ -265,18 +270,18 @@ export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata?
  * malformed input. The returned arrays are copies; tensors are listed in file (offset) order.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): SafetensorsContents {
-  const fail = (msg: string): never => {
-    throw new SafetensorsError(`safetensors ${source}: ${msg}`);
+  const fail = (msg: string, code?: AekitErrorCode): never => {
+    throw new SafetensorsError(`safetensors ${source}: ${msg}`, code);
   };
   if (!(bytes instanceof Uint8Array)) fail('expected a Uint8Array');
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length field`);
+  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length field`, 'E_TRUNCATED');
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER_SIZE)) fail(`header length ${n64} is too large (limit ${MAX_HEADER_SIZE} bytes)`);
+  if (n64 > BigInt(MAX_HEADER_SIZE)) fail(`header length ${n64} is too large (limit ${MAX_HEADER_SIZE} bytes)`, 'E_TOO_LARGE');
   const n = Number(n64);
   if (8 + n > bytes.length) {
-    fail(`header length ${n} exceeds the file size (${bytes.length} bytes, room for ${bytes.length - 8}): truncated or not a safetensors file`);
+    fail(`header length ${n} exceeds the file size (${bytes.length} bytes, room for ${bytes.length - 8}): truncated or not a safetensors file`, 'E_TRUNCATED');
   }
 
   let text: string;
@@ -327,8 +332,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
 
     if (typeof dtype !== 'string') fail(`${where}: dtype must be a string, got ${show(dtype)}`);
     if (dtype !== 'F32' && dtype !== 'F64') {
-      if (KNOWN_DTYPES.has(dtype as string)) fail(`${where}: dtype ${show(dtype)} is not supported (supported: F32, F64)`);
-      fail(`${where}: unknown dtype ${show(dtype)}`);
+      if (KNOWN_DTYPES.has(dtype as string)) fail(`${where}: dtype ${show(dtype)} is not supported (supported: F32, F64)`, 'E_DTYPE');
+      fail(`${where}: unknown dtype ${show(dtype)}`, 'E_DTYPE');
     }
     const dt = dtype as SafeDType;
 
@@ -347,7 +352,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
 
     const count = elementCount(sh);
     const size = SUPPORTED[dt].size;
-    if (count === null || !Number.isSafeInteger(count * size)) fail(`${where}: shape ${show(sh)} has too many elements`);
+    if (count === null || !Number.isSafeInteger(count * size)) fail(`${where}: shape ${show(sh)} has too many elements`, 'E_TOO_LARGE');
     if (end - begin !== count! * size) {
       fail(`${where}: data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${dt} shape ${show(sh)} needs ${count! * size}`);
     }
@@ -371,7 +376,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
     prev = info;
   }
   if (cursor > bufferLen) {
-    fail(`file is truncated: tensor ${show(prev!.name)} ends at data offset ${cursor} but the byte buffer has only ${bufferLen} bytes`);
+    fail(`file is truncated: tensor ${show(prev!.name)} ends at data offset ${cursor} but the byte buffer has only ${bufferLen} bytes`, 'E_TRUNCATED');
   }
   if (cursor < bufferLen) {
     fail(`byte buffer is ${bufferLen} bytes but the tensors cover only ${cursor}: ${bufferLen - cursor} trailing bytes not described by the header`);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { AekitError } from '../../src/errors.js';
 import {
   AEKC_PREAMBLE, AekcError, type AekcFile, type AekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc,
 } from '../../src/io/aekc.js';
@@ -50,14 +52,19 @@ function f32le(values: number[]): Uint8Array {
   return b;
 }
 
-/** A file assembled by hand: magic, version, header (object or raw text), min, max, codes, then `tail` (the ids section). */
+/**
+ * A file assembled by hand: magic, version, header (object or raw text), min, max, codes, then `tail` (the ids
+ * section), then (version 3, the default) the CRC-32 of all that, by Node's zlib.
+ */
 function assemble(opts: { magic?: string; version?: number; header?: unknown; headerLen?: number; min?: number[]; max?: number[]; codes?: number[]; tail?: Uint8Array } = {}): Uint8Array {
   const h = opts.header ?? header();
+  const version = opts.version ?? 3;
   const json = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
-  return concat(
-    new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(opts.version ?? 2), u32le(opts.headerLen ?? json.length), json,
+  const body = concat(
+    new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(version), u32le(opts.headerLen ?? json.length), json,
     f32le(opts.min ?? [-1, 0, 0.5]), f32le(opts.max ?? [1, 2, 0.5]), new Uint8Array(opts.codes ?? [0, 255, 0, 128, 7, 0]), opts.tail ?? new Uint8Array(0),
   );
+  return version >= 3 ? concat(body, u32le(crc32(body))) : body;
 }
 
 /** An ids section: u32 length, then the UTF-8 JSON text (any text, to test the reader's checks). */
@@ -86,14 +93,15 @@ function rejects(bytes: Uint8Array, pattern: RegExp): void {
 }
 
 describe('.aekc format', () => {
-  test('layout: magic, version, header length, header JSON, min, max, codes, nothing else', () => {
+  test('layout: magic, version, header length, header JSON, min, max, codes, CRC-32, nothing else', () => {
     const bytes = encodeAekc(sample());
     assert.deepEqual([...bytes.subarray(0, 4)], [0x41, 0x45, 0x4b, 0x43]);
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    assert.equal(view.getUint32(4, true), 2);
+    assert.equal(view.getUint32(4, true), 3);
     const h = view.getUint32(8, true);
     assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes.subarray(AEKC_PREAMBLE, AEKC_PREAMBLE + h))), header());
-    assert.equal(bytes.length, 12 + h + 8 * 3 + 2 * 3);
+    assert.equal(bytes.length, 12 + h + 8 * 3 + 2 * 3 + 4);
+    assert.equal(view.getUint32(bytes.length - 4, true), crc32(bytes.subarray(0, bytes.length - 4)));
     assert.deepEqual(bytes, assemble(), 'the encoder writes exactly the hand-assembled bytes');
   });
 
@@ -134,7 +142,7 @@ describe('.aekc format', () => {
     const text = new TextEncoder().encode(JSON.stringify(ids));
     // The hand-assembled file: header, min/max, codes, then the ids section.
     assert.deepEqual(bytes, assemble({ header: f.header, codes: [...f.codes], tail: idsSection(JSON.stringify(ids)) }));
-    assert.equal(bytes.length, 12 + new DataView(bytes.buffer).getUint32(8, true) + 8 * 3 + 3 * 3 + 4 + text.length);
+    assert.equal(bytes.length, 12 + new DataView(bytes.buffer).getUint32(8, true) + 8 * 3 + 3 * 3 + 4 + text.length + 4);
     const back = decodeAekc(bytes);
     assert.deepEqual(back.ids, ids);
     assert.equal(back.header.ids, true);
@@ -163,9 +171,9 @@ describe('.aekc format', () => {
     // [h, w, c] stays as it is; one axis was rows of values.
     assert.deepEqual(decodeAekc(assemble({ version: 1, header: v1Header({ imageShape: [2, 2, 3] }) })).header.data, { kind: 'image', sampleShape: [2, 2, 3], valueRange: [0, 255] });
     assert.deepEqual(decodeAekc(assemble({ version: 1, header: v1Header({ imageShape: [12] }) })).header.data, { kind: 'tabular', sampleShape: [12] });
-    // Re-encoding writes version 2.
-    assert.equal(new DataView(encodeAekc(back).buffer).getUint32(4, true), 2);
-    assert.equal(decodeAekc(encodeAekc(back)).version, 2);
+    // Re-encoding writes version 3.
+    assert.equal(new DataView(encodeAekc(back).buffer).getUint32(4, true), 3);
+    assert.equal(decodeAekc(encodeAekc(back)).version, 3);
   });
 
   describe('every corruption is rejected with a message naming the file', () => {
@@ -175,7 +183,7 @@ describe('.aekc format', () => {
       ['wrong magic', assemble({ magic: 'AEKX' }), /not an \.aekc .*"AEKX"/],
       ['a PNG', concat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), good.subarray(4)), /not an \.aekc/],
       ['cut inside the preamble', good.subarray(0, 7), /7 bytes, shorter than the 12-byte preamble: truncated/],
-      ['unknown version', assemble({ version: 3 }), /unsupported \.aekc version 3 \(this aekit reads versions 1 to 2; the file was written by a newer aekit\)/],
+      ['unknown version', assemble({ version: 4 }), /unsupported \.aekc version 4 \(this aekit reads versions 1 to 3; the file was written by a newer aekit\)/],
       ['version 0', assemble({ version: 0 }), /unsupported \.aekc version 0/],
       ['huge header length', assemble({ headerLen: 0xffffffff }), /header length 4294967295 is over/],
       ['header length past the end', assemble({ headerLen: 5000 }), /header length 5000 runs past the end.*truncated/],
@@ -219,6 +227,34 @@ describe('.aekc format', () => {
       ['min above max', assemble({ min: [-1, 3, 0.5] }), /dimension 1: min 3 is greater than max 2/],
     ];
     for (const [name, bytes, pattern] of cases) test(name, () => rejects(bytes, pattern));
+
+    test('every single flipped bit of a valid file (with and without ids) is an AekitError; in the codes, min/max or ids it is E_CHECKSUM', () => {
+      const withIds = assemble({ header: header({ ids: true }), tail: idsSection('["a","b"]') });
+      for (const file of [good, withIds]) {
+        const h = new DataView(file.buffer, file.byteOffset).getUint32(8, true);
+        const idsLength = file === withIds ? AEKC_PREAMBLE + h + 8 * 3 + 6 : -10; // its 4 bytes can announce a truncation instead
+        for (let bit = 0; bit < 8 * file.length; bit++) {
+          const bad = file.slice();
+          bad[bit >> 3] ^= 1 << (bit & 7);
+          let err: unknown = null;
+          try {
+            decodeAekc(bad, 'flip.aekc');
+          } catch (e) {
+            err = e;
+          }
+          assert.ok(err instanceof AekitError && err instanceof AekcError, `bit ${bit}: ${String(err)}`);
+          const byte = bit >> 3;
+          if (byte >= AEKC_PREAMBLE + h && !(byte >= idsLength && byte < idsLength + 4)) assert.equal(err.code, 'E_CHECKSUM', `bit ${bit}: ${err.message}`);
+        }
+      }
+      rejects(concat(good.subarray(0, good.length - 1), new Uint8Array([good[good.length - 1] ^ 1])), /flip|checksum mismatch: the file's CRC-32 is [0-9a-f]{8} but its bytes give [0-9a-f]{8} \(damaged file\)/);
+    });
+
+    test('a version 2 file (no checksum) still reads, unchecked', () => {
+      const v2 = assemble({ version: 2 });
+      assert.equal(decodeAekc(v2).version, 2);
+      assert.deepEqual([...decodeAekc(v2).codes], [0, 255, 0, 128, 7, 0]);
+    });
 
     test('every single-byte truncation of a valid file is rejected', () => {
       for (let len = 0; len < good.length; len++) {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { noGrad } from '../../src/autograd/mode.js';
-import { decodeModel, encodeModel, loadAutoencoder, loadModel, loadModelFile, registerModelKind, saveModel } from '../../src/io/model-file.js';
+import { AekitError } from '../../src/errors.js';
+import { decodeModel, encodeModel, loadAutoencoder, loadModel, loadModelFile, registerModelKind, saveModel, tensorsCrc32 } from '../../src/io/model-file.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../../src/io/safetensors.js';
 import { readSafetensors } from '../../src/io/safetensors-file.js';
 import type { DType } from '../../src/kernels/types.js';
@@ -53,6 +54,11 @@ function assertSameWeights(a: Module, b: Module): void {
 function craft(edit: (tensors: Record<string, SafeTensor>, meta: Record<string, string>) => void, model: Autoencoder = makeAE()): string {
   const { tensors, metadata } = decodeSafetensors(encodeModel(model));
   edit(tensors, metadata);
+  // The edit is what the test is about: the checksum is kept true to the edited tensors.
+  try {
+    const h = JSON.parse(metadata.aekit) as Record<string, unknown>;
+    if (typeof h.tensors_crc32 === 'number') metadata.aekit = JSON.stringify({ ...h, tensors_crc32: tensorsCrc32(tensors) });
+  } catch { /* not JSON: the test's point */ }
   const path = tmp('crafted');
   writeFileSync(path, encodeSafetensors(tensors, metadata));
   return path;
@@ -146,7 +152,7 @@ describe('model file: round trip', () => {
   test('parts and kinds that do not exist are reported', () => {
     const path = tmp('seq');
     saveModel(path, makeAE().encoder);
-    assert.throws(() => loadModel(path, { part: 'encoder' }), new RegExp(`^Error: ${esc(path)}: a Sequential has no encoder$`));
+    assert.throws(() => loadModel(path, { part: 'encoder' }), new RegExp(`^AekitError: ${esc(path)}: a Sequential has no encoder$`));
     assert.throws(() => loadAutoencoder(path), new RegExp(`${esc(path)}: expected an Autoencoder model, found Sequential`));
   });
 
@@ -212,7 +218,7 @@ describe('model file: corrupt files are rejected with clear errors', () => {
   test('valid safetensors without aekit metadata', () => {
     const path = tmp('plain');
     writeFileSync(path, encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } }, { format: 'pt' }));
-    assert.throws(() => loadModel(path), new RegExp(`^Error: ${esc(path)}: not an aekit model file \\(no "aekit" entry in the safetensors metadata\\)$`));
+    assert.throws(() => loadModel(path), new RegExp(`^AekitError: ${esc(path)}: not an aekit model file \\(no "aekit" entry in the safetensors metadata\\)$`));
     const path2 = tmp('no-meta');
     writeFileSync(path2, encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } }));
     assert.throws(() => loadModel(path2), /not an aekit model file/);
@@ -265,6 +271,22 @@ describe('model file: corrupt files are rejected with clear errors', () => {
       for (const k of Object.keys(t)) t[k] = { dtype: 'F64', shape: t[k].shape, data: Float64Array.from(t[k].data) };
     });
     assert.throws(() => loadModel(path), new RegExp(`${esc(path)}: weights are F64 but the config says float32`));
+  });
+
+  test('a dtype aekit does not compute in ("float16") is refused, anywhere in the config', () => {
+    const path = craft(editHeader((h) => { (h.config as Record<string, unknown>).dtype = 'float16'; }));
+    assert.throws(() => loadModel(path), (e: unknown) => e instanceof AekitError && e.code === 'E_DTYPE' && /config\.dtype is "float16"; aekit computes in float32 or float64 only/.test(e.message));
+  });
+
+  test('the weights carry a CRC-32: one flipped bit in a weight is a checksum error; a file without one still loads', () => {
+    const bytes = encodeModel(makeAE());
+    const header = JSON.parse(decodeSafetensors(bytes).metadata.aekit) as Record<string, unknown>;
+    assert.equal(typeof header.tensors_crc32, 'number');
+    const flipped = bytes.slice();
+    flipped[flipped.length - 3] ^= 0x04; // the last weight's high bytes: still a finite float
+    assert.throws(() => decodeModel(flipped, 'flipped'), (e: unknown) => e instanceof AekitError && e.code === 'E_CHECKSUM' && /^flipped: checksum mismatch: the weights' CRC-32 is [0-9a-f]{8} but the file records [0-9a-f]{8} \(damaged file\)$/.test(e.message));
+    const old = craft(editHeader((h) => { delete h.tensors_crc32; }));
+    assert.ok(loadModel(old) instanceof Autoencoder);
   });
 });
 
