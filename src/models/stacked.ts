@@ -22,6 +22,7 @@ import { Rng } from '../tensor/rng.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
+import { type Checkpoint, checkSpec, flatSpec, loadWeights, resolveResume } from '../train/checkpoint.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { mapRows } from './batched.js';
 import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
@@ -212,24 +213,52 @@ export class StackedAutoencoder extends DenseAutoencoderBase implements Autoenco
     }, 'pretraining codes');
   }
 
-  private stageOptions(opts: StackedFitOptions, stage: string, index: number): FitOptions {
-    const { pretrainEpochs: _p, finetuneEpochs: _f, loss: _l, callbacks, ...rest } = opts;
+  /**
+   * Stage `index`'s fit options. Checkpoints hold the whole stack, the stage and the stages finished before it
+   * (`done`); only the stage a checkpoint was written in resumes from it (`resume`).
+   */
+  private stageOptions(opts: StackedFitOptions, stage: string, index: number, done: StackedStage[] = [], resume?: Checkpoint): FitOptions {
+    const { pretrainEpochs: _p, finetuneEpochs: _f, loss: _l, callbacks, resume: _r, ...rest } = opts;
     // Each stage draws its own shuffles from seed + index: changing one stage's epochs leaves the others alone.
-    return { ...rest, seed: (opts.seed ?? 0) + index, callbacks: callbacks ? callbacks(stage) : [] };
+    return {
+      ...rest, seed: (opts.seed ?? 0) + index, callbacks: callbacks ? callbacks(stage) : [],
+      ...(resume ? { resume } : {}),
+      checkpointScope: { model: this, spec: { stage: index }, extra: { stage: index, stages: done } },
+    };
+  }
+
+  /**
+   * The checkpoint to resume from (fit's `resume`), with the stack's weights put back and the stages it had
+   * finished; none: start at stage 0.
+   */
+  private async resumePoint(opts: StackedFitOptions): Promise<{ ck?: Checkpoint; stage: number; done: StackedStage[] }> {
+    if (!opts.resume) return { stage: 0, done: [] };
+    const ck = await resolveResume(opts.resume);
+    const where = 'where' in opts.resume && typeof opts.resume.where === 'string' ? opts.resume.where : 'checkpoint';
+    const stage = ck.extra.stage, done = ck.extra.stages;
+    if (!Number.isInteger(stage) || (stage as number) < 0 || (stage as number) > this.sizes.length - 1 || !Array.isArray(done)) {
+      throw new Error(`${where}: not a checkpoint of a StackedAutoencoder (no stage recorded)`);
+    }
+    // The codes a stage trains on come from the layers below it: the weights must be back before they are computed.
+    const model = Object.fromEntries(Object.entries(ck.spec).filter(([k]) => k.startsWith('model.')));
+    checkSpec({ ...ck, spec: model }, flatSpec('model', this.modelConfig()), where);
+    loadWeights(this, ck.weights, where);
+    return { ck, stage: stage as number, done: done as StackedStage[] };
   }
 
   /** Greedy layer-wise pretraining: one shallow-autoencoder stage per layer, lowest first. */
-  async pretrain(data: Inputs, opts: StackedFitOptions = {}): Promise<StackedStage[]> {
-    const stages: StackedStage[] = [];
+  async pretrain(data: Inputs, opts: StackedFitOptions = {}, from: { ck?: Checkpoint; stage: number; done: StackedStage[] } = { stage: 0, done: [] }): Promise<StackedStage[]> {
+    const stages: StackedStage[] = [...from.done.slice(0, from.stage)];
     const sizes = this.sizes;
     const K = sizes.length - 1;
-    for (let k = 0; k < K; k++) {
+    for (let k = from.stage; k < K; k++) {
       const name = `pretrain layer ${k + 1} (${sizes[k]} -> ${sizes[k + 1]})`;
       const loss = k === 0 ? (opts.loss ?? 'mse') : 'mse';
       const pair = new LayerPair(this.encLayers[k], this.decLayers[K - 1 - k]);
       const codes = this.codesBelow(data, k);
       const validationData = opts.validationData === undefined ? undefined : this.codesBelow(opts.validationData, k);
-      const history = await fit(pair, codes, { ...this.stageOptions(opts, name, k), validationData, epochs: opts.pretrainEpochs ?? 1, loss });
+      const resume = k === from.stage ? from.ck : undefined;
+      const history = await fit(pair, codes, { ...this.stageOptions(opts, name, k, [...stages], resume), validationData, epochs: opts.pretrainEpochs ?? 1, loss });
       stages.push({ name, kind: 'pretrain', layer: k + 1, loss, history });
       if (history.stopReason === 'aborted') break;
     }
@@ -237,18 +266,20 @@ export class StackedAutoencoder extends DenseAutoencoderBase implements Autoenco
   }
 
   /** End-to-end training of the whole stack on the data (the last stage). */
-  async finetune(data: Inputs, opts: StackedFitOptions = {}): Promise<StackedStage> {
+  async finetune(data: Inputs, opts: StackedFitOptions = {}, done: StackedStage[] = [], resume?: Checkpoint): Promise<StackedStage> {
     const loss = opts.loss ?? 'mse';
-    const history = await fit(this, data, { ...this.stageOptions(opts, 'fine-tune', this.sizes.length - 1), epochs: opts.finetuneEpochs ?? 1, loss });
+    const history = await fit(this, data, { ...this.stageOptions(opts, 'fine-tune', this.sizes.length - 1, done, resume), epochs: opts.finetuneEpochs ?? 1, loss });
     return { name: 'fine-tune', kind: 'finetune', layer: null, loss, history };
   }
 
   /** Pretraining then fine-tuning; the history has one entry per stage. */
   async fit(data: Inputs, opts: StackedFitOptions = {}): Promise<StackedHistory> {
     const t0 = performance.now();
-    const stages = await this.pretrain(data, opts);
+    const from = await this.resumePoint(opts);
+    const K = this.sizes.length - 1;
+    const stages = await this.pretrain(data, opts, from);
     const aborted = stages.some((s) => s.history.stopReason === 'aborted');
-    if (!aborted && (opts.finetuneEpochs ?? 1) > 0) stages.push(await this.finetune(data, opts));
+    if (!aborted && (opts.finetuneEpochs ?? 1) > 0) stages.push(await this.finetune(data, opts, [...stages], from.stage === K ? from.ck : undefined));
     return { stages, seconds: (performance.now() - t0) / 1000 };
   }
 

@@ -28,7 +28,8 @@ import type { InitName } from '../nn/init.js';
 import * as ops from '../tensor/ops.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, tensor, zeros } from '../tensor/tensor.js';
-import { batchEnd, type Callback } from '../train/callbacks.js';
+import { batchEnd, type Callback, callbackStates, loadCallbackStates } from '../train/callbacks.js';
+import { dataSpec } from '../train/checkpoint.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
 import { mapRows } from './batched.js';
 import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
@@ -256,7 +257,7 @@ export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
     if (opts.validationData !== undefined && opts.validationSplit !== undefined) throw new Error('give either validationData or validationSplit, not both');
     if (opts.validationSplit !== undefined) ({ train, val } = splitValidation(train, opts.validationSplit));
     else if (opts.validationData !== undefined) val = toDataset(opts.validationData, 'validation data');
-    const extra = { reconstruction: [] as number[], kl: [] as number[], valReconstruction: [] as number[], valKl: [] as number[], valLoss: [] as number[] };
+    const extra = { reconstruction: [] as number[], kl: [] as number[], valReconstruction: [] as number[], valKl: [] as number[] };
     const epoch = { reconstruction: 0, kl: 0, n: 0 };
     const params = this.parameters();
     const backend = placeOf(this).backend;
@@ -279,26 +280,39 @@ export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
       return inArena(backend, run);
     };
     const user = opts.callbacks ?? [];
-    // One callback in front of the user's: it closes the epoch's terms and fills in the validation loss, which
-    // fit cannot compute itself (its evaluateLoss knows only pred/target losses).
+    // The validation loss is the VAE's own (fit's evaluateLoss knows only pred/target losses); its two terms
+    // are kept beside it.
+    const validate = val && val.length ? (): number => {
+      const v = this.evaluate(val!, { seed: (opts.seed ?? 0) + 1 });
+      extra.valReconstruction.push(v.reconstruction);
+      extra.valKl.push(v.kl);
+      return v.loss;
+    } : undefined;
+    // One callback in front of the user's: it closes the epoch's terms. Its state (the terms so far, the
+    // current epoch's sums, the user's callbacks' states) goes into checkpoints, so a resumed run reports them all.
     const monitor: Callback = {
       onBatchEnd: (info, control) => batchEnd(user, info, control),
       onEpochEnd: (info, control) => {
         extra.reconstruction.push(epoch.reconstruction / epoch.n);
         extra.kl.push(epoch.kl / epoch.n);
         Object.assign(epoch, { reconstruction: 0, kl: 0, n: 0 });
-        let valLoss: number | undefined;
-        if (val && val.length) {
-          const v = this.evaluate(val, { seed: (opts.seed ?? 0) + 1 });
-          extra.valLoss.push(valLoss = v.loss);
-          extra.valReconstruction.push(v.reconstruction);
-          extra.valKl.push(v.kl);
-        }
-        user.forEach((c) => c.onEpochEnd?.({ ...info, valLoss }, control));
+        user.forEach((c) => c.onEpochEnd?.(info, control));
       },
       onTrainEnd: (control) => user.forEach((c) => c.onTrainEnd?.(control)),
+      state: () => ({ extra: structuredClone(extra), epoch: { ...epoch }, user: callbackStates(user) }),
+      loadState: (state, control) => {
+        const s = state as { extra: typeof extra; epoch: typeof epoch; user: { name: string; state: unknown }[] };
+        for (const k of Object.keys(extra) as (keyof typeof extra)[]) {
+          if (!Array.isArray(s?.extra?.[k])) throw new Error(`VAE: the checkpoint's VAE state has no '${k}' list`);
+          extra[k] = [...s.extra[k]];
+        }
+        Object.assign(epoch, s.epoch);
+        loadCallbackStates(user, s.user ?? [], control, 'VAE checkpoint');
+      },
     };
-    const h = await fit(this, train, { ...opts, validationData: undefined, validationSplit: undefined, step, callbacks: [monitor] });
+    const valSpec = val && (opts.checkpoint || opts.resume) ? await dataSpec('validationData', val) : {};
+    const checkpointScope = { ...opts.checkpointScope, spec: { ...opts.checkpointScope?.spec, ...valSpec } };
+    const h = await fit(this, train, { ...opts, validationData: undefined, validationSplit: undefined, step, validate, callbacks: [monitor], checkpointScope });
     return { ...h, ...extra };
   }
 }
