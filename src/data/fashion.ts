@@ -24,6 +24,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { AekitError } from '../errors.js';
 import { Dataset } from './dataset.js';
 
 /** Fashion-MNIST's class names, indexed by label. */
@@ -80,23 +81,23 @@ function readClass(path: string): ClassImages {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`Fashion-MNIST file ${path} not found (is the fashion-mnist package installed?)`);
-    throw new Error(`Fashion-MNIST file ${path}: cannot read it (${(e as Error).message})`);
+    if (code === 'ENOENT') throw new AekitError(`Fashion-MNIST file ${path} not found (is the fashion-mnist package installed?)`, 'E_IO');
+    throw new AekitError(`Fashion-MNIST file ${path}: cannot read it (${(e as Error).message})`, 'E_IO');
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`Fashion-MNIST file ${path} is not valid JSON (${(e as Error).message}): corrupt or truncated`);
+    throw new AekitError(`Fashion-MNIST file ${path} is not valid JSON (${(e as Error).message}): corrupt or truncated`);
   }
   const data = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { data?: unknown }).data : undefined;
-  if (!Array.isArray(data)) throw new Error(`Fashion-MNIST file ${path}: expected a JSON object {"data": [[784 pixels], ...]}`);
+  if (!Array.isArray(data)) throw new AekitError(`Fashion-MNIST file ${path}: expected a JSON object {"data": [[784 pixels], ...]}`);
   let count = 0;
   for (let i = 0; i < data.length; i++) {
     const row: unknown = data[i];
-    if (!Array.isArray(row)) throw new Error(`Fashion-MNIST file ${path}: entry ${i} is ${describe(row)}, expected an array of ${PIXELS} pixels`);
+    if (!Array.isArray(row)) throw new AekitError(`Fashion-MNIST file ${path}: entry ${i} is ${describe(row)}, expected an array of ${PIXELS} pixels`);
     if (row.length === 0) continue; // the package's own padding (class 0 has two)
-    if (row.length !== PIXELS) throw new Error(`Fashion-MNIST file ${path}: entry ${i} has ${row.length} values, expected ${PIXELS} (28x28)`);
+    if (row.length !== PIXELS) throw new AekitError(`Fashion-MNIST file ${path}: entry ${i} has ${row.length} values, expected ${PIXELS} (28x28)`);
     count++;
   }
   const pixels = new Uint8Array(count * PIXELS);
@@ -107,12 +108,12 @@ function readClass(path: string): ClassImages {
     for (let j = 0; j < PIXELS; j++) {
       const v = row[j];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-        throw new Error(`Fashion-MNIST file ${path}: entry ${i}, pixel ${j} is ${describe(v)}, expected an integer 0-255`);
+        throw new AekitError(`Fashion-MNIST file ${path}: entry ${i}, pixel ${j} is ${describe(v)}, expected an integer 0-255`, 'E_VALUE');
       }
       pixels[k++] = v;
     }
   }
-  if (count === 0) throw new Error(`Fashion-MNIST file ${path} holds no images`);
+  if (count === 0) throw new AekitError(`Fashion-MNIST file ${path} holds no images`);
   return { pixels, count };
 }
 

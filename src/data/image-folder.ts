@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { AekitError, type AekitErrorCode } from '../errors.js';
 import { resizeArea, toBytes, toChannels } from './image-pixels.js';
 
 /** A decoded image in the channels its file stores: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA; 8 bits, NHWC. */
@@ -94,6 +95,11 @@ const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
  * Palette images count as colour even when the palette happens to be grey.
  */
 function decodePng(bytes: Uint8Array): SourceImage {
+  // The IHDR chunk comes first (PNG spec 5.6): width and height at bytes 16 and 20.
+  if (bytes.length >= 24 && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    checkPixels(view.getUint32(16), view.getUint32(20), PNG_PIXELS_PER_BYTE, bytes.length);
+  }
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   const { width, height, colorType } = png;
   const rgba = png.data;
@@ -120,6 +126,22 @@ function decodePng(bytes: Uint8Array): SourceImage {
   return { width, height, channels, data };
 }
 
+/**
+ * The most pixels one byte of a file can hold: deflate expands at most 1032:1 and a 1-bit PNG packs 8 pixels a
+ * byte; a baseline JPEG block needs at least 2 bits (a DC code and an end of block) per 64 pixels, 256 a byte.
+ * A header claiming more pixels than that is corrupt, and is refused before the decoder allocates for it.
+ */
+const PNG_PIXELS_PER_BYTE = 8 * 1032;
+const JPEG_PIXELS_PER_BYTE = 256;
+
+class TooLarge extends Error {}
+
+function checkPixels(width: number, height: number, perByte: number, fileBytes: number): void {
+  if (width * height > perByte * fileBytes) {
+    throw new TooLarge(`the header says ${width}x${height} pixels, more than a ${fileBytes}-byte file can hold (corrupt header)`);
+  }
+}
+
 const JPEG_CODINGS: Record<number, string> = {
   0xc3: 'lossless', 0xc5: 'hierarchical', 0xc6: 'hierarchical progressive', 0xc7: 'hierarchical lossless',
   0xc9: 'arithmetic-coded', 0xca: 'arithmetic-coded progressive', 0xcb: 'arithmetic-coded lossless',
@@ -130,7 +152,7 @@ const JPEG_CODINGS: Record<number, string> = {
  * The frame header (SOF) of a JPEG. jpeg-js's decode does not report the number of components (it expands
  * grey to RGB and converts Adobe CMYK silently), so it is read here.
  */
-function jpegFrame(b: Uint8Array): { marker: number; precision: number; components: number } {
+function jpegFrame(b: Uint8Array): { marker: number; precision: number; components: number; width: number; height: number } {
   let i = 2;
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) throw new Error(`no JPEG marker at byte ${i} (corrupt header)`);
@@ -146,7 +168,7 @@ function jpegFrame(b: Uint8Array): { marker: number; precision: number; componen
     if (m === 0xd9 || m === 0xda) break;
     if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
       if (i + 9 >= b.length) break;
-      return { marker: m, precision: b[i + 4], components: b[i + 9] };
+      return { marker: m, precision: b[i + 4], components: b[i + 9], height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
     }
     i += 2 + ((b[i + 2] << 8) | b[i + 3]);
   }
@@ -164,6 +186,7 @@ function decodeJpegImage(bytes: Uint8Array): SourceImage {
   if (frame.components !== 1 && frame.components !== 3) {
     throw new Error(`JPEG with ${frame.components} colour components; only grey (1) and RGB (3) are supported`);
   }
+  checkPixels(frame.width, frame.height, JPEG_PIXELS_PER_BYTE, bytes.length);
   // jpeg-js truncates its YCbCr -> RGB result where libjpeg rounds, so its colour values run about half a level
   // below Pillow's (test/fixtures/data/images/README.md); too small to matter for training, so it is left.
   const img = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false });
@@ -180,23 +203,26 @@ function decodeJpegImage(bytes: Uint8Array): SourceImage {
  * pixels in the file's own channels. Any failure is an Error whose one-line message starts with `name`.
  */
 export function decodeImage(bytes: Uint8Array, name: string): SourceImage {
-  if (bytes.length === 0) throw new Error(`${name}: the file is empty (0 bytes)`);
+  if (bytes.length === 0) throw new AekitError(`${name}: the file is empty (0 bytes)`, 'E_TRUNCATED');
   let kind: 'PNG' | 'JPEG';
   if (startsWith(bytes, PNG_SIGNATURE)) kind = 'PNG';
   else if (startsWith(bytes, JPEG_SIGNATURE)) kind = 'JPEG';
   else {
     const other = otherFormat(bytes);
-    if (other) throw new Error(`${name}: a ${other} file; only PNG and JPEG are supported (convert it to PNG)`);
+    if (other) throw new AekitError(`${name}: a ${other} file; only PNG and JPEG are supported (convert it to PNG)`, 'E_UNSUPPORTED');
     const head = [...bytes.subarray(0, 8)].map((v) => v.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`${name}: not a PNG or JPEG file (it starts with bytes ${head}, which match neither signature)`);
+    throw new AekitError(`${name}: not a PNG or JPEG file (it starts with bytes ${head}, which match neither signature)`);
   }
   let img: SourceImage;
   try {
     img = kind === 'PNG' ? decodePng(bytes) : decodeJpegImage(bytes);
   } catch (e) {
-    throw new Error(`${name}: cannot decode ${kind}: ${reason(e)}`);
+    // pngjs and jpeg-js throw plain Errors for corrupt data; TypeErrors and RangeErrors from inside them are
+    // corrupt data too, since the header sizes were bounded before decoding.
+    const code: AekitErrorCode = e instanceof TooLarge ? 'E_TOO_LARGE' : /unsupported|only|cannot decode/i.test(reason(e)) ? 'E_UNSUPPORTED' : 'E_FORMAT';
+    throw new AekitError(`${name}: cannot decode ${kind}: ${reason(e)}`, code, { cause: e });
   }
-  if (img.width <= 0 || img.height <= 0) throw new Error(`${name}: ${kind} has no pixels (${img.width}x${img.height})`);
+  if (img.width <= 0 || img.height <= 0) throw new AekitError(`${name}: ${kind} has no pixels (${img.width}x${img.height})`);
   return img;
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Dataset } from './dataset.js';
+import { AekitError } from '../errors.js';
 import { readIdxFile } from './idx.js';
 
 export const MNIST_FILES = {
@@ -39,7 +40,7 @@ function locate(dir: string, file: string): string {
   const plain = join(dir, file);
   if (existsSync(plain)) return plain;
   if (existsSync(plain + '.gz')) return plain + '.gz';
-  throw new Error(`MNIST file ${plain} not found (nor ${plain}.gz)`);
+  throw new AekitError(`MNIST file ${plain} not found (nor ${plain}.gz)`, 'E_IO');
 }
 
 /** Loads the MNIST training (60000) or test (10000) split: uint8 pixels with scale 1/255, labels 0-9. */
@@ -58,21 +59,21 @@ export function loadMnist(split: MnistSplit, opts: MnistOptions = {}): Dataset {
   const labels = readIdxFile(labelsPath);
 
   if (images.dims.length !== 3 || images.dims[1] !== 28 || images.dims[2] !== 28) {
-    throw new Error(`MNIST images file ${imagesPath} has dims [${images.dims.join(', ')}], expected [N, 28, 28]`);
+    throw new AekitError(`MNIST images file ${imagesPath} has dims [${images.dims.join(', ')}], expected [N, 28, 28]`);
   }
   if (labels.dims.length !== 1) {
-    throw new Error(`MNIST labels file ${labelsPath} has dims [${labels.dims.join(', ')}], expected [N]`);
+    throw new AekitError(`MNIST labels file ${labelsPath} has dims [${labels.dims.join(', ')}], expected [N]`);
   }
   const count = images.dims[0];
   if (labels.dims[0] !== count) {
-    throw new Error(
+    throw new AekitError(
       `MNIST ${split} split: ${imagesPath} has ${count} images but ${labelsPath} has ${labels.dims[0]} labels`,
     );
   }
   const n = limit === undefined ? count : Math.min(limit, count);
-  if (n === 0) throw new Error(`MNIST images file ${imagesPath} holds no images`);
+  if (n === 0) throw new AekitError(`MNIST images file ${imagesPath} holds no images`);
   for (let i = 0; i < n; i++) {
-    if (labels.data[i] > 9) throw new Error(`MNIST labels file ${labelsPath}: label ${i} is ${labels.data[i]}, expected 0-9`);
+    if (labels.data[i] > 9) throw new AekitError(`MNIST labels file ${labelsPath}: label ${i} is ${labels.data[i]}, expected 0-9`, 'E_VALUE');
   }
   // With a limit, copy the kept part so the full file buffer can be freed.
   const pixels = n === count ? images.data : images.data.slice(0, n * 784);

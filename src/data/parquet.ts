@@ -28,6 +28,7 @@
  */
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
+import { AekitError, asAekitError } from '../errors.js';
 import { columnTable, type Cell, type ColumnTable, type TableReader } from './table.js';
 
 export type { AsyncBuffer } from 'hyparquet';
@@ -86,7 +87,7 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
   const rowCount = Number(metadata.num_rows);
   const groupRows = metadata.row_groups.reduce((sum, g) => sum + Number(g.num_rows), 0);
   if (groupRows !== rowCount) {
-    throw new Error(`${source}: corrupt Parquet footer (it says ${rowCount} rows, its row groups hold ${groupRows})`);
+    throw new AekitError(`${source}: corrupt Parquet footer (it says ${rowCount} rows, its row groups hold ${groupRows})`);
   }
   const columns = parquetSchema(metadata).children.map((c) => c.element);
   const names = columns.map((e) => e.name);
@@ -102,13 +103,13 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
       case 'undefined': return null;
       case 'bigint':
         if (v > TWO_53 || v < -TWO_53) {
-          throw new Error(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the 64-bit integer ${v} is beyond ±2^53 and would lose precision as a number`);
+          throw new AekitError(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the 64-bit integer ${v} is beyond ±2^53 and would lose precision as a number`, 'E_VALUE');
         }
         return Number(v);
     }
     if (v === null) return null;
     if (v instanceof Date) {
-      if (Number.isNaN(v.getTime())) throw new Error(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the date or timestamp is out of range`);
+      if (Number.isNaN(v.getTime())) throw new AekitError(`${source}: row ${row + 1}, column ${JSON.stringify(names[c])}: the date or timestamp is out of range`, 'E_VALUE');
       const iso = v.toISOString();
       return isDate[c] ? iso.replace(/T00:00:00\.000Z$/, '') : iso;
     }
@@ -136,7 +137,7 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
         },
       });
     } catch (e) {
-      throw new Error(`${source}: cannot decode rows ${start + 1}-${end} of this Parquet file (${oneLine(e)})`);
+      throw new AekitError(`${source}: cannot decode rows ${start + 1}-${end} of this Parquet file (${oneLine(e)})`);
     }
     return chunks;
   };
@@ -144,9 +145,9 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
   return {
     names, rowCount, source,
     async read(start, end) {
-      if (closed) throw new Error(`${source}: read after close`);
+      if (closed) throw new AekitError(`${source}: read after close`, 'E_VALUE');
       if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rowCount) {
-        throw new Error(`${source}: rows [${start}, ${end}) are out of range (the file has ${rowCount} rows)`);
+        throw new AekitError(`${source}: rows [${start}, ${end}) are out of range (the file has ${rowCount} rows)`, 'E_VALUE');
       }
       const n = end - start;
       const out: (Cell | undefined)[][] = names.map(() => new Array<Cell | undefined>(n).fill(undefined));
@@ -163,9 +164,9 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
       }
       out.forEach((col, c) => {
         const missing = col.indexOf(undefined);
-        if (missing >= 0) throw new Error(`${source}: row ${start + missing + 1}, column ${JSON.stringify(names[c])}: missing from the decoded data (corrupt Parquet file?)`);
+        if (missing >= 0) throw new AekitError(`${source}: row ${start + missing + 1}, column ${JSON.stringify(names[c])}: missing from the decoded data (corrupt Parquet file?)`);
       });
-      return columnTable(names, out as Cell[][], source, (r) => `row ${start + r + 1}`);
+      return asAekitError('E_FORMAT', () => columnTable(names, out as Cell[][], source, (r) => `row ${start + r + 1}`));
     },
     async close() {
       closed = true;
@@ -198,23 +199,23 @@ function jsonValue(_key: string, v: unknown): unknown {
 async function readMetadata(file: AsyncBuffer, source: string): Promise<FileMetaData> {
   const size = file.byteLength;
   // 'PAR1', the footer length, 'PAR1': anything shorter cannot be Parquet (and hyparquet would fail obscurely).
-  if (size < 12) throw new Error(`${source}: not a Parquet file (${size} bytes, too short)`);
+  if (size < 12) throw new AekitError(`${source}: not a Parquet file (${size} bytes, too short)`, 'E_TRUNCATED');
   let head: ArrayBuffer, tail: ArrayBuffer;
   try {
     [head, tail] = await Promise.all([file.slice(0, 4), file.slice(size - 4, size)]);
   } catch (e) {
-    throw new Error(`${source}: cannot read (${oneLine(e)})`);
+    throw new AekitError(`${source}: cannot read (${oneLine(e)})`, 'E_IO');
   }
   if (new DataView(head).getUint32(0, true) !== MAGIC) {
-    throw new Error(`${source}: not a Parquet file (it does not start with PAR1)`);
+    throw new AekitError(`${source}: not a Parquet file (it does not start with PAR1)`);
   }
   if (new DataView(tail).getUint32(0, true) !== MAGIC) {
-    throw new Error(`${source}: truncated or corrupt Parquet file (${size} bytes, no PAR1 footer at the end)`);
+    throw new AekitError(`${source}: truncated or corrupt Parquet file (${size} bytes, no PAR1 footer at the end)`, 'E_TRUNCATED');
   }
   try {
     return await parquetMetadataAsync(file);
   } catch (e) {
-    throw new Error(`${source}: corrupt Parquet footer (${oneLine(e)})`);
+    throw new AekitError(`${source}: corrupt Parquet footer (${oneLine(e)})`);
   }
 }
 

@@ -18,7 +18,8 @@
 import { PCA, type PcaMethod } from '../analysis/pca.js';
 import { checkDataInfo, type DataInfo } from '../data/info.js';
 import { type PreprocessMethod, Preprocessing } from '../data/preprocess.js';
-import { type ModelHeader, parseHeader } from './model-file.js';
+import { AekitError, asAekitError } from '../errors.js';
+import { checkTensorsCrc32, type ModelHeader, parseHeader, tensorsCrc32 } from './model-codec.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.js';
 import { readSafetensors, writeSafetensors } from './safetensors-file.js';
 
@@ -66,7 +67,8 @@ function contents(pca: PCA, training?: Record<string, unknown>, extras: PcaExtra
     tensors[`${PREP}scale`] = vec(prep.scale);
     if (prep.fill) tensors[`${PREP}fill`] = vec(prep.fill);
   }
-  return { tensors, metadata: { aekit: JSON.stringify(header) } };
+  // The weights' checksum, as in the model file (model-codec.ts tensorsCrc32): a flipped bit fails the load.
+  return { tensors, metadata: { aekit: JSON.stringify({ ...header, tensors_crc32: tensorsCrc32(tensors) }) } };
 }
 
 export function encodePca(pca: PCA, training?: Record<string, unknown>, extras: PcaExtras = {}): Uint8Array {
@@ -115,9 +117,10 @@ function readPreprocessing(header: ModelHeader, tensors: Record<string, SafeTens
 
 function build(tensors: Record<string, SafeTensor>, metadata: Record<string, string>, source: string): LoadedPca {
   const header = parseHeader(metadata, source);
-  if (header.kind !== PCA_KIND) throw new Error(`${source}: holds a ${header.kind}, not a PCA`);
+  if (header.kind !== PCA_KIND) throw new AekitError(`${source}: holds a ${header.kind}, not a PCA`);
+  checkTensorsCrc32(header, tensors, source);
   const cfg = header.config as Partial<PcaFileConfig>;
-  const fail = (msg: string): never => { throw new Error(`${source}: invalid PCA file: ${msg}`); };
+  const fail = (msg: string, code: 'E_FORMAT' | 'E_VALUE' = 'E_FORMAT'): never => { throw new AekitError(`${source}: invalid PCA file: ${msg}`, code); };
   const posInt = (name: keyof PcaFileConfig): number => {
     const v = cfg[name];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(`config.${name} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -138,7 +141,7 @@ function build(tensors: Record<string, SafeTensor>, metadata: Record<string, str
     if (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i])) {
       fail(`tensor '${name}' has shape [${t.shape.join(', ')}], the config implies [${shape.join(', ')}]`);
     }
-    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) fail(`tensor '${name}' holds ${t.data[i]} at element ${i}`);
+    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) fail(`tensor '${name}' holds ${t.data[i]} at element ${i}`, 'E_VALUE');
     arrays[name] = t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
   }
   const ev = arrays.explained_variance, comp = arrays.components;
@@ -156,9 +159,9 @@ function build(tensors: Record<string, SafeTensor>, metadata: Record<string, str
       }
     }
   }
-  const pca = PCA.fromState({ components: comp, mean: arrays.mean, explainedVariance: ev, totalVariance: total as number, nSamples, method: cfg.method as PcaMethod });
+  const pca = asAekitError('E_FORMAT', () => PCA.fromState({ components: comp, mean: arrays.mean, explainedVariance: ev, totalVariance: total as number, nSamples, method: cfg.method as PcaMethod }));
   const config: PcaFileConfig = { components: k, dim: d, nSamples, totalVariance: total as number, method: cfg.method as PcaMethod, signConvention: String(cfg.signConvention ?? '') };
-  const data = header.data === undefined ? null : checkDataInfo(header.data, source);
+  const data = header.data === undefined ? null : asAekitError('E_FORMAT', () => checkDataInfo(header.data, source));
   if (data && data.sampleShape.reduce((a, b) => a * b, 1) !== d) fail(`the data info describes samples of [${data.sampleShape.join(', ')}], but the PCA's have ${d} values`);
   const preprocessing = readPreprocessing(header, tensors, d, fail);
   return { pca, config, ...(header.training ? { training: header.training } : {}), data, preprocessing };
