@@ -25,6 +25,7 @@ export {
 } from './tensor/ops.js';
 export type { TensorLike } from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
+export type { RngState } from './tensor/rng.js';
 export { backward, detach, grad, gradients, valueAndGrad } from './autograd/backward.js';
 export { isGradEnabled, noGrad } from './autograd/mode.js';
 export { gradcheck } from './autograd/gradcheck.js';
@@ -48,7 +49,7 @@ export type { Reduction } from './losses/reduction.js';
 
 // optimizers
 export { Adam, makeOptimizer, Optimizer, OPTIMIZERS, RMSProp, SGD } from './optim/index.js';
-export type { AdamOptions, OptimizerName, OptimizerOptions, ParamSource, RMSPropOptions, SGDOptions } from './optim/index.js';
+export type { AdamOptions, OptimizerName, OptimizerOptions, OptimizerState, ParamSource, RMSPropOptions, SGDOptions } from './optim/index.js';
 
 // models
 export { Autoencoder } from './models/autoencoder.js';
@@ -119,7 +120,11 @@ export type { ReportBlock, ReportSection, ReportSpec } from './viz/report.js';
 export { evaluateLoss, fit } from './train/fit.js';
 export type { FitData, FitOptions, History, LossFunction, StepContext } from './train/fit.js';
 export { batchEnd, EarlyStopping } from './train/callbacks.js';
-export type { BatchEnd, Callback, EarlyStoppingOptions, EpochEnd, TrainControl } from './train/callbacks.js';
+export type { BatchEnd, Callback, EarlyStoppingOptions, EarlyStoppingState, EpochEnd, TrainControl } from './train/callbacks.js';
+export { CHECKPOINT_FORMAT } from './train/checkpoint.js';
+export type { Checkpoint, CheckpointName, CheckpointOptions, CheckpointPosition, CheckpointScope, CheckpointStore, SpecValue } from './train/checkpoint.js';
+// checkpoints as bytes (one safetensors file), a store in memory, and the model a checkpoint holds
+export { CHECKPOINT_KEY, decodeCheckpoint, encodeCheckpoint, memoryCheckpointStore, modelFromCheckpoint } from './io/checkpoint.js';
 export type { Inputs } from './data/inputs.js';
 
 // the model file's format, on bytes (a file a page was given): weights, config, data info, preprocessing

@@ -43,6 +43,7 @@ export type { ColumnValues, TableColumn } from './io/tables.js';
 export { loadAnomalyDetector, loadAutoencoder, loadAutoencoderModel, loadModel, loadModelFile, saveModel } from './io/model-file.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors-file.js';
 export { writeFileAtomic } from './io/atomic.js';
+export { CHECKPOINT_FILES, checkpointDir, readCheckpoint } from './io/checkpoint-file.js';
 
 // figures
 export * from './viz/index.js';

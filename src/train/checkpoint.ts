@@ -168,7 +168,10 @@ const show = (v: SpecValue | undefined): string => (v === undefined || v === nul
 export function checkSpec(ck: Checkpoint, spec: Record<string, SpecValue>, where: string): void {
   if (ck.format !== CHECKPOINT_FORMAT) throw new Error(`${where}: checkpoint format ${ck.format}, this version reads ${CHECKPOINT_FORMAT}`);
   const diffs: string[] = [];
-  for (const k of new Set([...Object.keys(ck.spec), ...Object.keys(spec)])) {
+  const keys = [...new Set([...Object.keys(ck.spec), ...Object.keys(spec)])];
+  // Fields both runs have first: another optimizer's name says more than the hyper-parameters only one has.
+  keys.sort((a, b) => Number(!(a in ck.spec && a in spec)) - Number(!(b in ck.spec && b in spec)));
+  for (const k of keys) {
     if (ck.spec[k] !== spec[k]) diffs.push(`${k} ${show(ck.spec[k])}, this run has ${show(spec[k])}`);
   }
   if (diffs.length) {

@@ -16,7 +16,7 @@ import { after, describe, test } from 'node:test';
 import type { DataInfo } from '../../src/data/info.js';
 import { gaussianNoise } from '../../src/data/noise.js';
 import { StreamedData } from '../../src/data/stream.js';
-import { modelFromCheckpoint } from '../../src/io/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, memoryCheckpointStore, modelFromCheckpoint } from '../../src/io/checkpoint.js';
 import { checkpointDir, readCheckpoint } from '../../src/io/checkpoint-file.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { ContractiveAutoencoder } from '../../src/models/contractive.js';
@@ -30,7 +30,7 @@ import type { Module } from '../../src/nn/module.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Tensor, tensor } from '../../src/tensor/tensor.js';
 import { type Callback, EarlyStopping } from '../../src/train/callbacks.js';
-import type { Checkpoint } from '../../src/train/checkpoint.js';
+import type { Checkpoint, CheckpointStore } from '../../src/train/checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'aekit-ckpt-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -166,4 +166,130 @@ describe('checkpoint: stop and resume give the bits of an uninterrupted run', ()
       }
     });
   }
+});
+
+describe('checkpoint: what is saved and when', () => {
+  const ae = (): Autoencoder => new Autoencoder(dense);
+
+  test('every: N steps writes mid-epoch checkpoints; resuming from one (a run killed after it) gives the same bits', async () => {
+    const ref = ae();
+    await ref.fit(X8, { ...base });
+    // Every checkpoint the run writes, as bytes: the one of step 4 is what a kill -9 at step 5 would leave.
+    const saved: { steps: number; bytes: Uint8Array }[] = [];
+    const mem = memoryCheckpointStore();
+    const store: CheckpointStore = {
+      where: 'recording', load: mem.load,
+      save: (name, ck) => { mem.save(name, ck); if (name === 'last') saved.push({ steps: ck.position.steps, bytes: mem.bytes.get('last')! }); },
+    };
+    await ae().fit(X8, { ...base, checkpoint: { store, every: 2 } });
+    assert.deepEqual(saved.map((s) => s.steps), [2, 4, 6, 8, 9], 'every 2 steps, and the end (9 = 3 epochs x 3 batches)');
+    const ck = decodeCheckpoint(saved[1].bytes);
+    assert.deepEqual([ck.position.epoch, ck.position.batch], [1, 1], 'step 4 is the second batch of epoch 2');
+    const model = modelFromCheckpoint(ck) as Autoencoder;
+    await model.fit(X8, { ...base, resume: ck });
+    assert.deepEqual(weightBits(model), weightBits(ref));
+  });
+
+  test('best holds the epoch of lowest validation loss; last the latest', async () => {
+    const dir = freshDir();
+    const h = await ae().fit(X8, { ...base, epochs: 4, validationData: V8, checkpoint: { store: checkpointDir(dir) } });
+    const best = readCheckpoint(dir, 'best'), last = readCheckpoint(dir);
+    const i = h.valLoss.indexOf(Math.min(...h.valLoss));
+    assert.equal(best.history.epoch.length, i + 1);
+    assert.equal(best.bestValLoss, h.valLoss[i]);
+    assert.deepEqual(last.history.epoch, [1, 2, 3, 4]);
+  });
+
+  test('EarlyStopping: its best, patience count and best weights survive a resume, and a run it ended stays ended', async () => {
+    // minDelta 10: only the first epoch improves, so it stops after epoch 1 + patience 2 + 1 = epoch 4 of 8.
+    const es = (): EarlyStopping => new EarlyStopping({ patience: 2, minDelta: 10 });
+    const run = { ...base, epochs: 8, validationData: V8 };
+    const refEs = es();
+    const ref = ae();
+    const refH = await ref.fit(X8, { ...run, callbacks: [refEs] });
+    assert.deepEqual(refH.epoch, [1, 2, 3, 4]);
+    assert.match(refH.stopReason ?? '', /^early stopping/);
+    const dir = freshDir();
+    const stop = stopper({ step: 7 }); // mid-epoch 3, with wait = 1
+    await ae().fit(X8, { ...run, callbacks: [es(), ...stop.callbacks], signal: stop.signal, checkpoint: { store: checkpointDir(dir) } });
+    const saved = readCheckpoint(dir).callbacks;
+    assert.equal(saved[0].name, 'EarlyStopping');
+    assert.equal((saved[0].state as { wait: number }).wait, 1);
+    const resumedEs = es();
+    const model = modelFromCheckpoint(readCheckpoint(dir)) as Autoencoder;
+    const h = await model.fit(X8, { ...run, callbacks: [resumedEs], resume: checkpointDir(dir), checkpoint: { store: checkpointDir(dir) } });
+    assert.deepEqual(bits(h), bits(refH));
+    assert.deepEqual([resumedEs.best, resumedEs.bestEpoch, resumedEs.stoppedEpoch], [refEs.best, refEs.bestEpoch, refEs.stoppedEpoch]);
+    assert.deepEqual(weightBits(model), weightBits(ref), 'best weights restored at the end, as in the uninterrupted run');
+    // Resuming the finished run trains nothing more.
+    const again = modelFromCheckpoint(readCheckpoint(dir)) as Autoencoder;
+    const h2 = await again.fit(X8, { ...run, callbacks: [es()], resume: checkpointDir(dir) });
+    assert.deepEqual(h2.epoch, [1, 2, 3, 4]);
+    assert.equal(h2.stopReason, refH.stopReason);
+  });
+
+  test('a run whose loss turns non-finite leaves the last good checkpoint as it was', async () => {
+    const dir = freshDir();
+    const m = new Autoencoder({ ...dense, activation: 'relu', outputActivation: 'linear' });
+    await m.fit(X8, { ...base, epochs: 1, checkpoint: { store: checkpointDir(dir) } });
+    const before = readCheckpoint(dir);
+    const h = await m.fit(X8, { ...base, epochs: 2, optimizer: 'sgd', lr: 1e30, loss: 'mse', checkpoint: { store: checkpointDir(dir) } });
+    assert.match(h.stopReason ?? '', /loss became/);
+    assert.deepEqual(bits(readCheckpoint(dir)), bits(before));
+  });
+
+  test('the file keeps every float bit for bit, Infinity and -0 included', () => {
+    const ck: Checkpoint = {
+      format: 1, model: null, spec: { a: 1 },
+      weights: { w: { shape: [2, 1], data: Float32Array.of(-0, 1.5) } },
+      optimizer: { config: { name: 'sgd' }, lr: 0.1, iterations: 3, steps: { w: 3 }, slots: { w: [Float64Array.of(NaN, 1e-300)] } },
+      position: { epoch: 1, batch: 2, lossSum: 0.1 + 0.2, samples: 4, steps: 3, shuffle: new Rng(1).getState(), noise: new Rng(2).getState() },
+      history: { epoch: [1], loss: [Math.PI], valLoss: [], stopReason: null },
+      bestValLoss: null, callbacks: [{ name: 'X', state: { best: Infinity, neg: -Infinity, z: -0, arr: [Float32Array.of(3)] } }], extra: {},
+    };
+    assert.deepEqual(bits(decodeCheckpoint(encodeCheckpoint(ck))), bits(ck));
+  });
+
+  test('Rng state: a generator set to another one\'s state draws the same numbers, Box-Muller spare included', () => {
+    const a = new Rng(11);
+    a.normal(); // leaves a cached second value
+    const b = Rng.fromState(JSON.parse(JSON.stringify(a.getState())));
+    assert.deepEqual(Array.from({ length: 5 }, () => b.normal()), Array.from({ length: 5 }, () => a.normal()));
+    assert.deepEqual(Array.from({ length: 5 }, () => b.nextU32()), Array.from({ length: 5 }, () => a.nextU32()));
+  });
+});
+
+describe('checkpoint: resume refuses another run\'s checkpoint and names what differs', () => {
+  let dir = '';
+  const ae = (extra = {}): Autoencoder => new Autoencoder({ ...dense, ...extra });
+  test('setup: a checkpoint of a 1-epoch run', async () => {
+    dir = freshDir();
+    await ae().fit(X8, { ...base, epochs: 1, checkpoint: { store: checkpointDir(dir) } });
+  });
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ['batch size', () => ae().fit(X8, { ...base, batchSize: 8, resume: checkpointDir(dir) }), /written with batchSize 16, this run has 8/],
+    ['learning rate', () => ae().fit(X8, { ...base, lr: 0.01, resume: checkpointDir(dir) }), /optimizer\.lr 0\.001, this run has 0\.01/],
+    ['optimizer', () => ae().fit(X8, { ...base, optimizer: 'sgd', resume: checkpointDir(dir) }), /optimizer\.name adam, this run has sgd/],
+    ['loss', () => ae().fit(X8, { ...base, loss: 'bce', resume: checkpointDir(dir) }), /loss mse, this run has bce/],
+    ['seed', () => ae().fit(X8, { ...base, seed: 6, resume: checkpointDir(dir) }), /seed 5, this run has 6/],
+    ['model config', () => ae({ latentDim: 3 }).fit(X8, { ...base, resume: checkpointDir(dir) }), /model\.config\.latentDim 2, this run has 3/],
+    ['data values', () => ae().fit(uniform([40, 8], 99), { ...base, resume: checkpointDir(dir) }), /data\.hash [0-9a-f]{14}, this run has [0-9a-f]{14}/],
+    ['data size', () => ae().fit(uniform([48, 8]), { ...base, resume: checkpointDir(dir) }), /data\.samples 40, this run has 48/],
+    ['no checkpoint', () => ae().fit(X8, { ...base, resume: checkpointDir(freshDir()) }), /no checkpoint to resume from/],
+  ];
+  for (const [what, run, message] of cases) {
+    test(what, async () => {
+      await assert.rejects(run(), (e: Error) => {
+        assert.match(e.message, message);
+        assert.ok(e.message.startsWith(dir) || what === 'no checkpoint', `names the checkpoint: ${e.message}`);
+        return true;
+      });
+    });
+  }
+  test('nothing was changed by a refused resume', async () => {
+    const m = ae();
+    const w = weightBits(m);
+    await assert.rejects(m.fit(X8, { ...base, batchSize: 8, resume: checkpointDir(dir) }));
+    assert.deepEqual(weightBits(m), w);
+  });
 });
