@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checkpoint, CheckpointName, CheckpointStore } from '../train/checkpoint.js';
+import { AekitError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 
@@ -29,7 +30,7 @@ export function checkpointDir(dir: string): CheckpointStore & { path(name: Check
     load(name: CheckpointName): Checkpoint | null {
       const p = path(name);
       if (!existsSync(p)) return null;
-      return decodeCheckpoint(readFileSync(p), p);
+      return decodeCheckpoint(readBytes(p), p);
     },
   };
 }
@@ -37,6 +38,14 @@ export function checkpointDir(dir: string): CheckpointStore & { path(name: Check
 /** A checkpoint file, or a checkpoint directory's `last` (or `best`) checkpoint. */
 export function readCheckpoint(path: string, which: CheckpointName = 'last'): Checkpoint {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, CHECKPOINT_FILES[which]) : path;
-  if (!existsSync(file)) throw new Error(`${file}: no such checkpoint`);
-  return decodeCheckpoint(readFileSync(file), file);
+  if (!existsSync(file)) throw new AekitError(`${file}: no such checkpoint`, 'E_IO');
+  return decodeCheckpoint(readBytes(file), file);
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new AekitError(`${path}: cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'E_IO', { cause: e });
+  }
 }

@@ -16,6 +16,7 @@ import { after, describe, test } from 'node:test';
 import type { DataInfo } from '../../src/data/info.js';
 import { gaussianNoise } from '../../src/data/noise.js';
 import { StreamedData } from '../../src/data/stream.js';
+import { AekitError } from '../../src/errors.js';
 import { decodeCheckpoint, encodeCheckpoint, memoryCheckpointStore, modelFromCheckpoint } from '../../src/io/checkpoint.js';
 import { checkpointDir, readCheckpoint } from '../../src/io/checkpoint-file.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
@@ -248,6 +249,23 @@ describe('checkpoint: what is saved and when', () => {
       bestValLoss: null, callbacks: [{ name: 'X', state: { best: Infinity, neg: -Infinity, z: -0, arr: [Float32Array.of(3)] } }], extra: {},
     };
     assert.deepEqual(bits(decodeCheckpoint(encodeCheckpoint(ck))), bits(ck));
+  });
+
+  test('a damaged checkpoint is an AekitError naming it (a flipped bit anywhere, a cut file); a flipped bit in the tensors is E_CHECKSUM', async () => {
+    const store = memoryCheckpointStore();
+    await ae().fit(X8, { ...base, epochs: 1, checkpoint: { store } });
+    const good = store.bytes.get('last')!;
+    const r = new Rng(12);
+    for (let i = 0; i < 20; i++) {
+      const bad = good.slice();
+      const at = r.int(bad.length);
+      bad[at] ^= 1 << r.int(8);
+      assert.throws(() => decodeCheckpoint(bad, 'ck'), (e: Error) => e instanceof AekitError && /\bck\b/.test(e.message), `bit flip at byte ${at}`);
+    }
+    const flipData = good.slice();
+    flipData[good.length - 3] ^= 4; // inside the last tensor
+    assert.throws(() => decodeCheckpoint(flipData, 'ck'), (e: Error) => e instanceof AekitError && e.code === 'E_CHECKSUM');
+    assert.throws(() => decodeCheckpoint(good.subarray(0, good.length - 10), 'ck'), (e: Error) => e instanceof AekitError);
   });
 
   test('Rng state: a generator set to another one\'s state draws the same numbers, Box-Muller spare included', () => {
