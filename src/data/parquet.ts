@@ -89,7 +89,13 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
   if (groupRows !== rowCount) {
     throw new AekitError(`${source}: corrupt Parquet footer (it says ${rowCount} rows, its row groups hold ${groupRows})`);
   }
-  const columns = parquetSchema(metadata).children.map((c) => c.element);
+  // hyparquet builds the schema tree from the footer's flat list without checking the child counts in it.
+  let columns: FileMetaData['schema'];
+  try {
+    columns = parquetSchema(metadata).children.map((c) => c.element);
+  } catch (e) {
+    throw new AekitError(`${source}: corrupt Parquet schema (${oneLine(e)})`);
+  }
   const names = columns.map((e) => e.name);
   const isDate = columns.map((e) => e.converted_type === 'DATE' || e.logical_type?.type === 'DATE');
   const indexOf = new Map(names.map((n, c) => [n, c]));
