@@ -32,6 +32,7 @@ import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } f
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
+import { divergence } from './finite.js';
 import { batchEnd, type Callback, loadCallbackStates, callbackStates, type TrainControl } from './callbacks.js';
 import {
   type Checkpoint, CHECKPOINT_FORMAT, type CheckpointOptions, type CheckpointPosition, type CheckpointScope, type CheckpointStore,
@@ -307,7 +308,7 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
         if (opts.signal?.aborted) { control.stop('aborted'); break; }
         const l = trainBatch(ds, idx);
         if (!Number.isFinite(l)) {
-          control.stop(`loss became ${l} at epoch ${epoch + 1}, batch ${b + 1} (try a lower learning rate)`);
+          control.stop(divergence(model.namedTensors(), l, epoch, b));
           break;
         }
         sum += l * idx.length;
