@@ -60,12 +60,31 @@ export function positionals(command: string, given: string[], names: string[]): 
   return given;
 }
 
-/** An integer >= min written in plain decimal digits (so '1e3', '2.0' and '' are rejected). */
+/**
+ * The largest value of each integer flag that sizes memory or work, in every command that has it. A bound
+ * turns `--batch-size 1e12` into a message naming the flag instead of an out-of-memory crash minutes in.
+ * Widths and batch: 65536 (a 784-wide batch of 65536 is 200 MB per activation); sample counts: 1e9 (indices
+ * are 32-bit); epochs and iterations: 1e6; sequence lengths: 1e5; figure counts and scales: what a PNG holds.
+ */
+export const INT_LIMITS: Readonly<Record<string, number>> = {
+  'batch-size': 65536, hidden: 65536, latent: 65536, code: 65536, codes: 65536, units: 65536, components: 65536,
+  limit: 1e9, 'test-limit': 1e9, 'train-limit': 1e9, 'shuffle-buffer': 1 << 24, length: 1e8,
+  epochs: 1e6, 'pretrain-epochs': 1e6, 'ae-epochs': 1e6, iterations: 1e9,
+  timesteps: 100_000, window: 100_000, rows: 4096, cols: 4096, count: 100_000, scale: 64, top: 1e6,
+}; // --threads depends on the cores: safety.ts checkThreads
+
+function checkLimit(flag: string, n: number, value: string): void {
+  const max = INT_LIMITS[flag];
+  if (max !== undefined && n > max) throw new UsageError(`--${flag} must be at most ${max}, got '${value}'`);
+}
+
+/** An integer >= min written in plain decimal digits (so '1e3', '2.0' and '' are rejected), at most INT_LIMITS[flag]. */
 export function intArg(flag: string, value: string, min = 1): number {
   const n = /^\+?\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min) {
     throw new UsageError(`--${flag} must be ${min === 1 ? 'a positive integer' : `an integer >= ${min}`}, got '${value}'`);
   }
+  checkLimit(flag, n, value);
   return n;
 }
 
@@ -84,6 +103,7 @@ export function intListArg(flag: string, value: string): number[] {
     if (!Number.isSafeInteger(n) || n <= 0) {
       throw new UsageError(`--${flag} must be a comma list of positive integers (e.g. 512,256), got '${value}'`);
     }
+    checkLimit(flag, n, value);
     return n;
   });
 }

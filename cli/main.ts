@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportError, UsageError } from './errors.js';
+import { checkThreads } from './safety.js';
 
 interface Command {
   help: string;
@@ -103,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
+  // The kernels read AEKIT_THREADS themselves: checked here so a huge value fails before any pool starts.
+  if (process.env.AEKIT_THREADS && /^\d+$/.test(process.env.AEKIT_THREADS)) checkThreads(Number(process.env.AEKIT_THREADS), 'AEKIT_THREADS');
   const load = Object.hasOwn(commands, first) ? commands[first] : undefined;
   if (!load) {
     const what = first.startsWith('-') ? 'option' : 'command';

@@ -15,6 +15,7 @@ import {
   type LossName, type NoiseSpec, OPTIMIZERS, type OptimizerName, PREPROCESS_METHODS, type PreprocessMethod,
 } from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, positiveArg } from './args.js';
+import { checkThreads } from './safety.js';
 import { DATA_OPTIONS } from './data-args.js';
 import { UsageError } from './errors.js';
 
@@ -364,7 +365,7 @@ export function readTrainConfig(v: Values): TrainConfig {
     explicit: new Set((['hidden', 'latent', 'activation', 'latent-activation', 'output-activation', 'loss', 'batch-size', 'epochs'] as const).filter((f) => v[f] !== undefined)),
     out: v.out ?? './aekit-out',
     backend: choiceArg('backend', v.backend ?? 'auto', BACKEND_CHOICES),
-    threads: v.threads === undefined ? undefined : intArg('threads', v.threads),
+    threads: v.threads === undefined ? undefined : checkThreads(intArg('threads', v.threads)),
   };
   switch (model) {
     case 'stacked':

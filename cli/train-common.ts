@@ -1,7 +1,10 @@
 /** What every `aekit train` run shares: keeping completed epochs, Ctrl-C, charts, the summary and the model file. */
 import { type Backend, type Callback, type History, type ModelExtras, saveModel, type SavableModel, type TrainControl } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
-import type { Dataset, StreamedData } from '../src/index.js';
+import type { Dataset, Module, StreamedData } from '../src/index.js';
+import { epochDivergence, firstNonFinite, isDivergence } from '../src/train/finite.js';
+import type { OutputSet } from './output-set.js';
+import { requireAllFinite, requireFinite } from './safety.js';
 import type { Chart } from './figures.js';
 import { TrainProgress } from './progress.js';
 import type { Run, RunHistory } from './train-run.js';
@@ -18,6 +21,19 @@ export class LastEpochWeights implements Callback {
   }
   onTrainEnd(control: TrainControl): void {
     if (this.snap) control.restore(this.snap);
+  }
+}
+
+/**
+ * Stops a run at the end of an epoch whose weights are not finite (fit itself stops on a non-finite batch
+ * loss): the run then ends as diverged, and writes nothing. A non-finite validation loss with finite weights
+ * is left to the checks of the finished run (the test MSE), which refuse to write it.
+ */
+export class DivergenceGuard implements Callback {
+  constructor(private readonly model: Module) {}
+  onEpochEnd(info: { epoch: number }, control: TrainControl): void {
+    const reason = epochDivergence(this.model.namedTensors(), info.epoch);
+    if (reason) control.stop(reason);
   }
 }
 
@@ -51,18 +67,34 @@ export async function trainWithProgress(run: Run, train: Dataset | StreamedData,
       callbacks: (epochs, label) => {
         if (label) process.stderr.write(`aekit: ${label}\n`);
         progress = new TrainProgress(epochs);
-        return [progress, new LastEpochWeights()];
+        return [progress, new LastEpochWeights(), new DivergenceGuard(run.model)];
       },
     });
   } finally {
     interrupt.dispose();
   }
+  // A diverged run writes nothing: the weights it stopped on (or the last epoch's, kept by LastEpochWeights)
+  // come from a run heading to NaN, and the files of an earlier good run in --out must survive it.
+  if (isDivergence(history.stopReason)) throw new Error(`training diverged: ${history.stopReason}; nothing written`);
   const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
   if (history.completedEpochs === 0) {
     process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
     return { exit: aborted ? 130 : 1 };
   }
   return { history, aborted };
+}
+
+/** The model of a run is written only when every weight is a number. */
+export function requireFiniteWeights(model: Module): void {
+  const bad = firstNonFinite(model.namedTensors());
+  if (bad) throw new Error(`the trained weights are not finite (${bad.name} holds ${bad.value} at index ${bad.index}): the model diverged (try a lower --lr); nothing written`);
+}
+
+/** The numbers of a finished run that must be finite before anything is written: the test MSE and every epoch's losses. */
+export function requireFiniteRun(testMse: number, history: Pick<History, 'loss' | 'valLoss'>): void {
+  requireFinite('the test MSE', testMse, 'the model diverged (try a lower --lr) or the test data holds non-finite values; nothing written');
+  requireAllFinite('the training loss of epoch', history.loss, 'the model diverged (try a lower --lr); nothing written');
+  requireAllFinite('the validation loss of epoch', history.valLoss, 'the model diverged (try a lower --lr); nothing written');
 }
 
 export function writeChart(png: string, svg: string, chart: Chart): void {
@@ -87,8 +119,9 @@ export interface RunEnd {
  * the text and the files written) and returns the exit code: 0, 1 when training stopped early (NaN loss,
  * early stopping), 130 after Ctrl-C.
  */
-export function finishRun(end: RunEnd): number {
-  writeFileAtomic(end.files.summary!, `${JSON.stringify(end.result, null, 2)}\n`);
+export function finishRun(end: RunEnd, outputs: OutputSet, previous: readonly string[]): number {
+  writeFileAtomic(outputs.stage(end.files.summary!), `${JSON.stringify(end.result, null, 2)}\n`);
+  outputs.commit(previous);
   if (end.json) process.stdout.write(`${JSON.stringify(end.result)}\n`);
   else process.stdout.write(`${end.text}wrote ${Object.values(end.files).join('\n      ')}\n`);
   if (end.stopReason && !end.aborted) {

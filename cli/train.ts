@@ -4,15 +4,16 @@
  * 256, 5 epochs), validated on the MNIST test set as the Keras blog examples do. `--model NAME` picks another
  * preset (cli/presets.ts: the defaults; cli/train-models.ts: training, metrics and figures of each model).
  */
-import { mkdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { ACTIVATIONS, DEFAULT_SHUFFLE_BUFFER, getBackend, LOSSES, OPTIMIZERS, useBackend, writePng } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { dataFigure } from './figures.js';
 import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
 import { fitToData } from './presets-fit.js';
-import { finishRun, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
+import { OutputSet, previousFiles, recoverOutputs } from './output-set.js';
+import { prepareOutputDir } from './safety.js';
+import { finishRun, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -107,8 +108,9 @@ export async function run(args: string[]): Promise<number> {
   positionals('train', given, []);
   const flags = readTrainConfig(values);
   const req = readDataArgs(values, flags.seed);
-  const out = resolve(flags.out);
-  mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
+  // Now, so an unwritable or special --out fails at once, not after minutes of training.
+  const out = prepareOutputDir(flags.out);
+  for (const note of recoverOutputs(out)) process.stderr.write(`aekit: ${note}\n`);
 
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);
@@ -130,8 +132,10 @@ export async function run(args: string[]): Promise<number> {
   const outcome = await trainWithProgress(trainRun, trainSet, testSet);
   if ('exit' in outcome) return outcome.exit;
   const { history, aborted } = outcome;
+  requireFiniteWeights(model);
 
   const report = await trainRun.report(testSet);
+  requireFiniteRun(report.testMse, history);
   const trained = { model, info: data.info, preprocessing: data.preprocessing };
   const figures = [...report.figures];
   const main = await dataFigure(trained, testSet, `${model.architecture()} on ${basename(data.info.source)}`);
@@ -162,15 +166,23 @@ export async function run(args: string[]): Promise<number> {
     ...runRecord(history, backend, files),
   };
 
-  saveWithRecord(files.model, model, result, { data: data.info, preprocessing: data.preprocessing });
-  if (report.lossChart) writeChart(files.lossPng, files.lossSvg, report.lossChart);
-  for (const f of figures) {
-    if ('svg' in f.image) writeChart(files[f.file], files[`${f.file}.svg`], f.image);
-    else writePng(files[f.file], f.image);
+  // Every file goes to a staging folder first and into --out only as a complete set (cli/output-set.ts).
+  const previous = previousFiles(out);
+  const set = new OutputSet(out);
+  try {
+    const at = (path: string): string => set.stage(path);
+    saveWithRecord(at(files.model), model, result, { data: data.info, preprocessing: data.preprocessing });
+    if (report.lossChart) writeChart(at(files.lossPng), at(files.lossSvg), report.lossChart);
+    for (const f of figures) {
+      if ('svg' in f.image) writeChart(at(files[f.file]), at(files[`${f.file}.svg`]), f.image);
+      else writePng(at(files[f.file]), f.image);
+    }
+    return finishRun({
+      files, result, json: values.json === true, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
+      text: `test MSE ${report.testMse.toFixed(6)} on ${testSet.length} test samples after ${history.epoch.length} epoch(s); ` +
+        `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}`,
+    }, set, previous);
+  } finally {
+    set.discard(); // a no-op after the commit; after an error, nothing staged reaches --out
   }
-  return finishRun({
-    files, result, json: values.json === true, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
-    text: `test MSE ${report.testMse.toFixed(6)} on ${testSet.length} test samples after ${history.epoch.length} epoch(s); ` +
-      `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}`,
-  });
 }

@@ -23,12 +23,22 @@ export function firstNonFinite(named: readonly (readonly [string, Tensor])[]): N
   return null;
 }
 
-/** Every divergence message starts so (fit's tests and its checkpointing match on it). */
+/** A batch's divergence message starts so (fit's tests and its checkpointing match on it). */
 const PREFIX = 'loss became ';
+const ANY_PREFIX = /^(loss|a weight) became /;
 
 /** Whether a History.stopReason says the run diverged (as opposed to early stopping or an abort). */
 export function isDivergence(reason: string | null | undefined): boolean {
-  return reason?.startsWith(PREFIX) === true;
+  return reason != null && ANY_PREFIX.test(reason);
+}
+
+/**
+ * At the end of 0-based `epoch`: the reason to stop when a weight is not finite (a step can overflow a weight
+ * while its own loss, computed before the update, still reads finite: the last step of an epoch), else null.
+ */
+export function epochDivergence(named: readonly (readonly [string, Tensor])[], epoch: number): string | null {
+  const bad = firstNonFinite(named);
+  return bad ? `a weight became ${bad.value} at the end of epoch ${epoch + 1}: first non-finite parameter ${bad.name} (index ${bad.index}) (try a lower learning rate)` : null;
 }
 
 /**
