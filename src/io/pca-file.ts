@@ -118,7 +118,6 @@ function readPreprocessing(header: ModelHeader, tensors: Record<string, SafeTens
 function build(tensors: Record<string, SafeTensor>, metadata: Record<string, string>, source: string): LoadedPca {
   const header = parseHeader(metadata, source);
   if (header.kind !== PCA_KIND) throw new AekitError(`${source}: holds a ${header.kind}, not a PCA`);
-  checkTensorsCrc32(header, tensors, source);
   const cfg = header.config as Partial<PcaFileConfig>;
   const fail = (msg: string, code: 'E_FORMAT' | 'E_VALUE' = 'E_FORMAT'): never => { throw new AekitError(`${source}: invalid PCA file: ${msg}`, code); };
   const posInt = (name: keyof PcaFileConfig): number => {
@@ -164,6 +163,9 @@ function build(tensors: Record<string, SafeTensor>, metadata: Record<string, str
   const data = header.data === undefined ? null : asAekitError('E_FORMAT', () => checkDataInfo(header.data, source));
   if (data && data.sampleShape.reduce((a, b) => a * b, 1) !== d) fail(`the data info describes samples of [${data.sampleShape.join(', ')}], but the PCA's have ${d} values`);
   const preprocessing = readPreprocessing(header, tensors, d, fail);
+  // Last: a file that fails a check above gets that check's message; one that passes them all but is not what
+  // was written (a flipped bit in a component that still looks orthonormal to 1e-4) fails here.
+  checkTensorsCrc32(header, tensors, source);
   return { pca, config, ...(header.training ? { training: header.training } : {}), data, preprocessing };
 }
 
