@@ -6,6 +6,7 @@
 import { type DataInfo, type Dataset, openData, type Preprocessing, READERS } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
+import { requireFinite } from './safety.js';
 import { readTrainConfig } from './presets.js';
 import { fitToData, preprocessFor } from './presets-fit.js';
 import { fitPreprocessing, withTestSplit } from './train-data.js';
@@ -120,8 +121,7 @@ export function labelClasses(command: string, info: DataInfo, sets: readonly (re
   return { labels, name, indices: (ds) => Int32Array.from(ds.labels!, (l) => index.get(l)!) };
 }
 
-/** A NaN or infinite metric is an error (an empty split, a diverged model), not a result. */
+/** A NaN or infinite metric is an error (an empty split, a diverged model), not a result: safety.ts requireFinite. */
 export function finite(v: number, what: string): number {
-  if (!Number.isFinite(v)) throw new Error(`${what} is ${v}: nothing to report`);
-  return v;
+  return requireFinite(what, v, 'the model diverged (try a lower --lr), a split is empty or the data holds non-finite values; nothing written');
 }

@@ -6,7 +6,6 @@
  * Below the command: what the commands that analyse data without a model file share (probe, classify, pca,
  * compare-pca, som): opening data as `aekit train` does, the built-in sets' default limits, labels as classes.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeData } from '../src/index.js';
 import { accuracyScore, confusionMatrix, ReconstructionClassifier } from '../src/analysis/classify.js';
@@ -14,6 +13,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { type TableColumn, writeCsvFile } from '../src/io/tables.js';
 import { confusionMatrixImage } from '../src/viz/confusion.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { BUILTIN_LIMITS, builtinDefaults, finite, fitSizes, labelClasses, openAsTrain, trainLimitAlias } from './analysis-data.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { printNotes } from './model-data.js';
@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
   const cfg = readConfig(values);
   const req = builtinDefaults(readDataArgs(trainLimitAlias(values), cfg.seed), BUILTIN_LIMITS);
   const out = resolve(cfg.out);
-  mkdirSync(out, { recursive: true });
+  prepareOutputDir(out);
   const data = await openAsTrain(req, cfg.seed);
   const classes = labelClasses('classify', data.info, [['training', data.train], ['test', data.test]]);
   const d = data.train.sampleSize;
@@ -115,6 +115,10 @@ export async function run(args: string[]): Promise<number> {
   // rule (smallest error, ties to the smaller label) over errors computed once.
   const k = clf.classes.length;
   const errors = clf.errors(test);
+  // A diverged class model scores NaN on everything (and would quietly lose every vote): refused, naming it.
+  for (let i = 0; i < errors.length; i++) {
+    finite(errors[i], `the reconstruction error of class ${classes.name(clf.classes[i % k])}'s autoencoder on test sample ${Math.floor(i / k) + 1}`);
+  }
   const predictions = new Int32Array(test.length);
   for (let i = 0; i < test.length; i++) {
     let best = 0;

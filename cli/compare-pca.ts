@@ -3,7 +3,6 @@
  * error per code size, as a table and a plot (MISSION §5). `--deep` runs the Hinton & Salakhutdinov comparison
  * instead (30-d code).
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeData, getBackend } from '../src/index.js';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../src/analysis/compare-pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { TrainProgress } from './progress.js';
@@ -129,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
   const cfg = readConfig(values);
   const req = readDataArgs(values, cfg.setup.seed);
   const out = resolve(cfg.out);
-  mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before minutes of training
+  prepareOutputDir(out); // now, so an unwritable --out fails before minutes of training
 
   const data = await openAsTrain(req, cfg.setup.seed);
   const d = data.train.sampleSize;
@@ -166,7 +166,11 @@ export async function run(args: string[]): Promise<number> {
         progress = new TrainProgress(cfg.setup.epochs);
         return [progress];
       },
-      onRow: (r) => process.stderr.write(rowLine(r)),
+      onRow: (r) => {
+        // At once: a diverged code size fails the command before the others train (and before any file).
+        for (const [name, v] of [['PCA', r.pcaMse], ['autoencoder', r.aeMse]] as const) finite(v, `the ${name} test MSE at code ${r.code}`);
+        process.stderr.write(rowLine(r));
+      },
     });
   } finally {
     process.off('SIGINT', onSigint);

@@ -10,6 +10,7 @@ import { decodeImage, encodePng, listImageFolder, noGrad, type RasterImage, type
 import { resizeArea, toChannels } from '../src/data/image-pixels.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { intArg } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { UsageError } from './errors.js';
 import { loadBundle, type ModelBundle } from './model-data.js';
 
@@ -199,11 +200,7 @@ async function runFolder(modelPath: string, input: string, v: ImageValues): Prom
     const s = listing.skipped;
     process.stderr.write(`aekit: ${input}: not images, not read: ${s.slice(0, 5).join(', ')}${s.length > 5 ? ` and ${s.length - 5} more` : ''}\n`);
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new Error(`cannot create the output folder ${v.out}: ${(e as Error).message}`);
-  }
+  prepareOutputDir(outDir);
   const files: string[] = [];
   const sizes: [number, number][] = [];
   let resized = 0;

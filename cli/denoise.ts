@@ -6,7 +6,6 @@
  * back as PNGs (cli/denoise-images.ts).
  * Every model kind goes through AutoencoderModel only: the default noise is `model.trainingNoise`.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   addNoise, Dataset, denoisingFigure, encodePng, imageQuality, meanSquaredError, type NoiseSpec, type Tensor, tensor,
@@ -14,6 +13,7 @@ import {
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { shapeSize } from '../src/models/model.js';
 import { intArg, parseCommand } from './args.js';
+import { requireFinite, prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { runImages } from './denoise-images.js';
 import { UsageError } from './errors.js';
@@ -143,8 +143,8 @@ export interface DenoisingRun {
  * never a number to report. An infinite PSNR is a result: the two images are identical.
  */
 function finite<T extends number | null>(name: string, v: T): T {
-  if (v !== null && (Number.isNaN(v) || (name === 'MSE' && !Number.isFinite(v)))) {
-    throw new Error(`denoising gave ${Number.isNaN(v) ? 'a NaN' : 'an infinite'} ${name}: the model's outputs are not finite numbers on these samples (its weights overflow, or the file is damaged)`);
+  if (v !== null && (Number.isNaN(v) || name === 'MSE')) {
+    requireFinite(`the denoising ${name}`, v, "the model's outputs are not finite numbers on these samples (its weights overflow, or the file is damaged)");
   }
   return v;
 }
@@ -230,7 +230,7 @@ export async function run(args: string[]): Promise<number> {
   for (const note of md.notes) process.stderr.write(`aekit: ${note}\n`);
   const input = md.evalInput;
   const noise = resolveNoise(noiseFlag ?? bundle.model.trainingNoise, input.toFloat32());
-  mkdirSync(out, { recursive: true });
+  prepareOutputDir(out);
 
   const r = denoiseSamples(bundle, input, noise, seed);
   const files: string[] = [];

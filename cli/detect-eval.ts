@@ -4,7 +4,6 @@
  * reconstruction error: ROC-AUC and average precision with every other class as the anomalies. MNIST digit 0
  * by default (--all: each digit in turn), as the benchmark always ran; a labelled table with --label.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AnomalyDetector } from '../src/analysis/anomaly.js';
 import { type OneClassKind, oneClassAutoencoder, type OneClassResult, oneClassSplit, runOneClass } from '../src/analysis/anomaly-bench.js';
@@ -15,6 +14,7 @@ import {
   type RasterImage, saveModel, svgToPng, writePng,
 } from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { requireFinite, prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, fractionArg, readDataArgs } from './data-args.js';
 import { strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
@@ -141,9 +141,13 @@ async function runClass(cfg: Config, opened: OpenedData, label: number, spec: st
   const kind: OneClassKind = info.kind === 'image' ? 'image' : 'tabular';
   const unit = method === 'scale' || method === 'minmax' || (method === 'none' && inUnitRange(train));
   const detector = new AnomalyDetector(oneClassAutoencoder(d, kind, cfg.setup, unit ? 'sigmoid' : 'linear'), { threshold: cfg.threshold });
-  const r = await runOneClass({ train, test, labels: split.labels }, detector, kind, cfg.setup);
+  const r = await runOneClass({ train, test, labels: split.labels }, detector, kind, cfg.setup).catch((e: Error) => {
+    // The detector's own check of its calibration scores: said as what it means for this class's model.
+    if (!/NaN|Infinity|finite/.test(e.message)) throw e;
+    throw new Error(`${spec}: the anomaly scores of ${className(label, info, spec)}'s model are not finite (${e.message}): the model diverged (try a lower --lr) or the data holds non-finite values; nothing written`);
+  });
   for (const [what, v] of [['ROC-AUC', r.auc], ['average precision', r.averagePrecision]] as const) {
-    if (!Number.isFinite(v)) throw new Error(`${spec}: the ${what} of ${className(label, info, spec)} is ${v}`);
+    requireFinite(`${spec}: the ${what} of ${className(label, info, spec)}`, v);
   }
   return { name: className(label, info, spec), label, r, preprocessing: prep, test };
 }
@@ -192,7 +196,7 @@ export async function run(args: string[]): Promise<number> {
   const req = readDataArgs(values, cfg.seed);
   const spec = req.spec ?? 'mnist';
   const out = resolve(cfg.out);
-  mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before training
+  prepareOutputDir(out); // now, so an unwritable --out fails before training
   const opened = await openData(spec, req.options);
   for (const note of opened.notes) process.stderr.write(`aekit: ${note}\n`);
   const { info } = opened;

@@ -5,8 +5,8 @@
  * is added is the calibration split and the threshold, which needs no contamination rate: by default the
  * lowest one that flags at most 1% of the held-out normal samples.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { AnomalyDetector, calibrationSummary, type CalibrationSummary } from '../src/analysis/anomaly.js';
 import { getBackend, saveModel, useBackend } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
@@ -15,7 +15,8 @@ import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-thres
 import { UsageError } from './errors.js';
 import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
 import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
-import { trainWithProgress } from './train-common.js';
+import { requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
+import { prepareOutputFile, requireFinite } from './safety.js';
 import { openTrainData } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -110,7 +111,7 @@ export async function run(args: string[]): Promise<number> {
   const out = outArg(values.out);
   const req = readDataArgs(values, flags.seed);
   if (req.options.testData === undefined && req.options.validationSplit === undefined) req.options.validationSplit = CALIBRATION_SPLIT;
-  mkdirSync(dirname(out), { recursive: true }); // now, so an unwritable --out fails before training
+  prepareOutputFile(out, 'detector file'); // now, so an unwritable --out fails before training
 
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);
@@ -133,8 +134,17 @@ export async function run(args: string[]): Promise<number> {
   if ('exit' in trained) return trained.exit;
   const { history, aborted } = trained;
 
+  // A diverged model would calibrate on NaN scores: refused with the reason, and nothing written.
+  requireFiniteWeights(model);
+  requireFiniteRun(NaN, history, false);
   const detector = new AnomalyDetector(model, { threshold: strategy });
-  detector.calibrate(calibration);
+  try {
+    detector.calibrate(calibration);
+  } catch (e) {
+    if (!/NaN|Infinity|finite/.test((e as Error).message)) throw e;
+    throw new Error(`the calibration scores are not finite (${(e as Error).message}): the model diverged (try a lower --lr) or the data holds non-finite values; nothing written`);
+  }
+  requireFinite('the threshold', detector.threshold);
   const cal = calibrationSummary(detector.calibrationScores!.data, detector.threshold);
   const label = strategyLabel(strategy);
   const record = {

@@ -10,6 +10,7 @@ import { type AnomalyDetector, calibrationSummary, topErrorShares } from '../src
 import { type DataInfo, type Dataset, featureAxis, loadModelFile, type LoadedModel, Preprocessing } from '../src/index.js';
 import { type TableColumn, writeNpyFile, writeTableFile } from '../src/io/tables.js';
 import { intArg, parseCommand, positionals } from './args.js';
+import { requireFinite } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
@@ -128,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
   if (raw.length === 0) throw new Error(`${data.spec}: no samples to score`);
   const scores = det.scores(input);
   const bad = scores.findIndex((s) => !Number.isFinite(s));
-  if (bad >= 0) throw new Error(`${data.spec}: sample ${bad + 1}${raw.ids ? ` (${raw.ids[bad]})` : ''} scores ${scores[bad]} (is the data what the detector was fitted on?)`);
+  if (bad >= 0) requireFinite(`${data.spec}: the score of sample ${bad + 1}${raw.ids ? ` (${raw.ids[bad]})` : ''}`, scores[bad], 'is the data what the detector was fitted on? (or its weights overflow)');
   const flagged = det.decide(scores);
   const probability = det.probability(scores);
 

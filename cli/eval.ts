@@ -6,6 +6,7 @@
  */
 import { type AutoencoderModel, bce, type Dataset, describeData, noGrad, tensor } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
+import { requireFinite } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { loadBundle, type ModelBundle, openForModel, printNotes } from './model-data.js';
 import { describeSamples, pickSamples, reconstructAll, type Samples, SPLIT_HELP, splitArg } from './samples.js';
@@ -85,10 +86,8 @@ function dataUnitsMse(bundle: ModelBundle, s: Samples): number {
 export function evaluate(bundle: ModelBundle, s: Samples, kind: string): EvalResult {
   const { model } = bundle;
   const mse = model.reconstructionError(s.input);
-  const check = (name: string, v: number): number => {
-    if (!Number.isFinite(v)) throw new Error(`${bundle.path}: the ${name} of the reconstructions is ${v} (is the data what the model was trained on?)`);
-    return v;
-  };
+  const check = (name: string, v: number): number =>
+    requireFinite(`${bundle.path}: the ${name} of the reconstructions`, v, 'the weights overflow (a diverged model) or the data is not what the model was trained on');
   const result: EvalResult = { mse: check('MSE', mse), bce: null };
   if (kind !== 'image') result.mseDataUnits = check('MSE in data units', dataUnitsMse(bundle, s));
   const why = whyNoBce(model, s.input, bundle.preprocessing.method);

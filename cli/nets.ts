@@ -12,6 +12,10 @@ import { RNNRegressor, slidingWindows } from '../src/models/rnn.js';
 import { tensor } from '../src/tensor/tensor.js';
 import { choiceArg, intArg, parseCommand, positionals, positiveArg } from './args.js';
 import { UsageError } from './errors.js';
+import { requireAllFinite, requireFinite } from './safety.js';
+
+/** Why a demo's numbers can stop being numbers: the learning rate (the data is generated, so finite). */
+const DIVERGED = 'the net diverged: try a lower --lr';
 
 interface Command {
   help: string;
@@ -68,6 +72,8 @@ Options:
     const p = new Perceptron({ inputDim: 3, useBias: false, seed });
     const h = await p.fit(TOY_INPUTS, targets, { epochs, lr, loss });
     const outputs = Array.from(p.predict(TOY_INPUTS).toTypedArray());
+    requireFinite('the final loss', h.loss.at(-1) ?? NaN, DIVERGED);
+    requireAllFinite('the output of input', outputs, DIVERGED);
     const correct = outputs.filter((o, i) => (o >= 0.5 ? 1 : 0) === targets[i]).length;
     const result = {
       task, config: { epochs, lr, loss, seed }, inputs: TOY_INPUTS, targets, outputs, correct,
@@ -118,6 +124,9 @@ Options:
     await single.fit(TOY_INPUTS, XOR_TARGETS, { epochs, lr: optimizer === 'sgd' ? lr : 1 });
     const outputs = Array.from(net.predict(TOY_INPUTS).toTypedArray());
     const perceptronOutputs = Array.from(single.predict(TOY_INPUTS).toTypedArray());
+    requireFinite('the final loss of the two-layer net', h.loss.at(-1) ?? NaN, DIVERGED);
+    requireAllFinite('the two-layer output of input', outputs, DIVERGED);
+    requireAllFinite('the one-layer output of input', perceptronOutputs, DIVERGED);
     const score = (out: number[]): number => out.filter((o, i) => (o >= 0.5 ? 1 : 0) === XOR_TARGETS[i]).length;
     const result = {
       config: { sizes: net.config.sizes, activation, optimizer, lr, epochs, seed, loss: 'mse' },
@@ -175,7 +184,8 @@ Options:
     const xTest = tensor(xd.slice(nTrain * window), [n - nTrain, window, 1]), yTest = Array.from(yd.slice(nTrain));
     const net = new RNNRegressor({ units, seed });
     const h = await net.fit(xTrain, yTrain, { epochs, lr, seed });
-    const testMse = net.evaluate(xTest, yTest);
+    const testMse = requireFinite('the test MSE', net.evaluate(xTest, yTest), DIVERGED);
+    requireFinite('the final training loss', h.loss.at(-1) ?? NaN, DIVERGED);
     const mean = yTest.reduce((s, t) => s + t, 0) / yTest.length;
     const baselineMse = yTest.reduce((s, t) => s + (t - mean) ** 2, 0) / yTest.length;
     const predicted = Array.from(net.predict(xTest).toTypedArray());

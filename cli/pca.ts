@@ -3,13 +3,13 @@
  * a PCA file that keeps the data's description and preprocessing (so it can be applied to new data), with a
  * picture of the components for images.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DataInfo, describeData, imageGrid, type Preprocessing, writePng } from '../src/index.js';
 import { PCA } from '../src/analysis/pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { savePca } from '../src/io/pca-file.js';
 import { intArg, parseCommand, positionals } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { figureScale } from './figures.js';
@@ -94,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   const seed = intArg('seed', values.seed ?? '0', 0);
   const req = readDataArgs(values, seed);
   const out = resolve(values.out ?? './aekit-out/pca');
-  mkdirSync(out, { recursive: true });
+  prepareOutputDir(out);
 
   const data = await openAsTrain(req, seed);
   const { info, preprocessing } = data;

@@ -4,7 +4,6 @@
  * files for the TensorFlow Embedding Projector. 2-D codes are plotted as they are; wider ones are projected
  * to 2-D with PCA or UMAP (src/analysis/latent.ts).
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type AutoencoderModel, type DataInfo, type Dataset } from '../src/index.js';
 import {
@@ -13,6 +12,7 @@ import {
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { shapeSize } from '../src/models/model.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { loadBundle, openForModel, printNotes } from './model-data.js';
@@ -122,7 +122,7 @@ export async function run(args: string[]): Promise<number> {
     throw new Error(`a plot of codes needs at least ${method === 'umap' ? 3 : 2} samples, and ${describeSamples(s, data.spec)} ${s.raw.length === 1 ? 'is' : 'are'} all there is${s.split === 'test' ? ' (--split all plots every sample)' : ''}`);
   }
   printNotes(data.notes);
-  mkdirSync(out, { recursive: true });
+  prepareOutputDir(out);
 
   const started = performance.now();
   const model = bundle.model;

@@ -3,13 +3,13 @@
  * codes and autoencoder codes of the same size, as one table: autoencoders trained here, or the models given
  * (any kind, each fed the samples its own way).
  */
-import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type DataInfo, type Dataset, describeData, type Preprocessing } from '../src/index.js';
 import { DEFAULT_SETUP } from '../src/analysis/compare-pca.js';
 import { featureComparison, featureComparisonTable, type FeatureRow, type ProbedEncoder } from '../src/analysis/probe.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positiveArg } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, type DataRequest, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
 import { checkFits, loadBundle, type ModelBundle, openForModel, printNotes } from './model-data.js';
@@ -133,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
   const cfg = readConfig(values, models);
   const req = readDataArgs(trainLimitAlias(values), cfg.seed);
   const out = resolve(cfg.out);
-  mkdirSync(out, { recursive: true });
+  prepareOutputDir(out);
   const bundles = models.map(loadBundle);
 
   let data: ProbeData;

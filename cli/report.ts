@@ -5,11 +5,11 @@
  * model trained with noise on images, PSNR before and after denoising. Sections: cli/report-sections.ts;
  * assembly and escaping: src/viz/report.ts.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { renderReport, type ReportSection } from '../src/viz/report.js';
 import { choiceArg, intArg, parseCommand, positionals } from './args.js';
+import { prepareOutputFile } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { count, evaluationSource } from './denoise.js';
 import { loadBundle, openForModel } from './model-data.js';
@@ -64,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
   for (const note of md.notes) process.stderr.write(`aekit: ${note}\n`);
   const input = md.evalInput;
   if (input.length === 0) throw new Error(`${md.spec}: no samples to evaluate ${path} on`);
-  mkdirSync(dirname(out), { recursive: true });
+  prepareOutputFile(out, 'report file');
 
   const evaluation = await evaluationSection(bundle, md, input);
   const sections: ReportSection[] = [

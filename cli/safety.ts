@@ -17,9 +17,9 @@ export function requireFinite(name: string, value: number, hint = 'the model div
   return value;
 }
 
-/** requireFinite over every value of a list (per-epoch losses, per-class numbers); names the first bad index. */
+/** requireFinite over every value of a list; names the first bad one by its 1-based position. */
 export function requireAllFinite(name: string, values: ArrayLike<number>, hint?: string): void {
-  for (let i = 0; i < values.length; i++) requireFinite(`${name} [${i}]`, values[i], hint);
+  for (let i = 0; i < values.length; i++) requireFinite(`${name} ${i + 1}`, values[i], hint);
 }
 
 /**
@@ -48,7 +48,7 @@ const SPECIAL_FS: Record<number, string> = {
   0x73636673: 'securityfs', 0x74726163: 'tracefs', 0xcafe4a11: 'bpf', 0x6e736673: 'nsfs', 0x50495045: 'pipefs',
 };
 
-function refuseSpecialFs(dir: string, what: string): void {
+function refuseSpecialFs(dir: string, what: string, shown = dir): void {
   let type: number;
   try {
     type = statfsSync(dir).type;
@@ -56,7 +56,7 @@ function refuseSpecialFs(dir: string, what: string): void {
     return; // statfs unsupported here: the probe below still decides
   }
   const name = SPECIAL_FS[type];
-  if (name) throw new Error(`${what} ${dir} is on the ${name} file system, which holds no ordinary files: give a folder on a disk`);
+  if (name) throw new Error(`${what} ${shown} is on the ${name} file system, which holds no ordinary files: give a folder on a disk`);
 }
 
 const reason = (e: unknown): string => {
@@ -81,7 +81,7 @@ function makeDirs(dir: string, what: string): void {
     try {
       st = statSync(path);
     } catch {
-      refuseSpecialFs(dirname(path), what);
+      refuseSpecialFs(dirname(path), what, dir);
       try {
         mkdirSync(path);
       } catch (e) {

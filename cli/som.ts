@@ -3,13 +3,13 @@
  * U-matrix, its label map when the data has labels, and a summary (quantization and topographic error). The
  * labels are only used to draw the map, never to train.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeData, openData, writePng } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { SOM } from '../src/models/som.js';
 import { LABEL_PALETTE, labelMapImage, uMatrixImage } from '../src/viz/som.js';
 import { choiceArg, intArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs, refuseDataFlags } from './data-args.js';
 import { printNotes } from './model-data.js';
 import { builtinDefaults, type Classes, finite, labelClasses } from './analysis-data.js';
@@ -97,7 +97,7 @@ export async function run(args: string[]): Promise<number> {
   const req = builtinDefaults(readDataArgs(values, cfg.seed), { limit: 2000 });
   refuseDataFlags(req, 'som', ['test-data', 'validation-split', 'test-limit'], 'the map is trained and measured on the same samples');
   const out = resolve(cfg.out);
-  mkdirSync(out, { recursive: true }); // now, so an unwritable --out fails before training
+  prepareOutputDir(out); // now, so an unwritable --out fails before training
 
   const spec = req.spec ?? 'mnist';
   const opened = await openData(spec, req.options);

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import type { Dataset, Module, StreamedData } from '../src/index.js';
 import { epochDivergence, firstNonFinite, isDivergence } from '../src/train/finite.js';
 import type { OutputSet } from './output-set.js';
-import { requireAllFinite, requireFinite } from './safety.js';
+import { requireFinite } from './safety.js';
 import type { Chart } from './figures.js';
 import { TrainProgress } from './progress.js';
 import type { Run, RunHistory } from './train-run.js';
@@ -91,10 +91,11 @@ export function requireFiniteWeights(model: Module): void {
 }
 
 /** The numbers of a finished run that must be finite before anything is written: the test MSE and every epoch's losses. */
-export function requireFiniteRun(testMse: number, history: Pick<History, 'loss' | 'valLoss'>): void {
-  requireFinite('the test MSE', testMse, 'the model diverged (try a lower --lr) or the test data holds non-finite values; nothing written');
-  requireAllFinite('the training loss of epoch', history.loss, 'the model diverged (try a lower --lr); nothing written');
-  requireAllFinite('the validation loss of epoch', history.valLoss, 'the model diverged (try a lower --lr); nothing written');
+export function requireFiniteRun(testMse: number, history: Pick<History, 'loss' | 'valLoss'>, withTest = true): void {
+  if (withTest) requireFinite('the test MSE', testMse, 'the model diverged (try a lower --lr) or the test data holds non-finite values; nothing written');
+  const hint = 'the model diverged (try a lower --lr); nothing written';
+  history.loss.forEach((v, i) => requireFinite(`the training loss of epoch ${i + 1}`, v, hint));
+  history.valLoss.forEach((v, i) => requireFinite(`the validation loss of epoch ${i + 1}`, v, hint));
 }
 
 export function writeChart(png: string, svg: string, chart: Chart): void {
