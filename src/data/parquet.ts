@@ -27,6 +27,9 @@
  *    and only fails, in select.ts, if someone picks it as a numeric feature.
  */
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+// The page header reader hyparquet's own column loop uses (a documented subpath export of the package), so the
+// headers checked below are exactly the ones it would decode.
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import { AekitError, asAekitError } from '../errors.js';
 import { columnTable, type Cell, type ColumnTable, type TableReader } from './table.js';
@@ -101,6 +104,8 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
   const indexOf = new Map(names.map((n, c) => [n, c]));
   let cached: Cached | null = null;
   let closed = false;
+  // Row groups whose page headers checkPages has accepted (each is checked once, on its first decode).
+  const checked = new Set<number>();
 
   const cell = (v: unknown, c: number, row: number): Cell => {
     switch (typeof v) {
@@ -133,6 +138,15 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
 
   const decode = async (start: number, end: number): Promise<Chunk[][]> => {
     const chunks: Chunk[][] = names.map(() => []);
+    let groupStart = 0;
+    for (const [g, group] of metadata.row_groups.entries()) {
+      const groupEnd = groupStart + Number(group.num_rows);
+      if (groupEnd > start && groupStart < end && !checked.has(g)) {
+        await checkPages(file, group, g, source);
+        checked.add(g);
+      }
+      groupStart = groupEnd;
+    }
     try {
       // onChunk must not throw (hyparquet calls it from a detached promise), so it only collects; cells are
       // converted afterwards.
@@ -182,6 +196,105 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
 }
 
 const TWO_53 = 2n ** 53n;
+
+/**
+ * Reads every page header of each column chunk of row group `g` and refuses (E_FORMAT, naming the column) a
+ * chunk that hyparquet could not walk to its end, before hyparquet is given the file. hyparquet 1.33 trusts its
+ * headers: a missing field is `undefined`, and once an offset is computed from one it is NaN, DataView reads
+ * at NaN read byte 0 without a range error, and NaN++ stays NaN, so nothing ever runs off the end of the page.
+ * A DATA_PAGE_V2 header without repetition_levels_byte_length (one flipped bit turns a field's type into a
+ * boolean and ends the struct early) sets the level reader's offset to undefined, and an OPTIONAL column's
+ * definition levels are then read forever: readRleBitPackedHybrid re-reads byte 0 as a run header, and a 0x00
+ * there is a run of 0 values, so its `while (seen < count)` never advances (datapage.js readDataPageV2,
+ * encoding.js). A missing or non-integer compressed_page_size makes readColumn's own page offset NaN the same
+ * way. With every size a non-negative integer that fits its chunk, each header moves the offset forward by
+ * at least one byte, and every read past a page's end throws a RangeError instead.
+ *
+ * The chunk is read twice, here and by hyparquet, but only on the first decode of its row group.
+ */
+async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][number], g: number, source: string): Promise<void> {
+  for (const [c, chunk] of group.columns.entries()) {
+    const meta = chunk.meta_data;
+    const name = meta?.path_in_schema?.join?.('.') ?? `#${c + 1}`;
+    const where = `column ${JSON.stringify(name)} of row group ${g + 1}`;
+    const refuse = (why: string) => new AekitError(`${source}: corrupt Parquet file: ${where}: ${why}`);
+    if (!meta) throw refuse('no column metadata');
+    // Where hyparquet reads the chunk from, computed as it does (plan.js: a dictionary offset of 0 means none).
+    const first = integer(meta.dictionary_page_offset || meta.data_page_offset);
+    const size = integer(meta.total_compressed_size);
+    if (!(first >= 4 && size >= 0 && first + size <= file.byteLength)) {
+      throw refuse(`its pages (${size} bytes at byte ${first}) are not inside the file's ${file.byteLength} bytes`);
+    }
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await file.slice(first, first + size);
+    } catch (e) {
+      throw new AekitError(`${source}: cannot read (${oneLine(e)})`, 'E_IO');
+    }
+    const reader = { view: new DataView(bytes), offset: 0 };
+    // The same end test as hyparquet's readColumn loop.
+    while (reader.offset < reader.view.byteLength - 1) {
+      const at = first + reader.offset;
+      let header: PageHeader;
+      try {
+        header = parquetHeader(reader);
+      } catch (e) {
+        throw refuse(`unreadable page header at byte ${at} (${oneLine(e)})`);
+      }
+      const why = pageProblem(header, reader.view.byteLength - reader.offset);
+      if (why) throw refuse(`page header at byte ${at}: ${why}`);
+      reader.offset += header.compressed_page_size;
+    }
+  }
+}
+
+type PageHeader = ReturnType<typeof parquetHeader>;
+
+/** What in a page header hyparquet would misread (see checkPages), or null; `room` is the chunk's bytes left. */
+function pageProblem(h: PageHeader, room: number): string | null {
+  const bad = (field: string, v: unknown) => `${field} is ${typeof v === 'number' ? v : `not a number (${typeof v})`}`;
+  if (!isCount(h.compressed_page_size)) return bad('compressed_page_size', h.compressed_page_size);
+  if (h.compressed_page_size > room) return `compressed_page_size ${h.compressed_page_size} runs past the chunk's end (${room} bytes left)`;
+  if (!isCount(h.uncompressed_page_size)) return bad('uncompressed_page_size', h.uncompressed_page_size);
+  switch (h.type) {
+    case 'DICTIONARY_PAGE': {
+      const d = h.dictionary_page_header;
+      if (!d) return 'a dictionary page without its header';
+      return isCount(d.num_values) ? null : bad('num_values', d.num_values);
+    }
+    case 'DATA_PAGE': {
+      const d = h.data_page_header;
+      if (!d) return 'a data page without its header';
+      if (!isCount(d.num_values)) return bad('num_values', d.num_values);
+      return typeof d.encoding === 'string' ? null : 'no known encoding';
+    }
+    case 'DATA_PAGE_V2': {
+      const d = h.data_page_header_v2;
+      if (!d) return 'a v2 data page without its header';
+      for (const f of ['num_values', 'num_nulls', 'num_rows', 'definition_levels_byte_length', 'repetition_levels_byte_length'] as const) {
+        if (!isCount(d[f])) return bad(f, d[f]);
+      }
+      if (d.num_nulls > d.num_values) return `num_nulls ${d.num_nulls} is more than num_values ${d.num_values}`;
+      const levels = d.definition_levels_byte_length + d.repetition_levels_byte_length;
+      if (levels > h.compressed_page_size || levels > h.uncompressed_page_size) {
+        return `its levels (${levels} bytes) are larger than the page (${h.compressed_page_size} bytes, ${h.uncompressed_page_size} uncompressed)`;
+      }
+      return typeof d.encoding === 'string' ? null : 'no known encoding';
+    }
+    default:
+      return `page type ${String(h.type)} is not one this reader decodes`;
+  }
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** A footer offset or size (thrift i64: a bigint) as a number, or NaN if it is not a safe non-negative integer. */
+function integer(v: unknown): number {
+  const n = typeof v === 'bigint' || typeof v === 'number' ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : NaN;
+}
 
 /** What a forward read can reuse: the chunks (one per column) holding row `end - 1`, if they run past `end`. */
 function lastRows(chunks: Chunk[][], end: number): Cached | null {

@@ -153,10 +153,10 @@ describe('Parquet errors', () => {
     const len = footer.readUInt32LE(footer.length - 8);
     footer.fill(0, footer.length - 8 - len, footer.length - 8);
     await assert.rejects(readParquetTable(footer, 'footer.parquet'), oneLine(/^footer\.parquet: corrupt Parquet footer \(.+\)$/));
-    // the first page header overwritten
+    // the first page header overwritten: refused before decoding, naming the column
     const page = Buffer.from(whole);
     page.fill(0xff, 4, 40);
-    await assert.rejects(readParquetTable(page, 'page.parquet'), oneLine(/^page\.parquet: cannot decode rows 1-35 of this Parquet file \(.+\)$/));
+    await assert.rejects(readParquetTable(page, 'page.parquet'), oneLine(/^page\.parquet: corrupt Parquet file: column "f32" of row group 1: unreadable page header at byte 4 \(.+\)$/));
   });
 });
 
