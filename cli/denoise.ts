@@ -13,7 +13,7 @@ import {
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { shapeSize } from '../src/models/model.js';
 import { intArg, parseCommand } from './args.js';
-import { requireFinite, prepareOutputDir } from './safety.js';
+import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { runImages } from './denoise-images.js';
 import { UsageError } from './errors.js';
@@ -143,8 +143,8 @@ export interface DenoisingRun {
  * never a number to report. An infinite PSNR is a result: the two images are identical.
  */
 function finite<T extends number | null>(name: string, v: T): T {
-  if (v !== null && (Number.isNaN(v) || name === 'MSE')) {
-    requireFinite(`the denoising ${name}`, v, "the model's outputs are not finite numbers on these samples (its weights overflow, or the file is damaged)");
+  if (v !== null && (Number.isNaN(v) || (name === 'MSE' && !Number.isFinite(v)))) {
+    throw new Error(`denoising gave ${Number.isNaN(v) ? 'a NaN' : 'an infinite'} ${name}: the model's outputs are not finite numbers on these samples (its weights overflow, or the file is damaged)`);
   }
   return v;
 }
