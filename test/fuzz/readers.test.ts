@@ -25,8 +25,8 @@ describe('fuzzed readers: any bytes end in a result or an AekitError with a code
     });
   }
 
-  test('a flipped bit in the payload of an .aekc file, a model file or a PCA file is E_CHECKSUM', async () => {
-    for (const name of ['.aekc', 'model file', 'PCA file']) {
+  test('a flipped bit in the payload of an .aekc file, a model file, a PCA file or a checkpoint is E_CHECKSUM', async () => {
+    for (const name of ['.aekc', 'model file', 'PCA file', 'checkpoint']) {
       const reader = list.find((r) => r.name === name)!;
       const good = reader.seeds[0];
       const bad = good.slice();

@@ -14,16 +14,19 @@ import { PCA } from '../../src/analysis/pca.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { decodeIdx } from '../../src/data/idx.js';
 import { decodeImage } from '../../src/data/image-folder.js';
-import { encodeNpy, parseNpy, parseNpz } from '../../src/data/npy.js';
+import { crc32, encodeNpy, parseNpy, parseNpz } from '../../src/data/npy.js';
 import { readParquetTable } from '../../src/data/parquet.js';
 import { AEKIT_ERROR_CODES, AekitError } from '../../src/errors.js';
 import { decodeAekc, encodeAekc } from '../../src/io/aekc.js';
-import { decodeModel, encodeModel } from '../../src/io/model-codec.js';
+import { CHECKPOINT_KEY, decodeCheckpoint, memoryCheckpointStore } from '../../src/io/checkpoint.js';
+import { decodeModel, encodeModel, tensorsCrc32 } from '../../src/io/model-codec.js';
 import { decodePca, encodePca } from '../../src/io/pca-file.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { encodeParquet } from '../../src/io/tables.js';
 import { Autoencoder } from '../../src/models/autoencoder.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { tensor } from '../../src/tensor/tensor.js';
+import { EarlyStopping } from '../../src/train/callbacks.js';
 
 export interface Reader {
   name: string;
@@ -91,6 +94,37 @@ function pcaSeed(): Uint8Array {
   return encodePca(new PCA().fit(x, { components: 2, dim: 4, method: 'svd' }), { data: 'fuzz' });
 }
 
+/** The last checkpoint of a tiny run with validation data: Adam's slots, EarlyStopping's best weights, history. */
+async function checkpointSeed(): Promise<Uint8Array> {
+  const rng = new Rng(5);
+  const x = tensor(Float32Array.from({ length: 12 * 4 }, () => rng.next()), [12, 4]);
+  const v = tensor(Float32Array.from({ length: 4 * 4 }, () => rng.next()), [4, 4]);
+  const store = memoryCheckpointStore();
+  const ae = new Autoencoder({ inputDim: 4, hidden: [3], latentDim: 2, activation: 'tanh', seed: 1 });
+  await ae.fit(x, { epochs: 2, batchSize: 8, seed: 2, validationData: v, callbacks: [new EarlyStopping({ patience: 5 })], checkpoint: { store } });
+  return store.bytes.get('last')!;
+}
+
+const CHECKPOINT_CRC_KEY = 'aekit_checkpoint_crc32';
+
+/**
+ * The input with its checkpoint CRC-32 recomputed (when it is safetensors holding checkpoint metadata), so that
+ * mutated JSON and tensors reach decodeCheckpoint's structure checks instead of all ending at E_CHECKSUM.
+ */
+function restampCheckpoint(bytes: Uint8Array): Uint8Array {
+  let decoded: ReturnType<typeof decodeSafetensors>;
+  try {
+    decoded = decodeSafetensors(bytes, 'fuzz');
+  } catch {
+    return bytes;
+  }
+  const { tensors, metadata } = decoded;
+  const json = metadata[CHECKPOINT_KEY];
+  if (json === undefined) return bytes;
+  const crc = crc32(new TextEncoder().encode(json), tensorsCrc32(tensors));
+  return encodeSafetensors(tensors, { ...metadata, [CHECKPOINT_CRC_KEY]: String(crc) });
+}
+
 const CSV = 'a,b,label\n1,2.5,x\n3,-4e2,y\n"5",6,x\n';
 
 /** Every reader, with its seeds; `parquet` needs an await, so the list is built by an async function. */
@@ -99,6 +133,7 @@ export async function readers(): Promise<Reader[]> {
     { name: 'id', values: ['r1', 'r2', 'r3'] }, { name: 'x', values: new Float32Array([1, 2, 3]) },
     { name: 'n', values: new Int32Array([4, 5, 6]) }, { name: 'y', values: new Float64Array([0.5, NaN, 2]), missing: true },
   ]);
+  const checkpoint = await checkpointSeed();
   const list: Reader[] = [
     { name: 'model file', seeds: [modelSeed()], read: (b) => decodeModel(b, 'fuzz') },
     { name: 'safetensors', seeds: [encodeSafetensors({ w: { dtype: 'F32', shape: [2, 3], data: new Float32Array(6).fill(1.5) }, v: { dtype: 'F64', shape: [2], data: new Float64Array([1, 2]) } }, { k: 'v' })], read: (b) => decodeSafetensors(b, 'fuzz') },
@@ -112,6 +147,8 @@ export async function readers(): Promise<Reader[]> {
     { name: 'PNG', seeds: pngSeeds(), read: (b) => decodeImage(b, 'fuzz'), bytesPerByte: 8 * 1032 * 4 * 2 },
     { name: 'JPEG', seeds: jpegSeeds(), read: (b) => decodeImage(b, 'fuzz'), bytesPerByte: 256 * 4 * 2 },
     { name: 'PCA file', seeds: [pcaSeed()], read: (b) => decodePca(b, 'fuzz') },
+    { name: 'checkpoint', seeds: [checkpoint], read: (b) => decodeCheckpoint(b, 'fuzz') },
+    { name: 'checkpoint (CRC re-stamped)', seeds: [checkpoint], read: (b) => decodeCheckpoint(restampCheckpoint(b), 'fuzz') },
   ];
   return list;
 }
