@@ -6,7 +6,7 @@
  * lowest one that flags at most 1% of the held-out normal samples.
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { AnomalyDetector, calibrationSummary, type CalibrationSummary } from '../src/analysis/anomaly.js';
 import { getBackend, saveModel, useBackend } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
@@ -17,6 +17,7 @@ import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.
 import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
 import { requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
 import { prepareOutputFile, requireFinite } from './safety.js';
+import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { openTrainData } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -65,6 +66,10 @@ ${presetList().replace(/^/gm, '    ')}
   --json                print the summary as one JSON line on stdout (and nothing else)
   -h, --help            show this help
 
+${CHECKPOINT_HELP.replace('OUT/checkpoints', "'checkpoints' beside the detector file")}
+Ctrl-C or SIGTERM stops after the current step, writes a checkpoint and the detector so far, prints
+the command that resumes the run and exits with code 130; a second one quits at once.
+
 ${DATA_HELP}`;
 
 const options = { ...TRAIN_OPTIONS, threshold: { type: 'string' } } as const;
@@ -112,6 +117,7 @@ export async function run(args: string[]): Promise<number> {
   const req = readDataArgs(values, flags.seed);
   if (req.options.testData === undefined && req.options.validationSplit === undefined) req.options.validationSplit = CALIBRATION_SPLIT;
   prepareOutputFile(out, 'detector file'); // now, so an unwritable --out fails before training
+  const checkpoints = readCheckpointArgs(values, join(dirname(out), 'checkpoints'));
 
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);
@@ -130,7 +136,7 @@ export async function run(args: string[]): Promise<number> {
       `calibrating on ${calibration.length} held out (${data.testSource})\n`,
   );
 
-  const trained = await trainWithProgress(trainRun, train, calibration);
+  const trained = await trainWithProgress(trainRun, train, calibration, checkpoints);
   if ('exit' in trained) return trained.exit;
   const { history, aborted } = trained;
 
@@ -167,5 +173,9 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`aekit: training stopped early: ${history.stopReason}; the detector holds epoch ${history.completedEpochs}\n`);
     return 1;
   }
-  return aborted ? 130 : 0;
+  if (aborted) {
+    process.stderr.write(`aekit: interrupted after ${history.completedEpochs} complete epoch(s); to continue: ${resumeCommand(['detect', 'fit'], args, checkpoints.dir)}\n`);
+    return 130;
+  }
+  return 0;
 }

@@ -17,6 +17,7 @@ import {
 import { choiceArg, intArg, intListArg, type Parsed, positiveArg } from './args.js';
 import { checkThreads } from './safety.js';
 import { DATA_OPTIONS } from './data-args.js';
+import { CHECKPOINT_OPTIONS } from './train-checkpoint.js';
 import { UsageError } from './errors.js';
 
 export const MODEL_NAMES = ['autoencoder', 'deep', 'stacked', 'sparse', 'sparse-kl', 'denoising', 'contractive', 'vae', 'conv', 'denoising-conv', 'sequence'] as const;
@@ -52,6 +53,7 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   out: { type: 'string' },
+  ...CHECKPOINT_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -8,11 +8,14 @@ import { requireFinite } from './safety.js';
 import type { Chart } from './figures.js';
 import { TrainProgress } from './progress.js';
 import type { Run, RunHistory } from './train-run.js';
+import { type CheckpointArgs, describeResume, runStore } from './train-checkpoint.js';
 
 /**
- * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C or a
- * NaN loss mid-epoch the files then describe exactly the epochs that completed (and never hold NaN weights).
- * After a normal end the weights are unchanged since the last snapshot, so restoring is a no-op.
+ * Keeps the weights of the last completed epoch and puts them back when training ends. After a Ctrl-C
+ * mid-epoch the model file then holds exactly the epochs its summary reports (the checkpoint, written before
+ * this runs, keeps the position within the epoch to resume from); before this process completes an epoch
+ * there is nothing to put back and the file holds the weights so far. After a normal end the weights are
+ * unchanged since the last snapshot, so restoring is a no-op.
  */
 export class LastEpochWeights implements Callback {
   private snap: ReturnType<TrainControl['snapshot']> | null = null;
@@ -37,49 +40,56 @@ export class DivergenceGuard implements Callback {
   }
 }
 
-/** Ctrl-C aborts through fit's signal (training stops after the current batch); a second one quits now. */
+/**
+ * Ctrl-C (SIGINT) and SIGTERM abort through fit's signal: training stops after the current step and the run
+ * writes a checkpoint and its files. A second signal quits at once: every file is written atomically and the
+ * outputs go through a staging folder, so nothing torn is left (the next run removes the leftovers). The
+ * handlers stay for the rest of the command, so a signal while the files are written waits for them too.
+ */
 export function interruptible(progress: () => TrainProgress | null): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const onSigint = (): void => {
+  const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
-    const message = 'aekit: interrupted; stopping after this batch and writing the completed epochs (Ctrl-C again to quit now)\n';
+    const message = `aekit: interrupted (${name}); stopping after this step, then writing a checkpoint and the model (${name === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit now)\n`;
     const p = progress();
     if (p) p.note(message);
     else process.stderr.write(message);
   };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }
 
 /**
- * `run.train` with a progress bar per training run, the last completed epoch's weights kept, and Ctrl-C
- * stopping after the current batch. Returns the history, or the exit code when no epoch completed (after
- * saying so: then nothing is written).
+ * `run.train` with a progress bar per training run, the last completed epoch's weights kept, checkpoints
+ * (cli/train-checkpoint.ts) and Ctrl-C or SIGTERM stopping after the current step. Returns the history (an
+ * interrupted run's too, also before its first epoch ends: it is written with its checkpoint), or the exit
+ * code when the run ended with no epoch and was not interrupted (after saying so: then nothing is written).
  */
-export async function trainWithProgress(run: Run, train: Dataset | StreamedData, test: Dataset): Promise<{ history: RunHistory; aborted: boolean } | { exit: number }> {
+export async function trainWithProgress(run: Run, train: Dataset | StreamedData, test: Dataset, checkpoints: CheckpointArgs): Promise<{ history: RunHistory; aborted: boolean } | { exit: number }> {
   let progress: TrainProgress | null = null;
   const interrupt = interruptible(() => progress);
-  let history: RunHistory;
-  try {
-    history = await run.train(train, test, {
-      signal: interrupt.signal,
-      callbacks: (epochs, label) => {
-        if (label) process.stderr.write(`aekit: ${label}\n`);
-        progress = new TrainProgress(epochs);
-        return [progress, new LastEpochWeights(), new DivergenceGuard(run.model)];
-      },
-    });
-  } finally {
-    interrupt.dispose();
-  }
+  if (checkpoints.resume !== null) process.stderr.write(`aekit: ${describeResume(checkpoints.resume)}\n`);
+  const store = runStore(checkpoints, interrupt.signal);
+  const history = await run.train(train, test, {
+    signal: interrupt.signal,
+    callbacks: (epochs, label) => {
+      if (label) process.stderr.write(`aekit: ${label}\n`);
+      progress = new TrainProgress(epochs);
+      return [progress, new LastEpochWeights(), new DivergenceGuard(run.model)];
+    },
+    checkpoint: store.options,
+    ...(store.resume ? { resume: store.resume } : {}),
+  });
   // A diverged run writes nothing: the weights it stopped on (or the last epoch's, kept by LastEpochWeights)
   // come from a run heading to NaN, and the files of an earlier good run in --out must survive it.
   if (isDivergence(history.stopReason)) throw new Error(`training diverged: ${history.stopReason}; nothing written`);
   const aborted = history.stopReason === 'aborted' || interrupt.signal.aborted;
-  if (history.completedEpochs === 0) {
+  if (aborted) store.flush(); // a stage without checkpoints was interrupted (the sparse baseline): the model's own
+  else if (history.completedEpochs === 0) {
     process.stderr.write(`aekit: training stopped before the first epoch completed (${history.stopReason}); nothing written\n`);
-    return { exit: aborted ? 130 : 1 };
+    return { exit: 1 };
   }
   return { history, aborted };
 }
@@ -113,6 +123,8 @@ export interface RunEnd {
   stopReason: string | null;
   epochs: number;
   aborted: boolean;
+  /** The command that continues an interrupted run (printed on stderr after its files). */
+  resume: string;
 }
 
 /**
@@ -129,7 +141,11 @@ export function finishRun(end: RunEnd, outputs: OutputSet, previous: readonly st
     process.stderr.write(`aekit: training stopped early: ${end.stopReason}; the files hold epoch ${end.epochs}\n`);
     return 1;
   }
-  return end.aborted ? 130 : 0;
+  if (end.aborted) {
+    process.stderr.write(`aekit: interrupted after ${end.epochs} complete epoch(s); to continue: ${end.resume}\n`);
+    return 130;
+  }
+  return 0;
 }
 
 /** The fields every train summary ends with: speed, backend, why training stopped, the files written. */

@@ -6,7 +6,7 @@
  * Runs see models through the AutoencoderModel interface; each builds its own class.
  */
 import {
-  activationHistogram, Autoencoder, batchEnd, type AutoencoderConfig, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
+  activationHistogram, Autoencoder, type AutoencoderConfig, type Callback, ContractiveAutoencoder, CONV_AE_PRESETS,
   ConvAutoencoder, type ConvAutoencoderConfig, type Dataset, DenoisingAutoencoder, denoisingFigure, getBackend, type History, imageQuality,
   lossFn, noGrad, SparseAutoencoder, StackedAutoencoder, stackedLossChart, type StackedHistory, type StreamedData, tensor, VAE,
   vaeLossChart, vaeManifoldImage, vaeSampleGrid,
@@ -84,8 +84,8 @@ function aeConfig(cfg: TrainConfig, inputDim: number): AutoencoderConfig {
 
 
 /** Trains an Autoencoder (or subclass, or a ConvAutoencoder) the usual way: fit, validated on the test samples. */
-async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks, label?: string): Promise<History> {
-  return model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
+async function fitPlain(model: Autoencoder | ConvAutoencoder, cfg: TrainConfig, train: Dataset | StreamedData, test: Dataset, hooks: TrainHooks, label?: string, checkpoints = true): Promise<History> {
+  return model.fit(train, { ...fitOptions(cfg, hooks, checkpoints), loss: cfg.loss, validationData: test, callbacks: hooks.callbacks(cfg.epochs, label) });
 }
 
 const fmt = (v: number, digits = 4): string => v.toPrecision(digits);
@@ -146,7 +146,8 @@ function sparseRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
       if (cfg.baseline && history.stopReason === null && !hooks.signal.aborted) {
         // Same architecture, seed, data order and settings: the penalty is the only difference.
         const plain = new Autoencoder(aeConfig(cfg, dim));
-        const h = await fitPlain(plain, cfg, train, test, hooks, 'baseline: the same network without the sparsity penalty');
+        // Not checkpointed: the checkpoints are the sparse model's (a resumed run retrains the baseline).
+        const h = await fitPlain(plain, cfg, train, test, hooks, 'baseline: the same network without the sparsity penalty', false);
         if (h.epoch.length === cfg.epochs) baseline = { model: plain, history: h };
       }
       return history;
@@ -204,22 +205,6 @@ function denoisingLoss(model: DenoisingAutoencoder | ConvAutoencoder, noisy: Flo
   return total / Math.max(n, 1);
 }
 
-/**
- * fit validates on clean inputs, which a denoiser never sees in training; this callback replaces that with the
- * loss on a fixed noisy copy of the test samples, and hands it on to the progress and the history.
- */
-function noisyValidation(compute: () => number, inner: Callback[], sink: number[]): Callback {
-  return {
-    onBatchEnd: (info, control) => batchEnd(inner, info, control),
-    onEpochEnd: (info, control) => {
-      const valLoss = compute();
-      sink.push(valLoss);
-      inner.forEach((c) => c.onEpochEnd?.({ ...info, valLoss }, control));
-    },
-    onTrainEnd: (control) => inner.forEach((c) => c.onTrainEnd?.(control)),
-  };
-}
-
 /** The dense DenoisingAutoencoder or the convolutional denoiser (a ConvAutoencoder with noise). */
 function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoencoder, data: TrainData): Run {
   const layers = model.architecture();
@@ -238,10 +223,11 @@ function denoisingRun(cfg: TrainConfig, model: DenoisingAutoencoder | ConvAutoen
     training: { validation: `${data.testSource} corrupted with ${noise} (noise seed ${cfg.seed}), against the clean samples` },
     async train(train, test, hooks) {
       const { noisy, clean } = noisyOf(test);
-      const valLoss: number[] = [];
-      const monitor = noisyValidation(() => denoisingLoss(model, noisy, clean, model.inputShape, cfg.loss), hooks.callbacks(cfg.epochs), valLoss);
-      const h = await model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, callbacks: [monitor] });
-      return (history = { ...runHistory(h), valLoss });
+      // fit would validate on clean inputs, which a denoiser never sees in training: its validation loss is the
+      // loss on a fixed noisy copy of the test samples (fit records it, so checkpoints keep it and `best` uses it).
+      const validate = (): number => denoisingLoss(model, noisy, clean, model.inputShape, cfg.loss);
+      const h = await model.fit(train, { ...fitOptions(cfg, hooks), loss: cfg.loss, validate, callbacks: hooks.callbacks(cfg.epochs) });
+      return (history = runHistory(h));
     },
     async report(test) {
       const { noisy, clean } = noisyOf(test);
@@ -375,6 +361,7 @@ function stackedRun(cfg: TrainConfig, dim: number, data: TrainData): Run {
       history = await model.fit(inMemory(train), {
         pretrainEpochs, finetuneEpochs: cfg.epochs, loss, optimizer: cfg.optimizer, lr: cfg.lr, batchSize: cfg.batchSize,
         seed: cfg.seed, signal: hooks.signal, validationData: test,
+        ...(hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}), ...(hooks.resume ? { resume: hooks.resume } : {}),
         callbacks: (name) => {
           const epochs = name === 'fine-tune' ? cfg.epochs : pretrainEpochs;
           const what = name === 'fine-tune' || stage === 0 ? loss : 'mse';

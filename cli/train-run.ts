@@ -3,7 +3,9 @@
  * the command hands in, and what it reports afterwards. cli/train-models.ts and cli/train-sequence.ts make
  * one per --model.
  */
-import { type AutoencoderModel, type Callback, type Dataset, type History, lossChart, StreamedData } from '../src/index.js';
+import {
+  type AutoencoderModel, type Callback, type CheckpointOptions, type CheckpointStore, type Dataset, type History, lossChart, StreamedData,
+} from '../src/index.js';
 import type { Chart, Figure } from './figures.js';
 import type { TrainConfig } from './presets.js';
 
@@ -17,6 +19,9 @@ export interface TrainHooks {
   signal: AbortSignal;
   /** Fresh callbacks (progress, last-epoch weights) for one training run of `epochs` epochs; `label` announces it. */
   callbacks(epochs: number, label?: string): Callback[];
+  /** fit's checkpoint and resume options (cli/train-checkpoint.ts), for the model's own training run. */
+  checkpoint?: CheckpointOptions;
+  resume?: CheckpointStore;
 }
 
 export interface Report {
@@ -43,9 +48,13 @@ export interface Run {
   report(test: Dataset): Promise<Report>;
 }
 
-/** fit options every model shares. */
-export function fitOptions(cfg: TrainConfig, hooks: TrainHooks) {
-  return { epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, seed: cfg.seed, signal: hooks.signal };
+/** fit options every model shares; `checkpoints: false` for a run beside the model's own (the sparse baseline). */
+export function fitOptions(cfg: TrainConfig, hooks: TrainHooks, checkpoints = true) {
+  return {
+    epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer, lr: cfg.lr, seed: cfg.seed, signal: hooks.signal,
+    ...(checkpoints && hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}),
+    ...(checkpoints && hooks.resume ? { resume: hooks.resume } : {}),
+  };
 }
 
 export function runHistory(h: History): RunHistory {

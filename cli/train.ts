@@ -14,6 +14,7 @@ import { fitToData } from './presets-fit.js';
 import { OutputSet, previousFiles, recoverOutputs } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { finishRun, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
+import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -94,8 +95,11 @@ and validation loss per epoch), summary.json, and per model: denoising.png (imag
 denoised / clean), code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png
 (vae on images), stages.png (stacked: loss per stage); charts also as .svg. 'aekit eval',
 'reconstruct', 'encode' and the other commands read every model it writes.
-Progress goes to stderr. Ctrl-C stops after the current batch and still writes the files for the
-epochs completed (exit code 130); a second Ctrl-C quits at once.
+${CHECKPOINT_HELP}
+Progress goes to stderr. Ctrl-C or SIGTERM stops after the current step, writes a checkpoint and the
+files (the model of the epochs completed, or the weights so far before the first epoch ends), prints
+the command that resumes the run and exits with code 130; a second one quits at once (every file is
+replaced atomically, so none is left torn).
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -110,6 +114,7 @@ export async function run(args: string[]): Promise<number> {
   const req = readDataArgs(values, flags.seed);
   // Now, so an unwritable or special --out fails at once, not after minutes of training.
   const out = prepareOutputDir(flags.out);
+  const checkpoints = readCheckpointArgs(values, join(out, 'checkpoints'));
   for (const note of recoverOutputs(out)) process.stderr.write(`aekit: ${note}\n`);
 
   useBackend({ backend: flags.backend, threads: flags.threads });
@@ -129,7 +134,7 @@ export async function run(args: string[]): Promise<number> {
       `batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
-  const outcome = await trainWithProgress(trainRun, trainSet, testSet);
+  const outcome = await trainWithProgress(trainRun, trainSet, testSet, checkpoints);
   if ('exit' in outcome) return outcome.exit;
   const { history, aborted } = outcome;
   requireFiniteWeights(model);
@@ -155,6 +160,7 @@ export async function run(args: string[]): Promise<number> {
         data: data.spec, dataRequest: data.dataRequest, kind: data.info.kind, sampleShape: data.info.sampleShape,
         preprocessing: data.preprocessing.method, loss: cfg.loss, optimizer: history.optimizer, batchSize: cfg.batchSize,
         epochs: cfg.epochs, seed: cfg.seed, limit: req.options.limit ?? null, testLimit: req.options.testLimit ?? null,
+        checkpoints: checkpoints.every === null ? null : { dir: checkpoints.dir, every: checkpoints.every }, resumedFrom: checkpoints.resume,
         trainSamples: trainSet.length, testSamples: testSet.length, validation: data.testSource,
         ...trainRun.training,
       },
@@ -179,6 +185,7 @@ export async function run(args: string[]): Promise<number> {
     }
     return finishRun({
       files, result, json: values.json === true, aborted, stopReason: history.stopReason, epochs: history.epoch.length,
+      resume: resumeCommand(['train'], args, checkpoints.dir),
       text: `test MSE ${report.testMse.toFixed(6)} on ${testSet.length} test samples after ${history.epoch.length} epoch(s); ` +
         `${Math.round(history.samplesPerSec)} samples/s, ${history.seconds.toFixed(1)} s\n${report.lines}`,
     }, set, previous);
