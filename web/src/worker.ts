@@ -25,8 +25,8 @@ const PREVIEW = 16;
 /** Test samples the live validation loss is measured on. */
 const VALIDATION = 512;
 const PREVIEW_MS = 500;
-const VALIDATION_MS = 1000;
-const PROGRESS_MS = 100;
+const VALIDATION_MS = 2000;
+const PROGRESS_MS = 250;
 
 let state: ModelState | null = null;
 let config: RunConfig | null = null;
