@@ -1,5 +1,5 @@
 /**
- * The training panel: the loss chart (each batch's loss, and the validation loss measured every second on
+ * The training panel: the loss chart (each batch's loss, and the validation loss measured every 2 s on
  * 512 test samples, both updating during the epoch), the grid of test samples over their current
  * reconstructions, and the run's numbers (epoch, step, samples/s, backend and threads).
  */
