@@ -6,6 +6,7 @@
  *
  *   npm run bench:browser                                   W1 and W2, 5 s per measurement
  *   npm run bench:browser -- --workloads W1,W2,W3 --seconds 10 --skip-ref
+ *   npm run bench:browser -- --workloads W1 --skip-ref --playground   also the playground page's own figure
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { bundle, CHROMIUM, launchChromium, serve } from '../test/browser/harness
 import { initFastBackends } from './backends.js';
 import type { BrowserRow } from './browser-entry.js';
 import { aekitPeer } from './peers/aekit.js';
+import { measurePlayground } from './playground-page.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
 const { values } = parseArgs({
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: 'W1,W2' },
     seconds: { type: 'string', default: '5' },
     'skip-ref': { type: 'boolean', default: false },
+    playground: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -40,6 +43,7 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 const train = loadMnist('train', { limit: 8192 });
 const images = train.toFloat32();
 const rows: BrowserRow[] = [];
+let playground: { samplesPerSec: number; backend: string } | null = null;
 
 // Chromium first, while this process is idle (its own pool threads sleep until the Node half starts).
 const site = await serve({
@@ -68,6 +72,11 @@ try {
   if ('error' in out) throw new Error(`the benchmark failed in Chromium: ${out.error}`);
   for (const r of out) log(`${r.workload} ${r.library}: train ${r.trainSamplesPerSec.toFixed(0)}, infer ${r.inferSamplesPerSec.toFixed(0)} samples/s`);
   rows.push(...out);
+  if (values.playground) {
+    page.close();
+    playground = await measurePlayground(browser, seconds);
+    log(`the playground page (seed tutorial = W1, ${playground.backend}): train ${playground.samplesPerSec.toFixed(0)} samples/s`);
+  }
 } finally {
   await browser.close();
   site.close();
@@ -90,7 +99,7 @@ for (const id of ids) {
 const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
 const base = (r: BrowserRow): string => r.library.replace(/ in (Chromium|Node)$/, '');
 const lines = ['# aekit in the browser', ''];
-const command = `npm run bench:browser -- --workloads ${ids.join(',')} --seconds ${seconds}${skipRef ? ' --skip-ref' : ''}`;
+const command = `npm run bench:browser -- --workloads ${ids.join(',')} --seconds ${seconds}${skipRef ? ' --skip-ref' : ''}${values.playground ? ' --playground' : ''}`;
 lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}; ${chromiumVersion} (headless, a module Worker on a cross-origin isolated page; the pool's threads are Web Workers); Node ${process.version}.`);
 lines.push(`Command: \`${command}\` (one measurement of about ${seconds} s each after a warm-up batch; Chromium first, then Node, in one run).`, '');
 for (const id of ids) {
@@ -102,6 +111,12 @@ for (const id of ids) {
     lines.push(`| ${base(c)} | ${fmt(c.trainSamplesPerSec)} | ${n ? fmt(n.trainSamplesPerSec) : '—'} | ${ratio(c.trainSamplesPerSec, n?.trainSamplesPerSec)} | ${fmt(c.inferSamplesPerSec)} | ${n ? fmt(n.inferSamplesPerSec) : '—'} | ${ratio(c.inferSamplesPerSec, n?.inferSamplesPerSec)} |`);
   }
   lines.push('');
+}
+if (playground) {
+  const worker = rows.find((r) => r.workload === 'W1' && r.library.endsWith('in Chromium') && /threads/.test(r.library));
+  lines.push('## The playground page', '');
+  lines.push(`The page itself (\`npm run playground\`'s site, default preset = W1 on its 8000-image subset, Play for ${seconds} s with the training panel in view; ${playground.backend}): ` +
+    `${fmt(playground.samplesPerSec)} samples/s${worker ? `, ${(playground.samplesPerSec / worker.trainSamplesPerSec).toFixed(2)}x the Web Worker figure above (${worker.library}, ${fmt(worker.trainSamplesPerSec)})` : ''}.`, '');
 }
 const md = lines.join('\n');
 console.log(md);
