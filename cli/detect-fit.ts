@@ -15,7 +15,7 @@ import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-thres
 import { UsageError } from './errors.js';
 import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
 import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
-import { requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
+import { interruptible, requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
 import { prepareOutputFile, requireFinite } from './safety.js';
 import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { openTrainData } from './train-data.js';
@@ -130,13 +130,14 @@ export async function run(args: string[]): Promise<number> {
   const calibration = data.test.reshape(model.inputShape);
   // After every check: a run that fails on its flags or data prints one line, not notes and then the error.
   for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
+  const interrupt = interruptible();
   process.stderr.write(
     `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${train.length} normal samples of ${data.spec} ` +
       `(preprocessing ${data.preprocessing.method}; ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}); ` +
       `calibrating on ${calibration.length} held out (${data.testSource})\n`,
   );
 
-  const trained = await trainWithProgress(trainRun, train, calibration, checkpoints);
+  const trained = await trainWithProgress(trainRun, train, calibration, checkpoints, interrupt);
   if ('exit' in trained) return trained.exit;
   const { history, aborted } = trained;
 

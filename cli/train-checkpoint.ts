@@ -12,7 +12,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Checkpoint, type CheckpointName, type CheckpointOptions, checkpointDir, type CheckpointStore, readCheckpoint } from '../src/index.js';
+import { CHECKPOINT_FILES, type Checkpoint, type CheckpointName, type CheckpointOptions, checkpointDir, type CheckpointStore, readCheckpoint } from '../src/index.js';
 import { cleanStaleTemps } from '../src/io/atomic.js';
 import { intArg } from './args.js';
 import { UsageError } from './errors.js';
@@ -48,10 +48,16 @@ export function readCheckpointArgs(v: { 'checkpoint-dir'?: string; 'checkpoint-e
   if (resume !== null && (!existsSync(resume) || !statSync(resume).isDirectory())) {
     throw new UsageError(`--resume ${v.resume}: no such folder (give the --checkpoint-dir of the run to continue)`);
   }
+  if (resume !== null && !existsSync(join(resume, CHECKPOINT_FILES.last))) {
+    throw new Error(`--resume ${v.resume}: the folder holds no ${CHECKPOINT_FILES.last} (give the --checkpoint-dir of the run to continue)`);
+  }
   const raw = v['checkpoint-every'];
-  const every = raw === undefined
-    ? (v['checkpoint-dir'] !== undefined || resume !== null ? 'epoch' : null)
-    : raw.trim() === 'epoch' ? 'epoch' : intArg('checkpoint-every', raw);
+  let every: CheckpointArgs['every'] = v['checkpoint-dir'] !== undefined || resume !== null ? 'epoch' : null;
+  if (raw !== undefined) {
+    if (raw.trim() === 'epoch') every = 'epoch';
+    else if (/^\+?\d+$/.test(raw.trim()) && Number(raw) >= 1) every = intArg('checkpoint-every', raw);
+    else throw new UsageError(`--checkpoint-every must be 'epoch' or a positive number of steps, got '${raw}'`);
+  }
   return { dir: resolve(v['checkpoint-dir'] ?? resume ?? defaultDir), every, resume };
 }
 
@@ -94,7 +100,7 @@ export function describeResume(dir: string): string {
   const p = ck.position;
   const stage = typeof ck.extra.stage === 'number' ? `stage ${ck.extra.stage + 1}, ` : '';
   const done = ck.history.stopReason && ck.history.stopReason !== 'aborted' ? ` (that run had stopped: ${ck.history.stopReason})` : '';
-  return `resuming ${join(dir, 'checkpoint-last.safetensors')}: continuing at ${stage}epoch ${p.epoch + 1}, batch ${p.batch + 1} (${p.epoch} epoch(s) and ${p.steps} step(s) done)${done}`;
+  return `resuming ${join(dir, CHECKPOINT_FILES.last)}: continuing at ${stage}epoch ${p.epoch + 1}, batch ${p.batch + 1} (${p.epoch} epoch(s) and ${p.steps} step(s) done)${done}`;
 }
 
 /** A shell word: as is when it is safe, else in single quotes. */

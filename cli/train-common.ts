@@ -46,19 +46,34 @@ export class DivergenceGuard implements Callback {
  * outputs go through a staging folder, so nothing torn is left (the next run removes the leftovers). The
  * handlers stay for the rest of the command, so a signal while the files are written waits for them too.
  */
-export function interruptible(progress: () => TrainProgress | null): { signal: AbortSignal; dispose(): void } {
+export interface Interrupt {
+  signal: AbortSignal;
+  /** The bar the message must take down first (set by trainWithProgress). */
+  progress: TrainProgress | null;
+  dispose(): void;
+}
+
+/**
+ * Installs the handlers; a command calls it before it says that training starts (a signal sent on that line
+ * must find them in place).
+ */
+export function interruptible(): Interrupt {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
     const message = `aekit: interrupted (${name}); stopping after this step, then writing a checkpoint and the model (${name === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit now)\n`;
-    const p = progress();
-    if (p) p.note(message);
+    if (interrupt.progress) interrupt.progress.note(message);
     else process.stderr.write(message);
+  };
+  const interrupt: Interrupt = {
+    signal: controller.signal,
+    progress: null,
+    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); },
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  return interrupt;
 }
 
 /**
@@ -67,17 +82,15 @@ export function interruptible(progress: () => TrainProgress | null): { signal: A
  * interrupted run's too, also before its first epoch ends: it is written with its checkpoint), or the exit
  * code when the run ended with no epoch and was not interrupted (after saying so: then nothing is written).
  */
-export async function trainWithProgress(run: Run, train: Dataset | StreamedData, test: Dataset, checkpoints: CheckpointArgs): Promise<{ history: RunHistory; aborted: boolean } | { exit: number }> {
-  let progress: TrainProgress | null = null;
-  const interrupt = interruptible(() => progress);
+export async function trainWithProgress(run: Run, train: Dataset | StreamedData, test: Dataset, checkpoints: CheckpointArgs, interrupt: Interrupt): Promise<{ history: RunHistory; aborted: boolean } | { exit: number }> {
   if (checkpoints.resume !== null) process.stderr.write(`aekit: ${describeResume(checkpoints.resume)}\n`);
   const store = runStore(checkpoints, interrupt.signal);
   const history = await run.train(train, test, {
     signal: interrupt.signal,
     callbacks: (epochs, label) => {
       if (label) process.stderr.write(`aekit: ${label}\n`);
-      progress = new TrainProgress(epochs);
-      return [progress, new LastEpochWeights(), new DivergenceGuard(run.model)];
+      interrupt.progress = new TrainProgress(epochs);
+      return [interrupt.progress, new LastEpochWeights(), new DivergenceGuard(run.model)];
     },
     checkpoint: store.options,
     ...(store.resume ? { resume: store.resume } : {}),

@@ -13,7 +13,7 @@ import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_O
 import { fitToData } from './presets-fit.js';
 import { OutputSet, previousFiles, recoverOutputs } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
-import { finishRun, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
+import { finishRun, interruptible, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
 import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun } from './train-models.js';
@@ -128,13 +128,14 @@ export async function run(args: string[]): Promise<number> {
   const backend = getBackend();
   // After every check: a run that fails on its flags or data prints one line, not notes and then the error.
   for (const note of data.notes) process.stderr.write(`aekit: ${note}\n`);
+  const interrupt = interruptible();
   process.stderr.write(
     `aekit: training ${cfg.model === 'autoencoder' ? '' : `${cfg.model} `}${trainRun.describe} on ${trainSet.length} samples of ${data.spec}, ` +
       `validating on ${testSet.length} (${data.testSource}); preprocessing ${data.preprocessing.method}: ${cfg.loss}, ${cfg.optimizer} lr ${cfg.lr}, ` +
       `batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`,
   );
 
-  const outcome = await trainWithProgress(trainRun, trainSet, testSet, checkpoints);
+  const outcome = await trainWithProgress(trainRun, trainSet, testSet, checkpoints, interrupt);
   if ('exit' in outcome) return outcome.exit;
   const { history, aborted } = outcome;
   requireFiniteWeights(model);
