@@ -21,6 +21,7 @@ import { Autoencoder } from '../models/autoencoder.js';
 import { MLP } from '../models/mlp.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
+import { firstNonFinite, isDivergence, type NonFinite } from '../train/finite.js';
 import { Scaler } from './anomaly.js';
 import { type AutoencoderSetup, DEFAULT_SETUP } from './compare-pca.js';
 import { PCA } from './pca.js';
@@ -78,6 +79,8 @@ export async function linearProbe(opts: LinearProbeOptions): Promise<LinearProbe
   const start = performance.now();
   let train = matrix(opts.trainX, 'linearProbe trainX');
   let test = matrix(opts.testX, 'linearProbe testX');
+  requireFiniteFeatures(train, 'the training features');
+  requireFiniteFeatures(test, 'the test features');
   const d = train.shape[1];
   if (test.shape[1] !== d) throw new Error(`linearProbe: train features have ${d} values, test features ${test.shape[1]}`);
   for (const [x, y, what] of [[train, opts.trainY, 'trainY'], [test, opts.testY, 'testY']] as const) {
@@ -96,15 +99,43 @@ export async function linearProbe(opts: LinearProbeOptions): Promise<LinearProbe
   }
   const seed = opts.seed ?? 0;
   const net = new MLP({ sizes: [d, classes], outputActivation: 'softmax', seed });
+  const lr = opts.lr ?? 0.01;
   const h = await net.fit(train, opts.trainY, {
-    epochs: opts.epochs ?? 20, lr: opts.lr ?? 0.01, batchSize: opts.batchSize ?? 128, seed, loss: 'crossEntropy',
+    epochs: opts.epochs ?? 20, lr, batchSize: opts.batchSize ?? 128, seed, loss: 'crossEntropy',
   });
+  checkConverged(h.stopReason, h.loss, classes, lr, firstNonFinite(net.namedTensors()));
   const testPredictions = net.predictClasses(test);
   return {
     trainAccuracy: net.accuracy(train, opts.trainY),
     testAccuracy: agreement(testPredictions, opts.testY),
     dim: d, classes, loss: h.loss, seconds: (performance.now() - start) / 1000, testPredictions,
   };
+}
+
+/**
+ * A probe whose training went non-finite, or whose cross-entropy ended far above chance (ln classes, what a
+ * probe predicting every class equally scores), diverged: its accuracies would be numbers without meaning (at
+ * lr 1e30 the weights reach ~1e30 and the loss ~1e28 while every value stays finite). 100 x chance is far
+ * beyond any probe still learning (a mean of 230 nats per sample for 10 classes).
+ */
+function checkConverged(stopReason: string | null, loss: readonly number[], classes: number, lr: number, bad: NonFinite | null): void {
+  const hint = `(try a lower learning rate than ${lr})`;
+  if (isDivergence(stopReason)) throw new Error(`the linear probe diverged: ${stopReason}`);
+  if (bad) throw new Error(`the linear probe diverged: its weight ${bad.name} holds ${bad.value} at index ${bad.index} ${hint}`);
+  const last = loss.at(-1);
+  if (last === undefined) return;
+  const chance = Math.log(classes);
+  if (!Number.isFinite(last) || last > 100 * chance) {
+    throw new Error(`the linear probe diverged: its training cross-entropy ended at ${last.toPrecision(4)} per sample, chance is ${chance.toFixed(2)} ${hint}`);
+  }
+}
+
+/** Throws naming the first non-finite feature value (a diverged encoder's codes, or data with NaN). */
+function requireFiniteFeatures(x: Tensor, what: string): void {
+  const v = x.toTypedArray();
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new Error(`${what} holds ${v[i]} (sample ${Math.floor(i / x.shape[1])}, value ${i % x.shape[1]}): the encoder diverged or the data holds non-finite values`);
+  }
 }
 
 function agreement(predicted: Int32Array, truth: ArrayLike<number>): number {
@@ -210,7 +241,12 @@ export async function featureComparison(opts: FeatureComparisonOptions): Promise
   const train = split(opts.train, 'featureComparison train'), test = split(opts.test, 'featureComparison test');
   const rows: FeatureRow[] = [];
   const probe = async (features: FeatureRow['features'], trX: Inputs, teX: Inputs, extra: number, model?: string): Promise<void> => {
-    const r = await linearProbe({ ...opts.probe, trainX: trX, trainY: train.y, testX: teX, testY: test.y });
+    let r: LinearProbeResult;
+    try {
+      r = await linearProbe({ ...opts.probe, trainX: trX, trainY: train.y, testX: teX, testY: test.y });
+    } catch (e) {
+      throw new Error(`${model ?? features} (${inputSampleSize(trX)}): ${(e as Error).message}`);
+    }
     const row: FeatureRow = {
       features, ...(model !== undefined ? { model } : {}), dim: r.dim, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy,
       testPerClass: recallPerClass(r.testPredictions, test.y), seconds: extra + r.seconds,
