@@ -6,7 +6,7 @@
  * lowest one that flags at most 1% of the held-out normal samples.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AnomalyDetector, calibrationSummary, type CalibrationSummary } from '../src/analysis/anomaly.js';
 import { getBackend, saveModel, useBackend } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
@@ -17,7 +17,7 @@ import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.
 import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
 import { interruptible, requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
 import { prepareOutputFile, requireFinite } from './safety.js';
-import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
+import { checkpointHelp, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { openTrainData } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -66,7 +66,7 @@ ${presetList().replace(/^/gm, '    ')}
   --json                print the summary as one JSON line on stdout (and nothing else)
   -h, --help            show this help
 
-${CHECKPOINT_HELP.replace('OUT/checkpoints', "'checkpoints' beside the detector file")}
+${checkpointHelp('NAME-checkpoints beside the detector file (--out NAME.safetensors)')}
 Ctrl-C or SIGTERM stops after the current step, writes a checkpoint and the detector so far, prints
 the command that resumes the run and exits with code 130; a second one quits at once.
 
@@ -117,7 +117,8 @@ export async function run(args: string[]): Promise<number> {
   const req = readDataArgs(values, flags.seed);
   if (req.options.testData === undefined && req.options.validationSplit === undefined) req.options.validationSplit = CALIBRATION_SPLIT;
   prepareOutputFile(out, 'detector file'); // now, so an unwritable --out fails before training
-  const checkpoints = readCheckpointArgs(values, join(dirname(out), 'checkpoints'));
+  // Not the train default (OUT/checkpoints): a detector and a model trained into one folder keep apart.
+  const checkpoints = readCheckpointArgs(values, join(dirname(out), `${basename(out, extname(out))}-checkpoints`));
 
   useBackend({ backend: flags.backend, threads: flags.threads });
   const data = await openTrainData(flags, req);

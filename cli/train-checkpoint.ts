@@ -23,17 +23,20 @@ export const CHECKPOINT_OPTIONS = {
   resume: { type: 'string' },
 } as const;
 
-export const CHECKPOINT_HELP = `Checkpoints (the run's whole state: weights, optimizer, random streams, position, history):
+/** The help of the flags; `defaultDir` says where checkpoints go without --checkpoint-dir and --resume. */
+export function checkpointHelp(defaultDir: string): string {
+  return `Checkpoints (the run's whole state: weights, optimizer, random streams, position, history):
   --checkpoint-every S        'epoch' or N optimizer steps (default: epoch when --checkpoint-dir or
                               --resume is given, else only when interrupted)
-  --checkpoint-dir DIR        where they go (default: the --resume folder, else OUT/checkpoints);
-                              keeps checkpoint-last.safetensors and checkpoint-best.safetensors (lowest
-                              validation loss)
-  --resume DIR                continue the run whose checkpoints are in DIR from its last one; give the
-                              same flags (a different model, batch size, optimizer, loss, seed or data
-                              is refused, naming what differs); it trains to --epochs and ends in the
-                              same weights, bit for bit, as a run never stopped
+  --checkpoint-dir DIR        where they go: checkpoint-last.safetensors and checkpoint-best.safetensors
+                              (lowest validation loss); default: the --resume folder, else
+                              ${defaultDir}
+  --resume DIR                continue the run whose checkpoints are in DIR from its last one; give
+                              the same flags (another model, batch size, optimizer, loss, seed or data
+                              is refused, naming what differs); it trains to --epochs and ends in
+                              the same weights, bit for bit, as a run never stopped
 `;
+}
 
 export interface CheckpointArgs {
   dir: string;

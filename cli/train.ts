@@ -14,7 +14,7 @@ import { fitToData } from './presets-fit.js';
 import { OutputSet, previousFiles, recoverOutputs } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { finishRun, interruptible, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
-import { CHECKPOINT_HELP, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
+import { checkpointHelp, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun } from './train-models.js';
 
@@ -83,7 +83,7 @@ Compute:
   --backend NAME              auto (default: native where its C kernels were built at install, else wasm
                               SIMD, else ref), native, wasm or ref
   --threads N                 threads for the native or wasm backend (default: one per core)
-Output:
+${checkpointHelp('OUT/checkpoints')}Output:
   --out DIR                   output folder, created if needed (default ./aekit-out)
   --json                      print the summary as one JSON line on stdout (and nothing else)
   -h, --help                  show this help
@@ -95,7 +95,7 @@ and validation loss per epoch), summary.json, and per model: denoising.png (imag
 denoised / clean), code-histogram.png (sparse, sparse-kl), vae-samples.png and vae-manifold.png
 (vae on images), stages.png (stacked: loss per stage); charts also as .svg. 'aekit eval',
 'reconstruct', 'encode' and the other commands read every model it writes.
-${CHECKPOINT_HELP}
+
 Progress goes to stderr. Ctrl-C or SIGTERM stops after the current step, writes a checkpoint and the
 files (the model of the epochs completed, or the weights so far before the first epoch ends), prints
 the command that resumes the run and exits with code 130; a second one quits at once (every file is
