@@ -32,7 +32,7 @@ import { makeOptimizer, Optimizer, type OptimizerName, type OptimizerOptions } f
 import type { Backend, DType } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
-import { divergence } from './finite.js';
+import { divergence, firstNonFinite } from './finite.js';
 import { batchEnd, type Callback, loadCallbackStates, callbackStates, type TrainControl } from './callbacks.js';
 import {
   type Checkpoint, CHECKPOINT_FORMAT, type CheckpointOptions, type CheckpointPosition, type CheckpointScope, type CheckpointStore,
@@ -254,6 +254,8 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
     loadCallbackStates(callbacks, ck.callbacks, control, where);
   }
   const save = async (name: 'last' | 'best'): Promise<void> => {
+    // A checkpoint with a non-finite weight would replace a good one with one that cannot be resumed usefully.
+    if (firstNonFinite(owner.namedTensors())) return;
     const ck: Checkpoint = {
       format: CHECKPOINT_FORMAT,
       model: typeof (owner as { modelConfig?: unknown }).modelConfig === 'function' ? (owner as unknown as { modelConfig(): { kind: string; config: object } }).modelConfig() : null,

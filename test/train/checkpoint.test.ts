@@ -268,6 +268,17 @@ describe('checkpoint: what is saved and when', () => {
     assert.throws(() => decodeCheckpoint(good.subarray(0, good.length - 10), 'ck'), (e: Error) => e instanceof AekitError);
   });
 
+  test('a weight that turns non-finite while the loss still reads finite never replaces the last good checkpoint', async () => {
+    const store = memoryCheckpointStore();
+    const model = ae();
+    // After epoch 2, a weight becomes NaN (as an overflow at the epoch's last update would leave it).
+    const poison: Callback = { onEpochEnd: (e) => { if (e.epoch === 1) { const p = model.parameters()[0]; p.data[p.offset] = NaN; } } };
+    await model.fit(X8, { ...base, epochs: 2, checkpoint: { store }, callbacks: [poison] });
+    const last = decodeCheckpoint(store.bytes.get('last')!);
+    assert.equal(last.position.epoch, 1, 'the last checkpoint is the end of epoch 1');
+    assert.ok(Object.values(last.weights).every((w) => w.data.every(Number.isFinite)));
+  });
+
   test('Rng state: a generator set to another one\'s state draws the same numbers, Box-Muller spare included', () => {
     const a = new Rng(11);
     a.normal(); // leaves a cached second value
