@@ -31,6 +31,11 @@ describe('linearProbe', () => {
     assert.ok(r.loss.at(-1)! < r.loss[0], 'the loss decreases');
   });
 
+  test('a diverging probe (lr 1e30) is an error naming the divergence, not a result', async () => {
+    const tr = clusters(150, 1), te = clusters(150, 2);
+    await assert.rejects(linearProbe({ trainX: tr.x, trainY: tr.y, testX: te.x, testY: te.y, epochs: 5, lr: 1e30, seed: 0 }), /diverged/);
+  });
+
   test('is deterministic for a seed', async () => {
     const tr = clusters(90, 3, 5, 3, 3), te = clusters(60, 4, 5, 3, 3);
     const run = (seed: number) => linearProbe({ trainX: tr.x, trainY: tr.y, testX: te.x, testY: te.y, epochs: 5, lr: 0.01, batchSize: 16, seed });
