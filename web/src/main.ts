@@ -37,7 +37,7 @@ client.on((m) => {
   else if (m.type === 'built' && m.notes.length) say(`for this data: ${m.notes.join('; ')}`);
 });
 
-// Panels refresh after the weights change, at most every 3 s while training (their queries and drawing share
+// Panels refresh after the weights change, at most every 5 s while training (their queries and drawing share
 // the CPU with training) and once when it stops.
 const modelListeners: (() => void)[] = [];
 const dataListeners: ((d: DataSummary) => void)[] = [];
@@ -52,7 +52,7 @@ client.on((m) => {
   if (m.type === 'data') for (const f of dataListeners) f(m.summary);
   const weightsChanged = m.type === 'built' || (m.type === 'state' && !m.running) || m.type === 'progress';
   if (!weightsChanged || pendingRefresh) return;
-  const wait = m.type === 'progress' && m.running ? Math.max(0, 3000 - (performance.now() - lastRefresh)) : 50;
+  const wait = m.type === 'progress' && m.running ? Math.max(0, 5000 - (performance.now() - lastRefresh)) : 50;
   pendingRefresh = window.setTimeout(refresh, wait);
 });
 const ctx: PanelContext = {

@@ -24,6 +24,8 @@ export interface ModelState {
 
 /** Test samples the latent explorer and the anomaly panel use (all of the subset's). */
 const MAX_CODES = 2000;
+/** Codes the plane's principal axes are fitted on (see plane()). */
+const PCA_FIT = 500;
 
 function run<T>(fn: () => T): T {
   return noGrad(() => inArena(getBackend(), fn));
@@ -58,7 +60,11 @@ function plane(s: ModelState): CodesAnswer {
     s.cache.pca = null;
     xy = flat;
   } else {
-    const pca = new PCA().fit(rowsFlat(flat, size), { components: 2 });
+    // The plane's axes from 500 evenly spaced codes: the fit's cost (a covariance and its eigenvectors) then stays
+    // near 40 ms, which matters as it runs between training steps while the panel refreshes (all codes are drawn).
+    const step = Math.max(1, Math.floor(n / PCA_FIT));
+    const sample = Dataset.fromTyped(flat, n, [size]).take(Uint32Array.from({ length: Math.ceil(n / step) }, (_, i) => i * step));
+    const pca = new PCA().fit(sample, { components: 2 });
     s.cache.pca = pca;
     xy = Float32Array.from(pca.transform(rowsFlat(flat, size)));
   }
