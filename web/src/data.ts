@@ -49,7 +49,7 @@ async function builtin(name: string, url: string): Promise<LoadedData> {
     summary: {
       title: `${h.title} (subset: ${h.train} train + ${h.test} test images)`, kind: 'images', sampleShape: shape,
       trainCount: h.train, testCount: h.test, classNames: h.classNames, bytes: packed.byteLength,
-      loadMs: performance.now() - t0, testImages: displayValues(test), testLabels: Int32Array.from(s.testLabels), notes: [],
+      loadMs: performance.now() - t0, testImages: test.toFloat32(), testLabels: Int32Array.from(s.testLabels), notes: [],
     },
   };
 }
@@ -67,11 +67,6 @@ export function otherSubset(source: { name: string; url: string }): () => Promis
     const s = decodeSubset(await gunzip(await res.arrayBuffer()), url);
     return { samples: Float32Array.from(s.testPixels, (v) => v / 255), count: s.header.test, title: s.header.title };
   };
-}
-
-/** A dataset's values as one Float32Array (model units). */
-export function displayValues(ds: Dataset): Float32Array {
-  return Float32Array.from(ds.gather(Uint32Array.from({ length: ds.length }, (_, i) => i)));
 }
 
 export async function loadData(source: DataSource): Promise<LoadedData> {

@@ -6,8 +6,9 @@
  */
 import {
   type AutoencoderModel, Dataset, decodeAutoencoderModel, encodeModel, getBackend, inArena, manifoldCodes, noGrad, PCA,
-  perImagePsnr, Rng, tensor, type Tensor,
+  perImagePsnr, Rng, sortedCopy, tensor, type Tensor, thresholdFromScores,
 } from '../../src/browser.js';
+import { percentileOf } from './anomaly-stats.js';
 import type { LoadedData } from './data.js';
 import type { AnomalyAnswer, CodesAnswer, DenoiseAnswer, Query, ScoreAnswer } from './protocol.js';
 
@@ -17,7 +18,7 @@ export interface ModelState {
   data: LoadedData;
   /** The training record written into the model file. */
   training: Record<string, unknown>;
-  cache: { pca?: PCA | null; testScores?: Float32Array; trainThreshold?: number; anomalies?: { scores: Float32Array; what: string } };
+  cache: { pca?: PCA | null; testScores?: Float32Array; sortedTestScores?: Float64Array; trainThreshold?: number; anomalies?: { scores: Float32Array; what: string } };
   /** Test samples of the other built-in set (the anomalies of the anomaly panel), fetched on demand. */
   otherSet: (() => Promise<{ samples: Float32Array; count: number; title: string } | null>) | null;
 }
@@ -95,13 +96,12 @@ function scoresOf(s: ModelState, values: Float32Array): Float32Array {
   return run(() => s.model.reconstructionError(batch(values, s.model.inputShape), { reduce: 'perSample' }));
 }
 
-/** 99th percentile of the training samples' scores (the first 2000): the default anomaly threshold. */
+/**
+ * 99th percentile of the training samples' scores (the first 2000): the default anomaly threshold, by the same
+ * rule `aekit detect` calibrates with (analysis/auc.ts thresholdFromScores).
+ */
 function threshold(s: ModelState): number {
-  if (s.cache.trainThreshold === undefined) {
-    const sc = Float32Array.from(scoresOf(s, rowsOf(s.data.train, MAX_CODES))).sort();
-    s.cache.trainThreshold = sc[Math.min(sc.length - 1, Math.floor(0.99 * sc.length))];
-  }
-  return s.cache.trainThreshold;
+  return (s.cache.trainThreshold ??= thresholdFromScores(sortedCopy(scoresOf(s, rowsOf(s.data.train, MAX_CODES)), 'training scores'), { percentile: 99 }));
 }
 
 function testScores(s: ModelState): Float32Array {
@@ -165,10 +165,8 @@ export async function answer(s: ModelState, q: Query): Promise<{ result: unknown
       const output = reconstructRows(s, q.sample);
       const errorMap = output.map((v, i) => (v - q.sample[i]) ** 2);
       const score = errorMap.reduce((a, b) => a + b, 0) / errorMap.length;
-      const ts = testScores(s);
-      let below = 0;
-      for (const v of ts) if (v < score) below++;
-      const a: ScoreAnswer = { output, errorMap, score, threshold: threshold(s), percentile: below / Math.max(ts.length, 1) };
+      const sorted = (s.cache.sortedTestScores ??= sortedCopy(testScores(s), 'test scores'));
+      const a: ScoreAnswer = { output, errorMap, score, threshold: threshold(s), percentile: percentileOf(sorted, score) };
       return out(a, output, errorMap);
     }
     case 'denoise': {

@@ -74,7 +74,7 @@ function sendProgress(info: BatchEnd | null): void {
 
 function sendPreview(s: ModelState): void {
   const n = Math.min(PREVIEW, s.data.test.length);
-  const inputs = s.data.test.slice(0, n).gather(Uint32Array.from({ length: n }, (_, i) => i));
+  const inputs = s.data.test.slice(0, n).toFloat32();
   const outputs = reconstructRows(s, inputs);
   post({ type: 'preview', inputs, outputs, count: n }, [inputs.buffer, outputs.buffer]);
   last.preview = performance.now();
@@ -164,12 +164,17 @@ function resume(next: 'run' | 'step'): void {
   sendState(false);
 }
 
-function rebuild(cfg: RunConfig | null, model = state?.model): void {
-  if (!state?.data) throw new Error('load data first');
+/** Ends the current run: one held at a pause wakes up, sees the new generation and stops at its next batch. */
+function endRun(): void {
   generation++;
-  release?.(); // an older run held at a pause wakes up, sees the new generation and stops
+  release?.();
   release = null;
   training = false;
+}
+
+function rebuild(cfg: RunConfig | null, model = state?.model): void {
+  if (!state?.data) throw new Error('load data first');
+  endRun();
   mode = 'pause';
   epochsDone = 0;
   step = 0;
@@ -196,10 +201,7 @@ function trainingRecord(cfg: RunConfig | null): Record<string, unknown> {
 
 async function onData(source: DataSource): Promise<void> {
   const data = await loadData(source);
-  generation++;
-  release?.();
-  release = null;
-  training = false;
+  endRun();
   const other = source.kind === 'builtin' ? otherSubset(source) : null;
   state = { model: state?.model ?? null!, data, training: {}, cache: {}, otherSet: other };
   const summary = { ...data.summary, testImages: Float32Array.from(data.summary.testImages) };
