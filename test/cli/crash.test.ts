@@ -7,9 +7,12 @@
  * cut write and staging folders are the only leftovers allowed, and the next run removes them. At the end a
  * resumed run ends in the weights of a run never killed, bit for bit.
  *
- * The kill moments: the uninterrupted run is timed once (when training starts, when it ends) and the delays
- * are drawn, seeded, over that span, so they land before, during and after training and while files are
- * written, whatever the machine's speed. Timings only choose when to kill; no assertion depends on them.
+ * The kill moments follow the killed run's own progress, not a clock read in another run: half are aimed at
+ * the writing of the outputs (a seeded delay after the line of the last epoch), a quarter into training (a
+ * seeded epoch's line, then a seeded part of an epoch) and a quarter around the start of training (a seeded
+ * delay from the spawn). The delays scale with the epoch times this run prints, so a machine that is faster
+ * or slower than when the uninterrupted run was timed (other test files run beside this one) still lands the
+ * kills where they are aimed. Timings only choose when to kill; no assertion depends on them.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,19 +50,33 @@ function rng(seed: number): () => number {
 
 interface Outcome { status: number | null; signal: NodeJS.Signals | null; stderr: string; started: number; trained: number; ended: number }
 
-/** Runs `aekit train`, killing it with SIGKILL after `killAfter` ms (if given); times the start of training. */
-function train(args: string[], killAfter?: number): Promise<Outcome> {
+/**
+ * When to kill a run: after `ms` from the spawn; or once the line of epoch `epoch` (or a later one) is printed,
+ * after `epochs` times the epoch time this run last printed (`fallback` ms before it has printed two).
+ */
+type Kill = { ms: number } | { epoch: number; epochs: number; fallback: number };
+
+/** Runs `aekit train`, killing it with SIGKILL as `kill` says (if given); times the start and end of training. */
+function train(args: string[], kill?: Kill): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...cliArgs, 'train', ...args], { cwd: root, env: baseEnv });
-    let stderr = '', started = NaN, trained = NaN;
+    let stderr = '', started = NaN, trained = NaN, lastEpochAt = NaN, epochTime = NaN;
+    let timer: NodeJS.Timeout | null = null;
+    const killAfter = (ms: number): void => { timer ??= setTimeout(() => child.kill('SIGKILL'), Math.max(0, ms)); };
+    if (kill && 'ms' in kill) killAfter(kill.ms);
     child.stdout.resume();
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      const now = performance.now() - t0;
       stderr += d;
-      if (Number.isNaN(started) && stderr.includes('aekit: training ')) started = performance.now() - t0;
-      if (Number.isNaN(trained) && stderr.includes(`epoch ${EPOCHS}/${EPOCHS}`)) trained = performance.now() - t0;
+      if (Number.isNaN(started) && stderr.includes('aekit: training ')) started = now;
+      for (const m of d.matchAll(/^epoch (\d+)\//gm)) {
+        if (!Number.isNaN(lastEpochAt)) epochTime = now - lastEpochAt;
+        lastEpochAt = now;
+        if (kill && 'epoch' in kill && Number(m[1]) >= kill.epoch) killAfter(kill.epochs * (Number.isNaN(epochTime) ? kill.fallback : epochTime));
+      }
+      if (Number.isNaN(trained) && stderr.includes(`epoch ${EPOCHS}/${EPOCHS}`)) trained = now;
     });
-    const timer = killAfter === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfter);
     child.on('error', reject);
     child.on('close', (status, signal) => {
       if (timer) clearTimeout(timer);
@@ -125,12 +142,12 @@ test(`aekit train killed -9 ${KILLS} times at seeded moments: every file old or 
   const reference = join(tmp, 'reference');
   const timed = await train([...FLAGS, '--out', reference]);
   assert.equal(timed.status, 0, timed.stderr);
-  // Kill moments: every other one from a little before training starts to a little after the run ends; the
-  // others aimed at the run's writing of its outputs, from a little before its training ends (estimated from
-  // how much of the run is left to train) to its end.
-  const from = 0.8 * timed.started, to = 1.1 * timed.ended;
   const training = timed.trained - timed.started, writing = timed.ended - timed.trained;
   assert.ok(training > 0 && writing > 0, 'the reference run was timed');
+  // The reference's epoch time, and its writing measured in epochs: a run's kill in its writing is drawn in
+  // epochs of its own, so a loaded or quiet machine scales both alike.
+  const epochMs = training / (EPOCHS - 1);
+  const writingEpochs = writing / epochMs;
   const next = rng(12);
   const totalSteps = EPOCHS * 8;
   const out = join(tmp, 'killed');
@@ -144,10 +161,13 @@ test(`aekit train killed -9 ${KILLS} times at seeded moments: every file old or 
     const finished = existsSync(ckLast) && readCheckpoint(ckLast).position.epoch === EPOCHS;
     const resume = existsSync(ckLast) && !finished;
     count(resume ? 'runs resumed' : 'runs started afresh');
-    const left = resume ? 1 - readCheckpoint(ckLast).position.steps / totalSteps : 1;
-    const trainedAt = timed.started + left * training;
-    const delay = i % 2 === 0 ? from + next() * (to - from) : trainedAt - 0.05 * training + next() * (0.05 * training + 1.2 * writing);
-    const r = await train([...FLAGS, '--out', out, ...(resume ? ['--resume', join(out, 'checkpoints')] : [])], delay);
+    const startEpoch = resume ? Math.floor(readCheckpoint(ckLast).position.steps / (totalSteps / EPOCHS)) + 1 : 1;
+    const kill: Kill = i % 2 === 1
+      ? { epoch: EPOCHS, epochs: next() * 1.2 * writingEpochs, fallback: epochMs }
+      : i % 4 === 2
+        ? { epoch: startEpoch + Math.floor(next() * (EPOCHS - startEpoch)), epochs: next(), fallback: epochMs }
+        : { ms: (0.8 + next() * 0.3) * timed.started };
+    const r = await train([...FLAGS, '--out', out, ...(resume ? ['--resume', join(out, 'checkpoints')] : [])], kill);
     if (resume) assert.doesNotMatch(r.stderr, /cannot resume|error/i, 'a resume after a kill is accepted');
     if (r.signal === 'SIGKILL') count('killed');
     else {
