@@ -118,13 +118,14 @@ function decode(bytes: Uint8Array, source: string): Checkpoint {
   const pos = obj('position');
   for (const k of ['epoch', 'batch', 'samples', 'steps']) if (!Number.isInteger(pos[k]) || (pos[k] as number) < 0) fail(`position.${k} is ${JSON.stringify(pos[k])}`);
   if (typeof pos.lossSum !== 'number') fail('position.lossSum is not a number');
-  for (const k of ['shuffle', 'noise']) {
-    const r = pos[k] as { words?: unknown; spare?: unknown } | null;
+  const isStream = (v: unknown): boolean => {
+    const r = v as { words?: unknown; spare?: unknown } | null;
     const words = r?.words;
-    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= -2147483648 && w <= 4294967295) || !(r!.spare === null || typeof r!.spare === 'number')) {
-      fail(`position.${k} is not a random stream's state`);
-    }
-  }
+    return Array.isArray(words) && words.length === 4 && words.every((w) => Number.isInteger(w) && w >= -2147483648 && w <= 4294967295) && (r!.spare === null || typeof r!.spare === 'number');
+  };
+  for (const k of ['shuffle', 'noise']) if (!isStream(pos[k])) fail(`position.${k} is not a random stream's state`);
+  // Absent in checkpoints written before layers' own streams (Dropout) were saved.
+  if (pos.modules !== undefined && !(Array.isArray(pos.modules) && pos.modules.every(isStream))) fail('position.modules is not a list of random stream states');
   const hist = obj('history');
   for (const k of ['epoch', 'loss', 'valLoss']) if (!Array.isArray(hist[k]) || !(hist[k] as unknown[]).every((x) => typeof x === 'number')) fail(`history.${k} is not a list of numbers`);
   if (!(hist.stopReason === null || typeof hist.stopReason === 'string')) fail('history.stopReason is not a string or null');

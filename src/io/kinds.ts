@@ -20,6 +20,7 @@ import { StackedAutoencoder, type StackedAutoencoderConfig } from '../models/sta
 import { VAE, type VAEConfig } from '../models/vae.js';
 import { Conv2D, type Conv2DConfig, Conv2DTranspose } from '../nn/conv.js';
 import { Dense, type DenseConfig, Sequential } from '../nn/dense.js';
+import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
 import { AvgPool2D, MaxPool2D, type Pool2DConfig } from '../nn/pool.js';
 import { Flatten, Reshape, UpSampling2D } from '../nn/reshape.js';
@@ -45,6 +46,7 @@ const layerBuilders: Record<string, (l: LayerSpec) => Module> = {
   AvgPool2D: (l) => new AvgPool2D(l as Pool2DConfig),
   UpSampling2D: (l) => new UpSampling2D(l as { size?: [number, number] }),
   Flatten: () => new Flatten(),
+  Dropout: (l) => new Dropout(l.rate as number),
   Reshape: (l) => new Reshape(l as unknown as { targetShape: number[] }),
 };
 

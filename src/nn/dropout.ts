@@ -37,6 +37,15 @@ export class Dropout extends Module {
     this._rng = opts.rng ?? new Rng(0);
   }
 
+  /** The rate only: a rebuilt layer (a loaded Sequential) starts its masks from Rng(0), which inference never uses. */
+  layerConfig(): { type: 'Dropout'; rate: number } {
+    return { type: 'Dropout', rate: this.rate };
+  }
+
+  override randomStreams(): Rng[] {
+    return [this._rng];
+  }
+
   /**
    * A fresh mask shaped like `like` (same dtype and backend): 1 / (1 - rate) with probability 1 - rate, else 0.
    * Consumes one draw per element from the layer's Rng, so a seeded layer yields the same masks in every run.

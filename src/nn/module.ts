@@ -3,6 +3,7 @@
  * `encoder.layers.0.weight`), and that one walk drives parameters(), state dicts, save/load and optimizer
  * state. There is no registration step to forget.
  */
+import type { Rng } from '../tensor/rng.js';
 import { fmtShape, shapeEq } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -62,6 +63,15 @@ export abstract class Module {
     };
     walk(this);
     return out;
+  }
+
+  /**
+   * The random streams this module draws from while training (Dropout's masks), not its children's. A
+   * checkpoint saves their states so a resumed run draws the same masks; a module with an Rng of its own
+   * overrides this, or resume would silently draw other numbers.
+   */
+  randomStreams(): Rng[] {
+    return [];
   }
 
   stateDict(): Map<string, Tensor> {

@@ -15,7 +15,7 @@ import { Dataset } from '../data/dataset.js';
 import { StreamedData } from '../data/stream.js';
 import type { Module } from '../nn/module.js';
 import type { OptimizerState } from '../optim/optimizer.js';
-import type { RngState } from '../tensor/rng.js';
+import type { Rng, RngState } from '../tensor/rng.js';
 
 export const CHECKPOINT_FORMAT = 1;
 
@@ -35,6 +35,8 @@ export interface CheckpointPosition {
   shuffle: RngState;
   /** The noise stream (corruption, the VAE's sampling) as it is now. */
   noise: RngState;
+  /** The model's own streams (Module.randomStreams, e.g. Dropout's masks) as they are now, in module order. */
+  modules?: RngState[];
 }
 
 export interface Checkpoint {
@@ -199,4 +201,25 @@ export function loadWeights(model: Module, weights: Checkpoint['weights'], where
     if ((w.data instanceof Float64Array) !== (t.dtype === 'float64')) throw new Error(`${where}: tensor '${n}' is ${w.data instanceof Float64Array ? 'float64' : 'float32'} in the checkpoint, ${t.dtype} in the model`);
   }
   for (const [n, t] of mine) t.data.set(weights[n].data, t.offset);
+}
+
+function streamsOf(model: Module): Rng[] {
+  return model.modules().flatMap((m) => m.randomStreams());
+}
+
+/** The states of the model's own random streams (Module.randomStreams), in module order. */
+export function moduleStreams(model: Module): RngState[] {
+  return streamsOf(model).map((r) => r.getState());
+}
+
+/**
+ * Checks that a checkpoint holds a state for each of the model's own random streams, and returns what sets
+ * them: called before anything is loaded, so a refused resume changes nothing.
+ */
+export function moduleStreamsLoader(model: Module, states: RngState[] | undefined, where: string): () => void {
+  const streams = streamsOf(model), saved = states ?? [];
+  if (saved.length !== streams.length) {
+    throw new Error(`${where}: the checkpoint holds ${saved.length} random stream(s) of the model's layers (Dropout), the model has ${streams.length}: resuming would draw other masks`);
+  }
+  return () => streams.forEach((r, i) => r.setState(saved[i]));
 }

@@ -36,7 +36,7 @@ import { divergence, firstNonFinite } from './finite.js';
 import { batchEnd, type Callback, loadCallbackStates, callbackStates, type TrainControl } from './callbacks.js';
 import {
   type Checkpoint, CHECKPOINT_FORMAT, type CheckpointOptions, type CheckpointPosition, type CheckpointScope, type CheckpointStore,
-  checkSpec, dataSpec, flatSpec, loadWeights, resolveResume, type SpecValue, weightsOf,
+  checkSpec, dataSpec, flatSpec, loadWeights, moduleStreams, moduleStreamsLoader, resolveResume, type SpecValue, weightsOf,
 } from './checkpoint.js';
 
 export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
@@ -241,7 +241,9 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
     const ck = await resolveResume(opts.resume);
     const where = isStore(opts.resume) ? opts.resume.where : 'checkpoint';
     checkSpec(ck, spec, where);
+    const setStreams = moduleStreamsLoader(owner, ck.position.modules, where);
     loadWeights(owner, ck.weights, where);
+    setStreams();
     optimizer.loadState(ck.optimizer, where);
     shuffleRng.setState(ck.position.shuffle);
     noiseRng.setState(ck.position.noise);
@@ -260,7 +262,7 @@ export async function fit(model: Module, data: FitData, opts: FitOptions = {}): 
       format: CHECKPOINT_FORMAT,
       model: typeof (owner as { modelConfig?: unknown }).modelConfig === 'function' ? (owner as unknown as { modelConfig(): { kind: string; config: object } }).modelConfig() : null,
       spec, weights: weightsOf(owner), optimizer: optimizer.state(),
-      position: { ...pos, noise: noiseRng.getState() },
+      position: { ...pos, noise: noiseRng.getState(), modules: moduleStreams(owner) },
       history: { epoch: [...history.epoch], loss: [...history.loss], valLoss: [...history.valLoss], stopReason },
       bestValLoss, callbacks: callbackStates(callbacks), extra: scope.extra ?? {},
     };

@@ -28,6 +28,9 @@ import { SparseAutoencoder } from '../../src/models/sparse.js';
 import { StackedAutoencoder } from '../../src/models/stacked.js';
 import { VAE } from '../../src/models/vae.js';
 import type { Module } from '../../src/nn/module.js';
+import { Dense, Sequential } from '../../src/nn/dense.js';
+import { Dropout } from '../../src/nn/dropout.js';
+import { fit } from '../../src/train/fit.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type Tensor, tensor } from '../../src/tensor/tensor.js';
 import { type Callback, EarlyStopping } from '../../src/train/callbacks.js';
@@ -189,6 +192,28 @@ describe('checkpoint: what is saved and when', () => {
     const model = modelFromCheckpoint(ck) as Autoencoder;
     await model.fit(X8, { ...base, resume: ck });
     assert.deepEqual(weightBits(model), weightBits(ref));
+  });
+
+  test('a Dropout layer\'s masks: its stream is saved, so a run resumed mid-epoch draws the masks of a run never stopped', async () => {
+    const net = (): Sequential => new Sequential([
+      new Dense({ inputDim: 8, units: 6, activation: 'tanh' }, { rng: new Rng(1) }),
+      new Dropout(0.5, { rng: new Rng(11) }),
+      new Dense({ inputDim: 6, units: 8, activation: 'sigmoid' }, { rng: new Rng(2) }),
+    ]);
+    const ref = net();
+    await fit(ref, X8, { ...base });
+    const mem = memoryCheckpointStore();
+    const stopped = net();
+    const stopAt4 = stopper({ step: 4 });
+    await fit(stopped, X8, { ...base, checkpoint: { store: mem }, callbacks: stopAt4.callbacks, signal: stopAt4.signal });
+    const ck = decodeCheckpoint(mem.bytes.get('last')!);
+    assert.equal(ck.position.modules?.length, 1, 'one stream: the Dropout layer\'s');
+    const resumed = net(); // a fresh layer: its Rng(11) starts over unless the checkpoint sets it
+    await fit(resumed, X8, { ...base, resume: ck });
+    assert.deepEqual(weightBits(resumed), weightBits(ref));
+    // A checkpoint without the layer's stream (written before it was saved) is refused, naming why.
+    const old = { ...ck, position: { ...ck.position, modules: undefined } };
+    await assert.rejects(fit(net(), X8, { ...base, resume: old }), /random stream\(s\) of the model's layers \(Dropout\)/);
   });
 
   test('best holds the epoch of lowest validation loss; last the latest', async () => {
