@@ -32,6 +32,7 @@ import { batchEnd, type Callback, callbackStates, loadCallbackStates } from '../
 import { dataSpec } from '../train/checkpoint.js';
 import { batchTensor, fit, type FitOptions, type History, placeOf, type StepContext, toDataset } from '../train/fit.js';
 import { mapRows } from './batched.js';
+import { importanceLogLikelihood, type LogLikelihoodOptions } from './vae-likelihood.js';
 import { type AutoencoderModel, DenseAutoencoderBase } from './model.js';
 
 export interface VAEConfig {
@@ -240,6 +241,21 @@ export class VAE extends DenseAutoencoderBase implements AutoencoderModel {
     });
     const n = Math.max(ds.length, 1);
     return { loss: tot.loss / n, reconstruction: tot.reconstruction / n, kl: tot.kl / n };
+  }
+
+  /**
+   * Per-sample importance-weighted estimates of log p(x) in nats with k = `samples` draws from q(z|x) (Burda et
+   * al. 2016); the test NLL is minus their mean. Bernoulli decoder ('bce', binary x) or Gaussian N(r, I/2)
+   * ('mse'): see models/vae-likelihood.ts for the densities.
+   */
+  logLikelihood(x: Inputs, opts: LogLikelihoodOptions): Float64Array {
+    return importanceLogLikelihood({
+      config: this.config,
+      posterior: (b) => this.posterior(b),
+      decoderLogits: (z) => this.decoder.sigmoidLogits(z),
+      decode: (z) => this.decoder.forward(z),
+      place: () => placeOf(this),
+    }, x, opts);
   }
 
   modelConfig(): { kind: 'VAE'; config: VAEConfig } {
