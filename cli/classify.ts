@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { type TableColumn, writeCsvFile } from '../src/io/tables.js';
 import { confusionMatrixImage } from '../src/viz/confusion.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { writeOutputSet } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { BUILTIN_LIMITS, builtinDefaults, finite, fitSizes, labelClasses, openAsTrain, trainLimitAlias } from './analysis-data.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
@@ -137,14 +138,6 @@ export async function run(args: string[]): Promise<number> {
   const { png } = await confusionMatrixImage(confusion, {
     labels: names, title: `Classification by reconstruction: accuracy ${(100 * accuracy).toFixed(1)} %`,
   });
-  writeFileAtomic(files.confusion, png);
-  const columns: TableColumn[] = [
-    test.ids ? { name: 'id', values: test.ids } : { name: 'index', values: Int32Array.from({ length: test.length }, (_, i) => i) },
-    { name: 'class', values: Array.from(test.labels!, (l) => classes.name(l)) },
-    { name: 'predicted', values: Array.from(predictions, (l) => classes.name(l)) },
-    ...names.map((name, c) => ({ name: `error ${name}`, values: Float64Array.from({ length: test.length }, (_, i) => errors[i * k + c]) })),
-  ];
-  writeCsvFile(files.predictions, columns);
   const { given: _given, ...config } = cfg;
   const summary = {
     config: {
@@ -153,7 +146,17 @@ export async function run(args: string[]): Promise<number> {
     },
     accuracy, classes: names, perClass, confusion, trainSeconds, files: Object.values(files),
   };
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  const columns: TableColumn[] = [
+    test.ids ? { name: 'id', values: test.ids } : { name: 'index', values: Int32Array.from({ length: test.length }, (_, i) => i) },
+    { name: 'class', values: Array.from(test.labels!, (l) => classes.name(l)) },
+    { name: 'predicted', values: Array.from(predictions, (l) => classes.name(l)) },
+    ...names.map((name, c) => ({ name: `error ${name}`, values: Float64Array.from({ length: test.length }, (_, i) => errors[i * k + c]) })),
+  ];
+  await writeOutputSet(out, (at) => {
+    writeFileAtomic(at(files.confusion), png);
+    writeCsvFile(at(files.predictions), columns);
+    writeFileAtomic(at(files.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  });
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(

@@ -11,6 +11,7 @@ import {
 } from '../src/analysis/compare-pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { writeOutputSet } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
@@ -181,13 +182,7 @@ export async function run(args: string[]): Promise<number> {
   const files: Record<string, string> = { tableMd: join(out, 'table.md'), tableCsv: join(out, 'table.csv') };
   if (!cfg.deep) Object.assign(files, { svg: join(out, 'mse.svg'), png: join(out, 'mse.png') });
   files.summary = join(out, 'summary.json');
-  writeFileAtomic(files.tableMd, comparePcaTable(result, 'markdown'));
-  writeFileAtomic(files.tableCsv, comparePcaTable(result, 'csv'));
-  if (!cfg.deep) {
-    const chart = await comparePcaChart(result, { title: `${data.spec} test MSE: PCA vs ${architecture(d, setup)} autoencoder` });
-    writeFileAtomic(files.svg, chart.svg);
-    writeFileAtomic(files.png, chart.png);
-  }
+  const chart = cfg.deep ? null : await comparePcaChart(result, { title: `${data.spec} test MSE: PCA vs ${architecture(d, setup)} autoencoder` });
   const deep = cfg.deep
     ? { code: DEEP_CODE, layers: architecture(d, setup, DEEP_CODE), pcaSsePerImage: result.rows[0].pcaSse, aeSsePerImage: result.rows[0].aeSse }
     : null;
@@ -195,7 +190,15 @@ export async function run(args: string[]): Promise<number> {
     data: data.spec, kind: data.info.kind, sampleShape: data.info.sampleShape, preprocessing: data.preprocessing.method, testSource: data.testSource,
     ...result, deep, backend: backend.name, files: Object.values(files),
   };
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeOutputSet(out, (at) => {
+    writeFileAtomic(at(files.tableMd), comparePcaTable(result, 'markdown'));
+    writeFileAtomic(at(files.tableCsv), comparePcaTable(result, 'csv'));
+    if (chart) {
+      writeFileAtomic(at(files.svg), chart.svg);
+      writeFileAtomic(at(files.png), chart.png);
+    }
+    writeFileAtomic(at(files.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  });
 
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (deep) {

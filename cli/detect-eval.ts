@@ -14,6 +14,7 @@ import {
   type RasterImage, saveModel, svgToPng, writePng,
 } from '../src/index.js';
 import { choiceArg, intArg, intListArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { writeOutputSet } from './output-set.js';
 import { requireFinite, prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, fractionArg, readDataArgs } from './data-args.js';
 import { strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
@@ -214,25 +215,28 @@ export async function run(args: string[]): Promise<number> {
   }
   const files: Record<string, string> = { roc: join(out, 'roc.png'), summary: join(out, 'summary.json') };
   if (!cfg.all) {
-    const one = runs[0];
     files.model = join(out, 'detector.safetensors');
-    const record = { command: 'detect eval', data: spec, normal: one.name, normalLabel: one.label, trainSamples: one.r.trainSamples, auc: one.r.auc, strategy: strategyLabel(cfg.threshold) };
-    saveModel(files.model, one.r.detector, record, { data: info, preprocessing: one.preprocessing });
-    if (info.kind === 'image') {
-      files.errors = join(out, 'errors.png');
-      writePng(files.errors, errorFigure(one, info));
-    }
+    if (info.kind === 'image') files.errors = join(out, 'errors.png');
   }
   const title = spec === 'mnist' ? (cfg.all ? 'MNIST one-class ROC, each digit against the rest' : `MNIST one-class ROC: digit ${runs[0].label} normal`)
     : `One-class ROC on ${basename(spec)}${cfg.all ? ', each class against the rest' : `: ${runs[0].name} normal`}`;
-  writeFileAtomic(files.roc, await rocPng(runs, title));
+  const roc = await rocPng(runs, title);
   const meanAuc = runs.reduce((a, { r }) => a + r.auc, 0) / runs.length;
   const summary = {
     data: spec, kind: info.kind, protocol: opened.test ? `test split (${opened.testSource})` : `train fraction ${cfg.trainFraction ?? 0.6} of the normal samples`,
     config: { ...cfg, threshold: strategyLabel(cfg.threshold), out, limit: req.options.limit ?? null, testLimit: req.options.testLimit ?? null },
     results: runs.map(summaryOf), meanAuc, files: Object.values(files),
   };
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeOutputSet(out, (at) => {
+    if (!cfg.all) {
+      const one = runs[0];
+      const record = { command: 'detect eval', data: spec, normal: one.name, normalLabel: one.label, trainSamples: one.r.trainSamples, auc: one.r.auc, strategy: strategyLabel(cfg.threshold) };
+      saveModel(at(files.model), one.r.detector, record, { data: info, preprocessing: one.preprocessing });
+      if (files.errors) writePng(at(files.errors), errorFigure(one, info));
+    }
+    writeFileAtomic(at(files.roc), roc);
+    writeFileAtomic(at(files.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  });
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     const w = Math.max(10, ...runs.map((x) => x.name.length));

@@ -10,7 +10,7 @@
  * system (the staging folder is inside --out), so each one is atomic.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { cleanStaleTemps, pidAlive, writeFileAtomic } from '../src/io/atomic.js';
 
 const STAGING = /^\.aekit-staging-(\d+)$/;
@@ -86,7 +86,7 @@ export class OutputSet {
 
   /** Where to write the file whose final place is `finalPath` (a file directly inside `out`). */
   stage(finalPath: string): string {
-    if (dirname(finalPath) !== this.out) throw new Error(`${finalPath} is not directly inside ${this.out}`);
+    if (resolve(dirname(finalPath)) !== resolve(this.out)) throw new Error(`${finalPath} is not directly inside ${this.out}`);
     this.names.add(basename(finalPath));
     return join(this.staging, basename(finalPath));
   }
@@ -108,7 +108,7 @@ export class OutputSet {
     for (const name of names) renameSync(join(this.staging, name), join(this.out, name));
     for (const old of previous) {
       // Only figures: a summary.json edited by hand must not make a run delete a user's data or model files.
-      if (dirname(old) === this.out && !this.names.has(basename(old)) && /\.(png|svg)$/.test(old)) {
+      if (resolve(dirname(old)) === resolve(this.out) && !this.names.has(basename(old)) && /\.(png|svg)$/.test(old)) {
         try { unlinkSync(old); } catch { /* already gone */ }
       }
     }
@@ -132,5 +132,22 @@ export function previousFiles(out: string): string[] {
     return Array.isArray(s.files) ? s.files.filter((f): f is string => typeof f === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+/**
+ * One set of outputs, for the commands that write several files about one run (a model, its figures, its
+ * summary): every file `write` writes through `at(path)` reaches `out` together, or, after an error or a kill,
+ * none does and the previous set stays whole. Leftovers of killed runs are cleaned first.
+ */
+export async function writeOutputSet(out: string, write: (at: (path: string) => string) => void | Promise<void>): Promise<void> {
+  for (const note of recoverOutputs(out)) process.stderr.write(`aekit: ${note}\n`);
+  const previous = previousFiles(out);
+  const set = new OutputSet(out);
+  try {
+    await write((path) => set.stage(path));
+    set.commit(previous);
+  } finally {
+    set.discard(); // a no-op after the commit
   }
 }

@@ -9,6 +9,7 @@ import { PCA } from '../src/analysis/pca.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { savePca } from '../src/io/pca-file.js';
 import { intArg, parseCommand, positionals } from './args.js';
+import { writeOutputSet } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs } from './data-args.js';
 import { UsageError } from './errors.js';
@@ -118,19 +119,21 @@ export async function run(args: string[]): Promise<number> {
     data: data.spec, kind: info.kind, sampleShape: info.sampleShape, preprocessing: preprocessing.method,
     trainSamples: train.length, testSamples: test.length, testSource: data.testSource, testMse, seconds,
   };
-  savePca(files.pca, pca, record, { data: info, preprocessing });
-  if (picture) {
-    const [h, w, c] = info.sampleShape;
-    const images = componentImages(pca, info, preprocessing);
-    const rows = Array.from({ length: Math.ceil(images.length / PICTURE_COLUMNS) }, (_, r) => images.slice(r * PICTURE_COLUMNS, (r + 1) * PICTURE_COLUMNS));
-    writePng(files.components, imageGrid(rows, { height: h, width: w, channels: c as 1 | 3, scale: figureScale(info) }));
-  }
   const summary = {
     components: k, method: pca.method, ...record, testSsePerSample: testMse * d,
     ...(info.kind === 'image' ? { testSsePerImage: testMse * d } : {}),
     explainedVariance: explained, explainedVarianceRatio: Array.from(ratio), files: Object.values(files),
   };
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeOutputSet(out, (at) => {
+    savePca(at(files.pca), pca, record, { data: info, preprocessing });
+    if (picture) {
+      const [h, w, c] = info.sampleShape;
+      const images = componentImages(pca, info, preprocessing);
+      const rows = Array.from({ length: Math.ceil(images.length / PICTURE_COLUMNS) }, (_, r) => images.slice(r * PICTURE_COLUMNS, (r + 1) * PICTURE_COLUMNS));
+      writePng(at(files.components), imageGrid(rows, { height: h, width: w, channels: c as 1 | 3, scale: figureScale(info) }));
+    }
+    writeFileAtomic(at(files.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  });
 
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {

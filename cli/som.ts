@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { SOM } from '../src/models/som.js';
 import { LABEL_PALETTE, labelMapImage, uMatrixImage } from '../src/viz/som.js';
 import { choiceArg, intArg, type Parsed, parseCommand, positionals, positiveArg } from './args.js';
+import { writeOutputSet } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { DATA_HELP, DATA_OPTIONS, readDataArgs, refuseDataFlags } from './data-args.js';
 import { printNotes } from './model-data.js';
@@ -147,9 +148,11 @@ export async function run(args: string[]): Promise<number> {
     seconds,
     files: Object.values(files),
   };
-  writePng(files.umatrix, uMatrixImage(som.uMatrix(), cfg.rows, cfg.cols));
-  if (labelled) writePng(files.labels, labelMapImage(labelled.labelMap, cfg.rows, cfg.cols));
-  writeFileAtomic(files.summary, `${JSON.stringify(result, null, 2)}\n`);
+  await writeOutputSet(out, (at) => {
+    writePng(at(files.umatrix), uMatrixImage(som.uMatrix(), cfg.rows, cfg.cols));
+    if (labelled) writePng(at(files.labels), labelMapImage(labelled.labelMap, cfg.rows, cfg.cols));
+    writeFileAtomic(at(files.summary), `${JSON.stringify(result, null, 2)}\n`);
+  });
 
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
