@@ -92,6 +92,10 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
   if (groupRows !== rowCount) {
     throw new AekitError(`${source}: corrupt Parquet footer (it says ${rowCount} rows, its row groups hold ${groupRows})`);
   }
+  const budget = valueBudget(file.byteLength);
+  if (rowCount > budget) {
+    throw new AekitError(`${source}: the footer declares ${rowCount} rows in a ${file.byteLength}-byte file, more than aekit decodes from so few bytes (at most ${budget}): corrupt or crafted`, 'E_TOO_LARGE');
+  }
   // hyparquet builds the schema tree from the footer's flat list without checking the child counts in it.
   let columns: FileMetaData['schema'];
   try {
@@ -100,12 +104,17 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
     throw new AekitError(`${source}: corrupt Parquet schema (${oneLine(e)})`);
   }
   const names = columns.map((e) => e.name);
+  if (rowCount * names.length > budget) {
+    throw new AekitError(`${source}: the footer declares ${rowCount} rows x ${names.length} columns in a ${file.byteLength}-byte file, more values than aekit decodes from so few bytes (at most ${budget}): corrupt or crafted`, 'E_TOO_LARGE');
+  }
   const isDate = columns.map((e) => e.converted_type === 'DATE' || e.logical_type?.type === 'DATE');
   const indexOf = new Map(names.map((n, c) => [n, c]));
   let cached: Cached | null = null;
   let closed = false;
-  // Row groups whose page headers checkPages has accepted (each is checked once, on its first decode).
+  // Row groups whose page headers checkPages has accepted (each is checked once, on its first decode), and the
+  // values their pages declare, which together must stay within the budget.
   const checked = new Set<number>();
+  const declared = { values: 0, budget };
 
   const cell = (v: unknown, c: number, row: number): Cell => {
     switch (typeof v) {
@@ -142,7 +151,7 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
     for (const [g, group] of metadata.row_groups.entries()) {
       const groupEnd = groupStart + Number(group.num_rows);
       if (groupEnd > start && groupStart < end && !checked.has(g)) {
-        await checkPages(file, group, g, source);
+        await checkPages(file, group, g, source, declared);
         checked.add(g);
       }
       groupStart = groupEnd;
@@ -212,7 +221,7 @@ const TWO_53 = 2n ** 53n;
  *
  * The chunk is read twice, here and by hyparquet, but only on the first decode of its row group.
  */
-async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][number], g: number, source: string): Promise<void> {
+async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][number], g: number, source: string, declared: { values: number; budget: number }): Promise<void> {
   for (const [c, chunk] of group.columns.entries()) {
     const meta = chunk.meta_data;
     const name = meta?.path_in_schema?.join?.('.') ?? `#${c + 1}`;
@@ -243,12 +252,33 @@ async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][n
       }
       const why = pageProblem(header, reader.view.byteLength - reader.offset);
       if (why) throw refuse(`page header at byte ${at}: ${why}`);
+      // hyparquet allocates each page's values from its header's count: a few crafted bytes could ask for GBs.
+      declared.values += pageValues(header);
+      if (declared.values > declared.budget) {
+        throw new AekitError(`${source}: corrupt or crafted Parquet file: ${where}: its pages declare more values than aekit decodes from a ${file.byteLength}-byte file (at most ${declared.budget})`, 'E_TOO_LARGE');
+      }
       reader.offset += header.compressed_page_size;
     }
   }
 }
 
 type PageHeader = ReturnType<typeof parquetHeader>;
+
+/**
+ * The most values (cells, page values) decoded from a file of `bytes` bytes: 4M, plus 256 per byte. Real files
+ * stay far below (a PLAIN double takes 8 bytes; dictionary and RLE pages of real data rarely pass a few values
+ * per byte), while a crafted footer or page header can declare billions of values in a few hundred bytes, and
+ * hyparquet allocates what it is told. A legitimate file past this (millions of rows of one repeated value) is
+ * refused with E_TOO_LARGE; the bound is what keeps a 300-byte file from taking the process down.
+ */
+function valueBudget(bytes: number): number {
+  return 2 ** 22 + 256 * bytes;
+}
+
+/** The values a page header says its page holds (the dictionary's entries for a dictionary page). */
+function pageValues(h: PageHeader): number {
+  return h.dictionary_page_header?.num_values ?? h.data_page_header?.num_values ?? h.data_page_header_v2?.num_values ?? 0;
+}
 
 /** What in a page header hyparquet would misread (see checkPages), or null; `room` is the chunk's bytes left. */
 function pageProblem(h: PageHeader, room: number): string | null {
