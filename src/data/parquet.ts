@@ -33,6 +33,7 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import { AekitError, asAekitError } from '../errors.js';
 import { columnTable, type Cell, type ColumnTable, type TableReader } from './table.js';
+import { thriftProblem } from './thrift-check.js';
 
 export type { AsyncBuffer } from 'hyparquet';
 
@@ -361,6 +362,19 @@ async function readMetadata(file: AsyncBuffer, source: string): Promise<FileMeta
   if (new DataView(tail).getUint32(0, true) !== MAGIC) {
     throw new AekitError(`${source}: truncated or corrupt Parquet file (${size} bytes, no PAR1 footer at the end)`, 'E_TRUNCATED');
   }
+  // The footer's lists are checked against its length first (thrift-check.ts: hyparquet allocates a list as
+  // long as it is told).
+  let footer: Uint8Array;
+  try {
+    const length = new DataView(await file.slice(size - 8, size - 4)).getUint32(0, true);
+    if (length > size - 12) throw new AekitError(`${source}: corrupt Parquet footer (it says ${length} bytes, the file has ${size})`, 'E_TRUNCATED');
+    footer = new Uint8Array(await file.slice(size - 8 - length, size - 8));
+  } catch (e) {
+    if (e instanceof AekitError) throw e;
+    throw new AekitError(`${source}: cannot read (${oneLine(e)})`, 'E_IO');
+  }
+  const problem = thriftProblem(footer);
+  if (problem) throw new AekitError(`${source}: corrupt Parquet footer (${problem})`);
   try {
     return await parquetMetadataAsync(file);
   } catch (e) {

@@ -3,7 +3,8 @@
  * almost never hit these, so they are built on purpose. A footer re-encoded with hyparquet-writer's own
  * metadata writer declares 2^31 - 1 rows (before the bound, `read` filled arrays of that length and the process
  * died out of memory); a page header re-encoded with its page-header writer declares 2^26 or 2^31 - 1 values
- * (hyparquet sizes its typed arrays from it). Each must end in E_TOO_LARGE at once, allocating nothing large.
+ * (hyparquet sizes its typed arrays from it); a footer's list declares 2^25 elements (hyparquet runs `new Array(size)`
+ * first). Each must end in an AekitError at once, allocating nothing large.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -80,4 +81,11 @@ test('a footer declaring 2^31 - 1 rows in 230 bytes is E_TOO_LARGE, before anyth
 
 test('a page header declaring 2^26 or 2^31 - 1 values is E_TOO_LARGE, naming the column', async () => {
   for (const values of [2 ** 26, 2 ** 31 - 1]) await refusedSmall(pageDeclaring(values), /column "x" of row group 1: its pages declare more values/);
+});
+
+test('a footer whose schema list declares 2^25 elements in a few bytes is refused before hyparquet allocates the list', async () => {
+  // FileMetaData: field 1 (i32 version 1), then field 2 (the schema, a list of structs) declaring 2^25 elements.
+  const footer = [0x15, 0x02, 0x19, 0xfc, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00];
+  const bytes = new Uint8Array([0x50, 0x41, 0x52, 0x31, ...footer, footer.length, 0, 0, 0, 0x50, 0x41, 0x52, 0x31]);
+  await assert.rejects(readParquetTable(bytes, 'crafted.parquet'), (e: unknown) => e instanceof AekitError && e.code === 'E_FORMAT' && /corrupt Parquet footer \(a list of 33554432 elements with 2 bytes left/.test(e.message));
 });
