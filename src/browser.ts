@@ -136,6 +136,9 @@ export { AEKIT_ERROR_CODES, AekitError } from './errors.js';
 export type { AekitErrorCode } from './errors.js';
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './io/safetensors.js';
 export type { SafeDType, SafeTensor } from './io/safetensors.js';
+// PyTorch in and out, on bytes: model.py + a state dict with PyTorch's names, and back to a model file
+export { fromPyTorch, PYTORCH_KINDS, PYTORCH_METADATA_KEY, toPyTorch } from './io/pytorch/index.js';
+export type { PyTorchExport, PyTorchExtras, PyTorchMetadata } from './io/pytorch/index.js';
 
 // data: datasets, parsers of bytes and text, column selection, preprocessing
 export * from './data/index.js';

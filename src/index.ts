@@ -44,6 +44,7 @@ export { loadAnomalyDetector, loadAutoencoder, loadAutoencoderModel, loadModel, 
 export { readSafetensors, writeSafetensors } from './io/safetensors-file.js';
 export { writeFileAtomic } from './io/atomic.js';
 export { CHECKPOINT_FILES, checkpointDir, readCheckpoint } from './io/checkpoint-file.js';
+export { importPyTorchFile, writePyTorchExport } from './io/pytorch/files.js';
 
 // figures
 export * from './viz/index.js';
