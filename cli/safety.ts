@@ -4,7 +4,7 @@
  * what is wrong, before any file is touched (and, for flags and paths, before training starts).
  */
 import { closeSync, mkdirSync, openSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { defaultThreadCount, MAX_THREADS, MAX_THREADS_PER_CORE, maxThreads } from '../src/kernels/threads/pool.js';
 import { dirname, parse, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -22,22 +22,13 @@ export function requireAllFinite(name: string, values: ArrayLike<number>, hint?:
   for (let i = 0; i < values.length; i++) requireFinite(`${name} ${i + 1}`, values[i], hint);
 }
 
-/**
- * More threads than 4 per core only add memory (each has its own stacks and scratch) and contention; far
- * more exhaust the machine before training starts. 256 is the ceiling on any machine.
- */
-export const MAX_THREADS_PER_CORE = 4;
-export const MAX_THREADS = 256;
-
-export function maxThreads(): number {
-  return Math.min(MAX_THREADS, MAX_THREADS_PER_CORE * availableParallelism());
-}
+export { maxThreads };
 
 /** Refuses a thread count over maxThreads(), naming where it came from (--threads or AEKIT_THREADS). */
 export function checkThreads(n: number, source = '--threads'): number {
   const max = maxThreads();
   if (n > max) {
-    throw new UsageError(`${source} ${n} is more than ${max}, the most aekit uses (${MAX_THREADS_PER_CORE} per core on this machine's ${availableParallelism()}, at most ${MAX_THREADS})`);
+    throw new UsageError(`${source} ${n} is more than ${max}, the most aekit uses (${MAX_THREADS_PER_CORE} per core on this machine's ${defaultThreadCount()}, at most ${MAX_THREADS})`);
   }
   return n;
 }

@@ -4,7 +4,8 @@
  * the reference kernels (with the wasm module's own one-line notice saying why). AEKIT_BACKEND and
  * AEKIT_THREADS override the automatic choice without code changes.
  */
-import { defaultThreadCount } from './threads/pool.js';
+import { AekitError } from '../errors.js';
+import { defaultThreadCount, maxThreads } from './threads/pool.js';
 import { getBackend, setBackend } from './registry.js';
 import type { Backend } from './types.js';
 import { initNativeBackend, nativeAvailable } from './native/backend.js';
@@ -46,6 +47,10 @@ export function useBackend(selection: BackendSelection = {}): Backend {
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) throw new Error(`unknown backend '${choice}' (expected one of: ${BACKEND_CHOICES.join(', ')})`);
   if (sel.threads !== undefined && (!Number.isInteger(sel.threads) || sel.threads < 1)) {
     throw new Error(`threads must be a positive integer, got ${sel.threads}`);
+  }
+  if (sel.threads !== undefined && sel.threads > maxThreads()) {
+    const from = selection.threads !== undefined ? 'threads' : 'AEKIT_THREADS';
+    throw new AekitError(`${from} ${sel.threads} is more than ${maxThreads()}, the most aekit uses (4 per core on this machine's ${defaultThreadCount()}, at most 256)`, 'E_VALUE');
   }
   if (choice === 'ref') return setBackend('ref');
   const threads = sel.threads ?? defaultThreadCount();

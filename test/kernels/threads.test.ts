@@ -272,3 +272,21 @@ describe('wasm GEMM thread pool', { skip }, () => {
     }
   });
 });
+
+test('useBackend refuses more threads than maxThreads() (4 per core, at most 256), from the argument or AEKIT_THREADS, before starting a pool', async () => {
+  const { useBackend } = await import('../../src/kernels/select.js');
+  const { maxThreads, defaultThreadCount } = await import('../../src/kernels/threads/pool.js');
+  const { AekitError } = await import('../../src/errors.js');
+  assert.equal(maxThreads(), Math.min(256, 4 * defaultThreadCount()));
+  const before = getBackend().name;
+  assert.throws(() => useBackend({ backend: 'wasm', threads: 100000 }), (e: unknown) => e instanceof AekitError && e.code === 'E_VALUE' && /^threads 100000 is more than \d+/.test(e.message));
+  const saved = process.env.AEKIT_THREADS;
+  process.env.AEKIT_THREADS = String(maxThreads() + 1);
+  try {
+    assert.throws(() => useBackend({ backend: 'wasm' }), /AEKIT_THREADS \d+ is more than/);
+  } finally {
+    if (saved === undefined) delete process.env.AEKIT_THREADS;
+    else process.env.AEKIT_THREADS = saved;
+  }
+  assert.equal(getBackend().name, before, 'the backend in use did not change');
+});

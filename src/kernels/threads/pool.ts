@@ -69,6 +69,17 @@ export function defaultThreadCount(): number {
 }
 
 /**
+ * The most threads a pool takes: more than 4 per core only add memory (each has its own stacks and scratch)
+ * and contention; far more exhaust the machine before any work starts. 256 is the ceiling on any machine.
+ */
+export const MAX_THREADS_PER_CORE = 4;
+export const MAX_THREADS = 256;
+
+export function maxThreads(): number {
+  return Math.min(MAX_THREADS, MAX_THREADS_PER_CORE * defaultThreadCount());
+}
+
+/**
  * Why the pool cannot run here, or null where it can: Node with worker_threads, or a browser (page or Worker)
  * with Web Workers and cross-origin isolation (without it there is no shared memory to work on together).
  */
