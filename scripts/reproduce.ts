@@ -5,7 +5,7 @@
  *
  *   npm run reproduce                         the full run (about 1.5 hours on 2 cores; see estimateMinutes)
  *   npm run reproduce -- --only keras-blog    one experiment (names below; a comma list for several)
- *   npm run reproduce -- --quick              a few minutes: 2000 training / 1000 test images, 1 epoch; checks
+ *   npm run reproduce -- --quick              a few minutes: 10000 training / 2000 test images, 2-3 epochs; checks
  *                                             every row runs and lands in its sane range, exits 1 otherwise
  *   --out DIR (default bench), --no-pytorch
  */
@@ -25,7 +25,7 @@ import { vaeNll } from './reproduce/vae.js';
 /** The table: the six experiments of issue #15, in its order. */
 export const EXPERIMENTS: Experiment[] = [seedTutorial, kerasBlog, hinton2006, vaeNll, oneClass, aeVsPca];
 
-const QUICK = { train: 2000, test: 1000 };
+const QUICK = { train: 10000, test: 2000 };
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -21,11 +21,11 @@ export const hinton2006: Experiment = {
   recipe: '784-1000-500-250-30-250-500-1000-784, ReLU hidden layers, linear 30-d code, sigmoid output, cross-entropy, Adam 1e-3, batch 256, ' +
     'from a random (Glorot) start: no RBM pretraining. PCA: aekit\'s exact PCA with 30 components fitted on the same training images. ' +
     'Metric: squared error summed over an image\'s 784 pixels (in [0, 1]), averaged over the 10000 test images.',
-  epochs: { full: 30, quick: 1 },
+  epochs: { full: 30, quick: 2 },
   estimateMinutes: 22,
   async run(ctx) {
     const { mnistTrain: train, mnistTest: test } = ctx.data;
-    const epochs = ctx.quick ? 1 : 30;
+    const epochs = ctx.quick ? 2 : 30;
     let t0 = performance.now();
     const pca = new PCA().fit(train, { components: 30 });
     const pcaSse = squaredError(tensorOf(pca, test), test, 'sse');
@@ -60,14 +60,14 @@ export const aeVsPca: Experiment = {
   title: 'Autoencoder vs PCA across code sizes, MNIST and Fashion-MNIST',
   recipe: `For k in ${CODES.join(', ')}: PCA with k components, and a 784-256-k-256-784 autoencoder (ReLU, linear code, sigmoid output, MSE, Adam 1e-3, batch 128, 10 epochs, seed 0), ` +
     'both fitted on the training images; test MSE per pixel (analysis/compare-pca.ts, the library\'s comparePca). Curves in bench/reproduction-ae-vs-pca-*.svg.',
-  epochs: { full: 10, quick: 1 },
+  epochs: { full: 10, quick: 2 },
   estimateMinutes: 8,
   async run(ctx) {
     const rows: Result[] = [];
     const sets: [string, Dataset, Dataset][] = [['MNIST', ctx.data.mnistTrain, ctx.data.mnistTest], ['Fashion-MNIST', ctx.data.fashionTrain(), ctx.data.fashionTest()]];
     for (const [name, train, test] of sets) {
       const t0 = performance.now();
-      const res = await comparePca({ train, test, codes: CODES, epochs: ctx.quick ? 1 : 10, seed: 0 });
+      const res = await comparePca({ train, test, codes: CODES, epochs: ctx.quick ? 2 : 10, seed: 0 });
       const secs = since(t0) / res.rows.length;
       for (const r of res.rows) {
         const base = { experiment: 'ae-vs-pca', reference: null, better: 'lower' as const, seconds: secs, sane: [0.001, 0.15] as [number, number] };
