@@ -155,6 +155,13 @@ describe('bad input: one clear error naming the key', () => {
   test('float64 weights for a float32 config', () => throwsAekit(() => fromPyTorch(edited((t) => {
     t['encoder.0.weight'] = { ...t['encoder.0.weight'], dtype: 'F64', data: Float64Array.from(t['encoder.0.weight'].data) };
   })), /'encoder\.0\.weight' is F64 but the model is float32 .*model\.float\(\)/, 'E_DTYPE'));
+  test('half-precision weights (model.half())', () => {
+    const head = new TextEncoder().encode(JSON.stringify({ __metadata__: { [PYTORCH_METADATA_KEY]: '{}' }, 'encoder.0.weight': { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }));
+    const file = new Uint8Array(8 + head.length + 4);
+    new DataView(file.buffer).setBigUint64(0, BigInt(head.length), true);
+    file.set(head, 8);
+    throwsAekit(() => fromPyTorch(file, 'h.safetensors'), /"F16" is not supported .*call model\.float\(\) before saving/, 'E_DTYPE');
+  });
   test('no aekit metadata', () => throwsAekit(() => fromPyTorch(edited((_, m) => { delete m[PYTORCH_METADATA_KEY]; })), /no "aekit_pytorch" entry .*metadata=model\.aekit_metadata\(\)/));
   test('an aekit model file is not a PyTorch file', () => throwsAekit(() => fromPyTorch(encodeModel(new Autoencoder({ inputDim: 3, latentDim: 2 }))), /an aekit model file already/));
   test('a config that does not build', () => throwsAekit(() => fromPyTorch(edited((_, m) => {

@@ -12,7 +12,8 @@
  * applies them to raw data).
  *
  * An AnomalyDetector exports the autoencoder inside it: its threshold and calibration scores describe the old
- * weights, so they cannot survive training elsewhere (recalibrate after import with 'aekit detect fit'). A
+ * weights, so they cannot survive training elsewhere (after import, `new AnomalyDetector(model).fit(normal,
+ * { train: false })` calibrates the retrained autoencoder without training it again). A
  * standardizing detector's scaler is folded into the exported preprocessing, so the module still takes the
  * detector's data.
  */
@@ -156,7 +157,15 @@ function readPreprocessing(meta: PyTorchMetadata, tensors: Record<string, SafeTe
  * rebuilt through io/kinds.ts and encoded by io/model-codec.ts with its data info and preprocessing.
  */
 export function fromPyTorch(bytes: Uint8Array, source = '<bytes>'): Uint8Array {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  let contents: ReturnType<typeof decodeSafetensors>;
+  try {
+    contents = decodeSafetensors(bytes, source);
+  } catch (e) {
+    // Half precision is what model.half() saves: say how to save what aekit reads.
+    if (e instanceof AekitError && e.code === 'E_DTYPE') throw new AekitError(`${e.message}; call model.float() before saving`, 'E_DTYPE', { cause: e });
+    throw e;
+  }
+  const { tensors, metadata } = contents;
   const meta = parsePyTorchMetadata(metadata, source);
   if (!isPyTorchKind(meta.kind)) {
     throw new AekitError(`${source}: kind '${meta.kind}' is not one aekit imports from PyTorch (${PYTORCH_KINDS.join(', ')})`, 'E_UNSUPPORTED');
