@@ -50,23 +50,22 @@ function windows(shape: (number | null)[], k: [number, number], s: [number, numb
   return { attrs: { ...base, pads: [pt, pl, pb, pr] }, oh, ow };
 }
 
-/** out[a][b][y][x] = kernel[y][x][c][d] with (a, b) = (d, c) if `swap` else (c, d): HWIO -> OIHW, or HW(out)(in) -> (in)(out)HW. */
-function toOIHW(t: Tensor, swap: boolean): { dims: number[]; data: Float32Array } {
+/**
+ * A kernel [kh, kw, c, d] as ONNX's [d, c, kh, kw]: Conv2D's HWIO to OIHW, and Conv2DTranspose's
+ * [kh, kw, out, in] to ConvTranspose's [in, out, kh, kw], which is the same move.
+ */
+function toONNXKernel(t: Tensor): { dims: number[]; data: Float32Array } {
   const [kh, kw, c, d] = t.shape;
   const src = t.toTypedArray();
   const out = new Float32Array(src.length);
-  const [na, nb] = swap ? [d, c] : [c, d];
   for (let y = 0; y < kh; y++) {
     for (let x = 0; x < kw; x++) {
       for (let i = 0; i < c; i++) {
-        for (let j = 0; j < d; j++) {
-          const [a, b] = swap ? [j, i] : [i, j];
-          out[((a * nb + b) * kh + y) * kw + x] = src[((y * kw + x) * c + i) * d + j];
-        }
+        for (let j = 0; j < d; j++) out[((j * c + i) * kh + y) * kw + x] = src[((y * kw + x) * c + i) * d + j];
       }
     }
   }
-  return { dims: [na, nb, kh, kw], data: out };
+  return { dims: [d, c, kh, kw], data: out };
 }
 
 function convCommon(ctx: Ctx, spec: LayerSpec, path: string, x: Flow, type: 'Conv2D' | 'Conv2DTranspose') {
@@ -76,7 +75,7 @@ function convCommon(ctx: Ctx, spec: LayerSpec, path: string, x: Flow, type: 'Con
   const f = toNCHW(ctx.g, x);
   if (f.shape[2] !== cin) throw new AekitError(`onnx export: ${who} takes ${cin} channels, its input has ${f.shape[2]}`, 'E_FORMAT');
   const t = ctx.tensor(`${path}.weight`, type === 'Conv2D' ? [...k, cin, filters] : [...k, filters, cin]);
-  const { dims, data } = toOIHW(t, type === 'Conv2D');
+  const { dims, data } = toONNXKernel(t);
   const inputs = [f.value, ctx.derived(`${path}.weight`, dims, data)];
   if (spec.useBias !== false) inputs.push(ctx.weight(`${path}.bias`, [filters]));
   return { who, k, s, filters, f, inputs, padding: paddingOf(spec.padding, who) };

@@ -118,11 +118,11 @@ export function scoreOutputs(ctx: Ctx, config: Config, p: DetectorParts, x: Flow
   const axes = z.shape.map((_, i) => i + 1);
   const sum = g.node('ReduceSum', [g.node('Mul', [diff, diff]), g.ints('sample_axes', axes)], { keepdims: 0 });
   const count = z.shape.reduce<number>((a, b) => a * (b as number), 1);
-  const error = g.node('Div', [sum, g.initializer(g.fresh('values_per_sample'), [], Float64Array.of(count))]);
-  const flag = g.node('Greater', [error, g.initializer(g.fresh('threshold'), [], Float64Array.of(threshold))]);
+  const error = g.node('Div', [sum, g.scalar('values_per_sample', count)]);
+  const flag = g.node('Greater', [error, g.scalar('threshold', threshold)]);
   const cal = g.initializer(ctx.path('calibrationScores'), [n], Float64Array.from(ctx.tensor('calibrationScores').toTypedArray()));
   const below = g.node('Cast', [g.node('LessOrEqual', [cal, g.node('Unsqueeze', [error, g.ints('axes', [1])])])], { to: 11 });
   const counted = g.node('ReduceSum', [below, g.ints('calibration_axis', [1])], { keepdims: 0 });
-  const probability = g.node('Div', [counted, g.initializer(g.fresh('calibration_size'), [], Float64Array.of(n))]);
+  const probability = g.node('Div', [counted, g.scalar('calibration_size', n)]);
   return { error, flag, probability };
 }

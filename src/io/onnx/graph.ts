@@ -67,6 +67,10 @@ export class Graph {
   /** An initializer holding `data` (float32 unless it is a BigInt64Array or Float64Array), named `name` exactly. */
   initializer(name: string, dims: readonly number[], data: Float32Array | Float64Array | BigInt64Array | Uint8Array, type?: ElemType): string {
     if (this.names.has(name)) throw new Error(`onnx graph: two values named '${name}'`);
+    return this.addInitializer(name, dims, data, type);
+  }
+
+  private addInitializer(name: string, dims: readonly number[], data: Float32Array | Float64Array | BigInt64Array | Uint8Array, type?: ElemType): string {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`onnx graph: initializer '${name}' has ${data.length} values for shape [${dims.join(', ')}]`);
     this.names.add(name);
@@ -79,12 +83,17 @@ export class Graph {
 
   /** A float32 constant (weights cast from float64 where the model is float64). */
   floats(name: string, dims: readonly number[], values: ArrayLike<number>): string {
-    return this.initializer(this.fresh(name), dims, Float32Array.from(values));
+    return this.addInitializer(this.fresh(name), dims, Float32Array.from(values));
   }
 
   /** An int64 constant (shapes, axes, repeats). */
   ints(name: string, values: readonly number[]): string {
-    return this.initializer(this.fresh(name), [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.addInitializer(this.fresh(name), [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+  }
+
+  /** A float64 scalar constant (the score part's threshold and counts). */
+  scalar(name: string, value: number): string {
+    return this.addInitializer(this.fresh(name), [], Float64Array.of(value));
   }
 
   input(name: string, elem: ElemType, dims: readonly Dim[]): string {
