@@ -145,6 +145,12 @@ describe('AnomalyDetector', () => {
 
 describe('bad input: one clear error naming the key', () => {
   test('a missing key', () => throwsAekit(() => fromPyTorch(edited((t) => { delete t['decoder.2.bias']; }), 'w.safetensors'), /w\.safetensors: missing tensor 'decoder\.2\.bias' \(the first expected \[4\]\)/));
+  test('keys of a DistributedDataParallel wrapper (module.*): the error says to save the inner module', () => throwsAekit(() => fromPyTorch(edited((t) => {
+    for (const k of Object.keys(t)) {
+      t[`module.${k}`] = t[k];
+      delete t[k];
+    }
+  })), /missing tensors 'encoder\.0\.weight'.*the keys start with 'module\.': save the wrapped module \(model\.module\)/));
   test('an extra key', () => throwsAekit(() => fromPyTorch(edited((t) => { t['encoder.1.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) }; })), /unexpected tensor 'encoder\.1\.weight'/));
   test('a renamed key (aekit names are not PyTorch names)', () => throwsAekit(() => fromPyTorch(edited((t) => { t['encoder.layers.0.weight'] = t['encoder.0.weight']; delete t['encoder.0.weight']; })), /missing tensor 'encoder\.0\.weight'/));
   test('a key of the wrong shape', () => throwsAekit(() => fromPyTorch(edited((t) => {

@@ -125,7 +125,10 @@ function checkKeys(tensors: Record<string, SafeTensor>, expected: Map<string, nu
   const list = (names: string[]): string => names.slice(0, 5).map((n) => `'${n}'`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
   const missing = [...expected.keys()].filter((k) => !(k in tensors));
   if (missing.length) {
-    throw new AekitError(`${source}: missing tensor${missing.length > 1 ? 's' : ''} ${list(missing)} (the first expected ${fmtShape(expected.get(missing[0])!)})`);
+    // DistributedDataParallel and torch.compile wrap the module: their state dicts prefix every key.
+    const prefix = ['module.', '_orig_mod.'].find((p) => `${p}${missing[0]}` in tensors);
+    const hint = prefix ? `; the keys start with '${prefix}': save the wrapped module (model.${prefix.slice(0, -1)})` : '';
+    throw new AekitError(`${source}: missing tensor${missing.length > 1 ? 's' : ''} ${list(missing)} (the first expected ${fmtShape(expected.get(missing[0])!)})${hint}`);
   }
   const extra = Object.keys(tensors).filter((k) => !expected.has(k));
   if (extra.length) throw new AekitError(`${source}: unexpected tensor${extra.length > 1 ? 's' : ''} ${list(extra)} (the model has no such parameter)`);
