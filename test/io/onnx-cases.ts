@@ -87,7 +87,7 @@ function aeCase(name: string, model: AutoencoderModel, raw: Dataset, prep: Prepr
   const input = (prep ? prep.apply(raw) : raw).reshape(model.inputShape);
   const units = (v: Float32Array): Float32Array => (prep ? prep.inverse(v) : v);
   const feed = { input: { data: raw.toFloat32(), dims: dims(raw.length, model.inputShape) } };
-  const codes = (): Record<string, Float32Array> => noGrad(() => {
+  const codes = (): Record<string, Float32Array> => noGrad((): Record<string, Float32Array> => {
     if (model instanceof VAE) {
       const p = model.posterior(tensor(input.toFloat32(), [input.length, input.sampleSize]));
       return { code_mean: flat(model.encode(input)), code_log_var: flat(p.logVar) };
@@ -119,7 +119,7 @@ function detectorCase(name: string, det: AnomalyDetector, raw: Dataset, prep: Pr
     name, model: det, prep, detector: det,
     parts: {
       full: () => ({ feed, expected: { reconstruction: prep.inverse(flat(det.reconstruct(input))) } }),
-      encoder: () => ({ feed, expected: ae instanceof VAE ? { code_mean: code(), code_log_var: noGrad(() => flat(ae.posterior(tensor(space.toFloat32(), [space.length, space.sampleSize])).logVar)) } : { code: code() } }),
+      encoder: (): PartCase => ({ feed, expected: ae instanceof VAE ? { code_mean: code(), code_log_var: noGrad(() => flat(ae.posterior(tensor(space.toFloat32(), [space.length, space.sampleSize])).logVar)) } : { code: code() } }),
       decoder: () => {
         const c = code();
         return { feed: { code: { data: c, dims: dims(raw.length, ae.codeShape) } }, expected: { reconstruction: back(noGrad(() => flat(ae.decode(Dataset.fromTyped(c, raw.length, ae.codeShape))))) } };
