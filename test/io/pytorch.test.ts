@@ -181,6 +181,14 @@ describe('bad input: one clear error naming the key', () => {
       m[PYTORCH_METADATA_KEY] = JSON.stringify({ ...JSON.parse(m[PYTORCH_METADATA_KEY]), kind: 'Perceptron' });
     })), /kind 'Perceptron' is not one aekit imports/, 'E_UNSUPPORTED');
   });
+  test('a preprocessing period that does not divide the inputs', () => {
+    throwsAekit(() => toPyTorch(new Autoencoder({ inputDim: 4, latentDim: 2 }), { preprocessing: prep(3) }), /period 3 does not divide the model's 4 inputs/);
+    throwsAekit(() => fromPyTorch(edited((t, m) => {
+      m[PYTORCH_METADATA_KEY] = JSON.stringify({ ...JSON.parse(m[PYTORCH_METADATA_KEY]), preprocessing: { method: 'minmax', period: 3, fill: false } });
+      t['preprocessing.shift'] = { dtype: 'F64', shape: [3], data: new Float64Array(3) };
+      t['preprocessing.scale'] = { dtype: 'F64', shape: [3], data: new Float64Array(3).fill(1) };
+    })), /period 3 does not divide the model's 4 inputs/);
+  });
   test('a malformed preprocessing entry', () => throwsAekit(() => fromPyTorch(edited((_, m) => {
     m[PYTORCH_METADATA_KEY] = JSON.stringify({ ...JSON.parse(m[PYTORCH_METADATA_KEY]), preprocessing: { method: 'minmax', period: 0, fill: false } });
   })), /preprocessing must be \{ method, period, fill \}/));

@@ -21,6 +21,7 @@ import { AnomalyDetector } from '../../analysis/anomaly.js';
 import { checkDataInfo, type DataInfo } from '../../data/info.js';
 import { Preprocessing } from '../../data/preprocess.js';
 import { AekitError, asAekitError } from '../../errors.js';
+import type { AutoencoderModel } from '../../models/model.js';
 import type { Module } from '../../nn/module.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -87,6 +88,8 @@ export function toPyTorch(model: Module, extras: PyTorchExtras = {}): PyTorchExp
   const meta: PyTorchMetadata = { aekit_pytorch: PYTORCH_FORMAT, kind, config: ae.modelConfig().config as Record<string, unknown> };
   if (extras.data) meta.data = extras.data;
   if (prep) {
+    const size = (ae as unknown as AutoencoderModel).inputShape.reduce((a, b) => a * b, 1);
+    if (size % prep.shift.length !== 0) throw new AekitError(`PyTorch export: the preprocessing's period ${prep.shift.length} does not divide the model's ${size} inputs`);
     meta.preprocessing = { method: prep.method, period: prep.shift.length, fill: prep.fill !== null };
     tensors[`${PREP}shift`] = safe(prep.shift.slice(), [prep.shift.length]);
     tensors[`${PREP}scale`] = safe(prep.scale.slice(), [prep.scale.length]);
@@ -182,9 +185,13 @@ export function fromPyTorch(bytes: Uint8Array, source = '<bytes>'): Uint8Array {
     if (e instanceof RangeError || e instanceof AekitError) throw e;
     throw new AekitError(`${source}: invalid model config: ${(e as Error).message}`, 'E_FORMAT', { cause: e });
   }
+  const p = meta.preprocessing;
+  const inputSize = (model as unknown as AutoencoderModel).inputShape.reduce((a, b) => a * b, 1);
+  if (p && inputSize % p.period !== 0) {
+    throw new AekitError(`${source}: the preprocessing's period ${p.period} does not divide the model's ${inputSize} inputs`);
+  }
   const specs = torchSpecs(model, meta.kind);
   const expected = new Map<string, number[]>(specs.map((s) => [s.torch, s.torchShape]));
-  const p = meta.preprocessing;
   if (p) for (const name of ['shift', 'scale', ...(p.fill ? ['fill'] : [])]) expected.set(`${PREP}${name}`, [p.period]);
   checkKeys(tensors, expected, source);
   for (const [name, t] of Object.entries(tensors)) checkFinite(name, t, source);
