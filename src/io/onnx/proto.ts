@@ -5,9 +5,9 @@
  * which a page with a strict Content-Security-Policy (no 'unsafe-eval') refuses, and aekit's browser build runs
  * on such pages (docs/STYLE: never eval or new Function). So `encodeMessage` walks the reflected fields itself,
  * in the generated encoder's order (by field number) and with its rules (a field is written when present;
- * repeated scalars packed only where the schema says so; enums as int32), giving the same bytes: the test holds
+ * repeated fields element by element, the schema having no packed ones; enums as int32), giving the same bytes: the test holds
  * it byte for byte against `Type.encode`, and a child process run with --disallow-code-generation-from-strings
- * holds that no code is generated.
+ * holds that no code is generated (which also rules out `Field.resolve`: it builds a message constructor).
  */
 import protobuf from 'protobufjs';
 import { ONNX_SCHEMA } from './schema.js';
@@ -39,8 +39,17 @@ function writeScalar(w: protobuf.Writer, type: ScalarType, v: ProtoValue): void 
   }
 }
 
+/**
+ * The message type or enum a field refers to, or null for a scalar. Looked up here rather than by
+ * `field.resolve()`, which builds the parent type's constructor, with `new Function`.
+ */
+function targetOf(field: protobuf.Field): protobuf.Type | protobuf.Enum | null {
+  if (field.type in WIRE) return null;
+  return (field.parent as protobuf.Type).lookupTypeOrEnum(field.type);
+}
+
 function writeField(w: protobuf.Writer, field: protobuf.Field, v: ProtoValue): void {
-  const target = field.resolvedType;
+  const target = targetOf(field);
   if (target instanceof protobuf.Type) {
     w.uint32(((field.id << 3) | 2) >>> 0).fork();
     writeFields(target, v as ProtoMessage, w);
@@ -60,23 +69,15 @@ function writeFields(type: protobuf.Type, msg: ProtoMessage, w: protobuf.Writer)
   }
   const fields = type.fieldsArray.slice().sort((a, b) => a.id - b.id);
   for (const field of fields) {
-    field.resolve();
     const v = msg[field.name];
     if (v === undefined || v === null) continue;
     if (!field.repeated) {
       writeField(w, field, v as ProtoValue);
       continue;
     }
-    const list = v as ProtoValue[];
-    if (list.length === 0) continue;
-    if (field.packed && !(field.resolvedType instanceof protobuf.Type)) {
-      const type = (field.resolvedType instanceof protobuf.Enum ? 'int32' : field.type) as ScalarType;
-      w.uint32(((field.id << 3) | 2) >>> 0).fork();
-      for (const x of list) writeScalar(w, type, x);
-      w.ldelim();
-    } else {
-      for (const x of list) writeField(w, field, x);
-    }
+    // proto2 without [packed = true] (none in the schema): each element with its own tag.
+    if (field.getOption('packed') === true) throw new Error(`onnx proto: packed field ${field.name} is not written by this encoder`);
+    for (const x of v as ProtoValue[]) writeField(w, field, x);
   }
 }
 

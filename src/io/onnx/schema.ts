@@ -2,7 +2,8 @@
  * The part of ONNX's schema the exporter writes, as protobuf text: the messages below are copied from
  * onnx/onnx.proto (ONNX 1.12, IR version 8; https://github.com/onnx/onnx/blob/v1.12.0/onnx/onnx.proto),
  * field numbers, types and labels unchanged, with the fields aekit never writes left out (training info,
- * functions, sparse tensors, segments, external data, non-tensor types). A reader ignores nothing here: every
+ * functions, sparse tensors, segments, external data, non-tensor types, and the typed *_data lists: tensors
+ * travel as raw_data, so no field here is packed). A reader ignores nothing here: every
  * message is a valid subset of ONNX's, so ONNX Runtime, `onnx.checker` and Netron read the bytes as ONNX.
  *
  * onnx.proto is licensed under the Apache License 2.0 (SPDX-License-Identifier: Apache-2.0), Copyright (c) ONNX
@@ -107,13 +108,9 @@ message TensorProto {
   }
   repeated int64 dims = 1;
   optional int32 data_type = 2;
-  repeated float float_data = 4 [packed = true];
-  repeated int32 int32_data = 5 [packed = true];
-  repeated int64 int64_data = 7 [packed = true];
   optional string name = 8;
   optional string doc_string = 12;
   optional bytes raw_data = 9;
-  repeated double double_data = 10 [packed = true];
 }
 
 message TensorShapeProto {
