@@ -139,6 +139,8 @@ export type { SafeDType, SafeTensor } from './io/safetensors.js';
 // PyTorch in and out, on bytes: model.py + a state dict with PyTorch's names, and back to a model file
 export { fromPyTorch, PYTORCH_KINDS, PYTORCH_METADATA_KEY, toPyTorch } from './io/pytorch/index.js';
 export type { PyTorchExport, PyTorchExtras, PyTorchMetadata } from './io/pytorch/index.js';
+export { exportOnnx, ONNX_PARTS, onnxParts } from './io/onnx/index.js';
+export type { ExportableModel, OnnxExportOptions, OnnxPart } from './io/onnx/index.js';
 
 // data: datasets, parsers of bytes and text, column selection, preprocessing
 export * from './data/index.js';
