@@ -72,7 +72,7 @@ export function exportOnnx(model: ExportableModel, opts: OnnxExportOptions = {})
   const { kind, config } = describe(model);
   const parts = onnxParts(kind);
   if (!parts.includes(part)) {
-    throw unsupported(`a ${kind} exports ${parts.join(', ')}, not '${part}'${part === 'score' ? ' (score is an AnomalyDetector\'s: fit one with \'aekit detect fit\')' : ''}`);
+    throw unsupported(`${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} exports ${parts.join(', ')}, not '${part}'${part === 'score' ? ' (score is an AnomalyDetector\'s: fit one with \'aekit detect fit\')' : ''}`);
   }
   const tensors = new Map(model.namedTensors());
   const g = new Graph();
