@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { exportOnnx, isAutoencoderModel, loadModelFile, ONNX_PARTS, type OnnxPart, type Preprocessing } from '../src/index.js';
+import { type DataInfo, exportOnnx, isAutoencoderModel, loadModelFile, ONNX_PARTS, type OnnxPart, type Preprocessing } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { onnxType } from '../src/io/onnx/proto.js';
 import { choiceArg, parseCommand, positionals } from './args.js';
@@ -23,17 +23,17 @@ export interface ExportFormat {
 }
 
 /** The model in the file and the preprocessing that feeds it (the same rules as the commands that read it). */
-function loadForExport(path: string): { model: Parameters<typeof exportOnnx>[0]; kind: string; preprocessing: Preprocessing | null } {
+function loadForExport(path: string): { model: Parameters<typeof exportOnnx>[0]; kind: string; preprocessing: Preprocessing | null; data: DataInfo | null } {
   if (!existsSync(path)) throw new Error(`model file not found: ${path}`);
   if (statSync(path).isDirectory()) throw new Error(`${path} is a directory, not a model file`);
   const loaded = loadModelFile(path);
   const kind = loaded.header.kind;
   if (kind === 'AnomalyDetector') {
     const b = loadDetector(path);
-    return { model: b.detector, kind, preprocessing: b.preprocessing };
+    return { model: b.detector, kind, preprocessing: b.preprocessing, data: b.info };
   }
-  if (isAutoencoderModel(loaded.model)) return { model: loaded.model, kind, preprocessing: loadBundle(path).preprocessing };
-  return { model: loaded.model as unknown as Parameters<typeof exportOnnx>[0], kind, preprocessing: loaded.preprocessing };
+  if (isAutoencoderModel(loaded.model)) return { model: loaded.model, kind, preprocessing: loadBundle(path).preprocessing, data: loaded.data };
+  return { model: loaded.model as unknown as Parameters<typeof exportOnnx>[0], kind, preprocessing: loaded.preprocessing, data: loaded.data };
 }
 
 /** "input [batch, 784]" for each of a graph's inputs or outputs (read back from the bytes just written). */
@@ -56,8 +56,8 @@ const onnx: ExportFormat = {
   extensions: ['.onnx'],
   async run(path, { out, part }) {
     const p = part === undefined ? 'full' : choiceArg('part', part, ONNX_PARTS);
-    const { model, kind, preprocessing } = loadForExport(path);
-    const bytes = exportOnnx(model, { part: p as OnnxPart, extras: { preprocessing } });
+    const { model, kind, preprocessing, data } = loadForExport(path);
+    const bytes = exportOnnx(model, { part: p as OnnxPart, extras: { preprocessing, data } });
     write(out, bytes);
     const graph = (onnxType('ModelProto').decode(bytes) as unknown as { graph: { input: never[]; output: never[] } }).graph;
     return `wrote ${out} (ONNX opset 17, ${kind} ${p}: ${describeValues(graph.input)} -> ${describeValues(graph.output)}; ${(bytes.length / 1024).toFixed(1)} KiB)`;

@@ -42,6 +42,8 @@ export interface ExportCase {
   name: string;
   model: ExportableModel;
   prep: Preprocessing | null;
+  /** The data's sample shape, as the model file would keep it (only a Sequential's graph uses it). */
+  sample?: number[];
   parts: Record<string, () => PartCase>;
   /** The detector, whose own decide/probability check the score part. */
   detector?: AnomalyDetector;
@@ -199,6 +201,7 @@ export async function exportCases(): Promise<ExportCase[]> {
     netCase('RNNRegressor', jitter(new RNNRegressor({ inputDim: 2, units: 5, outputDim: 2, seed: 20 }), 30), seqRaw, null),
     netCase('Sequential (every activation)', jitter(everyActivation, 31), plainTable, null),
     netCase('Sequential (conv, pools, transposed, reshape)', jitter(convSeq, 32), mnist, mnistPrep),
+    { ...netCase('Sequential (conv..., image size from the data)', convSeq, mnist, mnistPrep), sample: [28, 28, 1] },
   );
   return cases;
 }

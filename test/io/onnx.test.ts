@@ -35,7 +35,7 @@ describe('every kind and part, in ONNX Runtime Web, matches aekit', () => {
     for (const c of cases) {
       for (const [part, make] of Object.entries(c.parts)) {
         await t.test(`${c.name}: ${part}`, async () => {
-          const bytes = exportOnnx(c.model, { part: part as OnnxPart, extras: { preprocessing: c.prep } });
+          const bytes = exportOnnx(c.model, { part: part as OnnxPart, extras: { preprocessing: c.prep, data: c.sample ? { sampleShape: c.sample } : null } });
           const file = join(dir, `${files.length}.onnx`);
           writeFileSync(file, bytes);
           files.push(file);

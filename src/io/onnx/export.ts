@@ -15,6 +15,7 @@
  * The graph computes in float32: a float64 model's weights are rounded to float32 (the score part's
  * reduction, threshold and calibration scores stay float64).
  */
+import type { DataInfo } from '../../data/info.js';
 import type { Preprocessing } from '../../data/preprocess.js';
 import { AekitError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -36,8 +37,11 @@ export interface ExportableModel {
 export interface OnnxExportOptions {
   /** Default 'full'. */
   part?: OnnxPart;
-  /** The preprocessing saved beside the model (LoadedModel.preprocessing): put in the graph, so it takes raw data. */
-  extras?: { preprocessing?: Preprocessing | null };
+  /**
+   * What the model file keeps beside the model (LoadedModel): the preprocessing goes into the graph, so it
+   * takes raw data; the data's sample shape fixes the image size of a Sequential that starts with a convolution.
+   */
+  extras?: { preprocessing?: Preprocessing | null; data?: Pick<DataInfo, 'sampleShape'> | null };
 }
 
 /** The parts a model kind exports (an unknown kind: an E_UNSUPPORTED error listing the known ones). */
@@ -91,7 +95,7 @@ export function exportOnnx(model: ExportableModel, opts: OnnxExportOptions = {})
   };
 
   if ('net' in entry) {
-    const x = preprocessIn(g, input(entry.net.input(config, kind)), prep);
+    const x = preprocessIn(g, input(entry.net.input(config, kind, opts.extras?.data?.sampleShape)), prep);
     out('output', entry.net.forward(ctx, config, x));
     doc = `${kind}: raw input -> its forward pass (model units)`;
   } else {

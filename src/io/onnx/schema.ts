@@ -3,17 +3,18 @@
  * onnx/onnx.proto (ONNX 1.12, IR version 8; https://github.com/onnx/onnx/blob/v1.12.0/onnx/onnx.proto),
  * field numbers, types and labels unchanged, with the fields aekit never writes left out (training info,
  * functions, sparse tensors, segments, external data, non-tensor types, and the typed *_data lists: tensors
- * travel as raw_data, so no field here is packed). A reader ignores nothing here: every
- * message is a valid subset of ONNX's, so ONNX Runtime, `onnx.checker` and Netron read the bytes as ONNX.
+ * travel as raw_data, so no field here is packed). Every message is a subset of ONNX's, so ONNX Runtime,
+ * `onnx.checker` and Netron read the bytes as ONNX.
  *
  * onnx.proto is licensed under the Apache License 2.0 (SPDX-License-Identifier: Apache-2.0), Copyright (c) ONNX
  * Project Contributors.
  *
- * Why this text and protobufjs 7 rather than the `onnx-proto` package: onnx-proto is the same schema compiled
- * by pbjs into a static module, but it pins protobufjs ^6 (a second copy beside the protobufjs 7 aekit already
- * depends on, in the 6.x line whose prototype-pollution fixes, CVE-2022-25878 and CVE-2023-36665, came late),
- * and it carries all of ONNX (training, sparse, functions) where aekit writes nine messages. The proto2
- * original is kept (not onnx.proto3) because it is ONNX's canonical schema: repeated ints are written unpacked
+ * Why this text and protobufjs 7 rather than the `onnx-proto` package (8.0.1): onnx-proto is the same schema
+ * compiled by pbjs into a static module, but it depends on protobufjs ^6.11.2, a second copy beside the
+ * protobufjs 7 aekit already has (the 6.x line only gets backported fixes, such as CVE-2023-36665's prototype
+ * pollution in 6.11.4), and it carries all of ONNX (training, sparse tensors, functions) where aekit writes
+ * nine messages; kept as text, the schema is the one thing to compare with ONNX's own. The proto2
+ * original is used (not onnx.proto3) because it is ONNX's canonical schema: repeated ints are written unpacked
  * exactly as ONNX's own C++ and Python writers write them. How the bytes are produced without protobufjs's
  * generated code is in proto.ts.
  */

@@ -27,9 +27,12 @@ export interface AutoencoderEmitter {
   decode(ctx: Ctx, c: Config, code: Flow): Flow;
 }
 
-/** A network that is not an autoencoder: one forward pass. Null input sizes are chosen at run time. */
+/**
+ * A network that is not an autoencoder: one forward pass. Null input sizes are chosen at run time; `sample` is
+ * the data's sample shape where the file records it (an image size a Sequential's config does not hold).
+ */
 export interface NetEmitter {
-  input(c: Config, who: string): (number | null)[];
+  input(c: Config, who: string, sample?: readonly number[]): (number | null)[];
   forward(ctx: Ctx, c: Config, x: Flow): Flow;
 }
 
@@ -53,11 +56,14 @@ export const LAYERS: LayerTable = {
 
 /** Sequential (io/kinds.ts): its `layers` in order; the input is the first layer's (images NHWC, size from `data`). */
 const sequential: NetEmitter = {
-  input: (c) => {
+  input: (c, _who, sample) => {
     const first = layerList(c)[0];
     if (!first) throw new AekitError('onnx export: this Sequential has no layers', 'E_FORMAT');
     if (first.type === 'Dense') return [first.inputDim as number];
-    if (first.type === 'Conv2D' || first.type === 'Conv2DTranspose') return [null, null, first.inChannels as number];
+    if (first.type === 'Conv2D' || first.type === 'Conv2DTranspose') {
+      const known = sample?.length === 3 && sample[2] === first.inChannels;
+      return known ? [...sample] : [null, null, first.inChannels as number];
+    }
     if (first.type === 'LSTM' || first.type === 'SimpleRNN') return [null, first.inputDim as number];
     throw new AekitError(`onnx export: a Sequential starting with a ${first.type} layer does not say its input's shape`, 'E_UNSUPPORTED');
   },
