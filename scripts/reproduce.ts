@@ -3,7 +3,7 @@
  * bench/REPRODUCTION.md and bench/reproduction.json (one row per result: the published value and its source,
  * aekit's value, the PyTorch peer's from the same run where torch is importable, epochs, wall time, command).
  *
- *   npm run reproduce                         the full run (about 1.5 hours on 2 cores; see estimateMinutes)
+ *   npm run reproduce                         the full run (about an hour on 2 cores; each experiment's estimateMinutes)
  *   npm run reproduce -- --only keras-blog    one experiment (names below; a comma list for several)
  *   npm run reproduce -- --quick              a few minutes: 10000 training / 2000 test images, 2-3 epochs; checks
  *                                             every row runs and lands in its sane range, exits 1 otherwise

@@ -30,7 +30,7 @@ export const vaeNll: Experiment = {
     'Bernoulli decoder: the architecture of Burda et al. 2016), loss = per-image BCE sum + KL, Adam 1e-3, batch 100, 100 epochs; ' +
     'test NLL = -mean log p(x) over the 10000 test images, VAE.logLikelihood with 200 importance samples.',
   epochs: { full: 100, quick: 2 },
-  estimateMinutes: 10,
+  estimateMinutes: 7,
   async run(ctx) {
     const epochs = ctx.quick ? 2 : 100;
     const k = ctx.quick ? 20 : 200;
