@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { type DataInfo, exportOnnx, isAutoencoderModel, loadModelFile, ONNX_PARTS, type OnnxPart, type Preprocessing } from '../src/index.js';
+import { type DataInfo, exportOnnx, isAutoencoderModel, loadModelFile, ONNX_PARTS, type OnnxPart, type Preprocessing, writePyTorchExport } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { onnxType } from '../src/io/onnx/proto.js';
 import { choiceArg, parseCommand, positionals } from './args.js';
@@ -18,6 +18,7 @@ import { loadBundle } from './model-data.js';
 /** One output format: its help lines, the --out extensions it writes, and the writer (returns what it printed about the file). */
 export interface ExportFormat {
   help: string;
+  /** The --out extensions it writes; empty: --out is a folder. */
   extensions: readonly string[];
   run(model: string, opts: { out: string; part: string | undefined }): Promise<string>;
 }
@@ -64,8 +65,24 @@ const onnx: ExportFormat = {
   },
 };
 
+const pytorch: ExportFormat = {
+  help: `  pytorch  a folder (--out DIR) with model.py, an nn.Module built like the model, and
+           model.safetensors, its state dict under PyTorch's own names and layouts:
+           'from model import load; model = load("DIR/model.safetensors")' (docs/pytorch.md);
+           'aekit import' brings a state dict trained in PyTorch back. No --part: the whole
+           model (a detector: its autoencoder, as the threshold describes these weights only)`,
+  extensions: [],
+  async run(path, { out, part }) {
+    if (part !== undefined) throw new UsageError("--part is for --format onnx: --format pytorch writes the whole model");
+    if (!existsSync(path)) throw new Error(`model file not found: ${path}`);
+    const l = loadModelFile(path);
+    const paths = writePyTorchExport(l.model, { data: l.data, preprocessing: l.preprocessing, training: l.header.training ?? null }, out);
+    return `wrote ${paths.modelPy}\n      ${paths.safetensors}\n(PyTorch: from model import load; model = load("${paths.safetensors}"))`;
+  },
+};
+
 /** The formats by --format name. */
-export const FORMATS: Record<string, ExportFormat> = { onnx };
+export const FORMATS: Record<string, ExportFormat> = { onnx, pytorch };
 
 /** Writes atomically; a folder that is not there or cannot be written is one line naming --out. */
 function write(out: string, bytes: Uint8Array): void {
@@ -79,7 +96,7 @@ function write(out: string, bytes: Uint8Array): void {
   }
 }
 
-export const help = `Usage: aekit export MODEL --format FORMAT --out FILE [--part PART]
+export const help = `Usage: aekit export MODEL --format FORMAT --out PATH [--part PART]
 
 Writes MODEL (a model file from 'aekit train', or a detector from 'aekit detect fit') in a format
 other engines run. Formats:
@@ -87,7 +104,7 @@ ${Object.values(FORMATS).map((f) => f.help).join('\n')}
 
 Options:
   --format FORMAT   ${Object.keys(FORMATS).join(', ')} (required)
-  --out FILE        file to write (${Object.entries(FORMATS).map(([name, f]) => `${name}: ${f.extensions.join(', ')}`).join('; ')})
+  --out PATH        what to write (${Object.entries(FORMATS).map(([name, f]) => `${name}: ${f.extensions.length ? `a ${f.extensions.join(', ')} file` : 'a folder'}`).join('; ')})
   --part PART       which part of the model (see the format)
   -h, --help        show this help
 
@@ -110,9 +127,9 @@ export async function run(args: string[]): Promise<number> {
   const [path] = positionals('export', given, ['MODEL']);
   if (values.format === undefined) throw new UsageError(`'aekit export' needs --format (${Object.keys(FORMATS).join(', ')}; see 'aekit export --help')`);
   const format = FORMATS[choiceArg('format', values.format, Object.keys(FORMATS))];
-  if (values.out === undefined) throw new UsageError(`'aekit export' needs --out FILE (${format.extensions.join(', ')})`);
+  if (values.out === undefined) throw new UsageError(`'aekit export' needs --out ${format.extensions.length ? `FILE (${format.extensions.join(', ')})` : 'DIR (a folder)'}`);
   const ext = extname(values.out).toLowerCase();
-  if (!format.extensions.includes(ext)) throw new UsageError(`--out ${values.out}: --format ${values.format} writes ${format.extensions.join(', ')} files, not '${ext || 'no extension'}'`);
+  if (format.extensions.length && !format.extensions.includes(ext)) throw new UsageError(`--out ${values.out}: --format ${values.format} writes ${format.extensions.join(', ')} files, not '${ext || 'no extension'}'`);
   process.stdout.write(`${await format.run(path, { out: values.out, part: values.part })}\n`);
   return 0;
 }

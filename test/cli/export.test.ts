@@ -125,6 +125,20 @@ describe('aekit export --format onnx, run in ONNX Runtime Web, matches the CLI',
   });
 });
 
+describe('aekit export --format pytorch', () => {
+  test('writes model.py and a state dict that aekit import turns back into the same weights (aekit eval gives the same MSE)', () => {
+    const out = p('pt');
+    const stdout = run(['export', p('ae/model.safetensors'), '--format', 'pytorch', '--out', out]);
+    assert.match(stdout, /^wrote .*model\.py\n\s+.*model\.safetensors\n\(PyTorch: from model import load/);
+    assert.match(readFileSync(join(out, 'model.py'), 'utf8'), /class \w+\(nn\.Module\)/);
+    run(['import', join(out, 'model.safetensors'), '--out', p('back.safetensors')]);
+    const mse = (m: string): number => (JSON.parse(run(['eval', m, '--json'])) as { mse: number }).mse;
+    assert.equal(mse(p('back.safetensors')), mse(p('ae/model.safetensors')));
+    assertOneLineError(aekit(['export', p('ae/model.safetensors'), '--format', 'pytorch', '--out', p('pt2'), '--part', 'encoder']), 2, '--part is for --format onnx');
+    assertOneLineError(aekit(['export', p('ae/model.safetensors'), '--format', 'pytorch', '--out', p('t.csv')]), 1, 'is a file: the PyTorch export writes a folder');
+  });
+});
+
 describe('aekit export: bad input is one line and a non-zero exit', () => {
   const model = (): string => p('ae/model.safetensors');
   test('a missing file, a part the kind lacks, an unwritable --out, a wrong extension, format or part', () => {
@@ -133,7 +147,7 @@ describe('aekit export: bad input is one line and a non-zero exit', () => {
     assertOneLineError(aekit(['export', model(), '--format', 'onnx', '--out', join(p('t.csv'), 'm.onnx')]), 1, 'cannot write --out');
     assertOneLineError(aekit(['export', model(), '--format', 'onnx', '--out', p('missing/m.onnx')]), 1, 'does not exist');
     assertOneLineError(aekit(['export', model(), '--format', 'onnx', '--out', p('m.pt')]), 2, "not '.pt'");
-    assertOneLineError(aekit(['export', model(), '--format', 'tflite', '--out', p('m.onnx')]), 2, '--format must be one of onnx');
+    assertOneLineError(aekit(['export', model(), '--format', 'tflite', '--out', p('m.onnx')]), 2, '--format must be one of onnx, pytorch');
     assertOneLineError(aekit(['export', model(), '--format', 'onnx', '--out', p('m.onnx'), '--part', 'all']), 2, '--part must be one of full, encoder, decoder, score');
     assertOneLineError(aekit(['export', model(), '--out', p('m.onnx')]), 2, 'needs --format');
   });
@@ -141,6 +155,6 @@ describe('aekit export: bad input is one line and a non-zero exit', () => {
   test('--help names the formats and parts', () => {
     const r = aekit(['export', '--help']);
     assert.equal(r.status, 0);
-    for (const w of ['--format', 'onnx', 'full', 'encoder', 'decoder', 'score', 'docs/export.md']) assert.ok(r.stdout.includes(w), w);
+    for (const w of ['--format', 'onnx', 'pytorch', 'full', 'encoder', 'decoder', 'score', 'docs/export.md', 'docs/pytorch.md']) assert.ok(r.stdout.includes(w), w);
   });
 });
