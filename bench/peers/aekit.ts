@@ -33,19 +33,7 @@ export function aekitPeer(backendName: string): Peer {
     async setup(workload, images, n) {
       w = workload;
       backend = getBackend(backendName);
-      const rng = new Rng(0);
-      if (w.kind === 'conv') {
-        // The workload's stages are the Keras blog preset's; built from them so the two cannot drift apart.
-        model = new ConvAutoencoder({ encoder: w.encoder, decoder: w.decoder, inputShape: [28, 28, 1], seed: 0 }, { backend });
-      } else {
-        let inDim = 784;
-        const layers = w.layers.map((l) => {
-          const d = new Dense({ inputDim: inDim, units: l.units, activation: l.activation }, { rng, backend });
-          inDim = l.units;
-          return d;
-        });
-        model = new Sequential(layers);
-      }
+      model = workloadModel(w, backend);
       warm = false;
       opt = makeOptimizer(w.optimizer.name, model, { lr: w.optimizer.lr });
       batches = [];
@@ -70,6 +58,22 @@ export function aekitPeer(backendName: string): Peer {
       return timeLoop(seconds, w.batchSize, (i) => run(() => noGrad(() => model.forward(batches[i % batches.length]).data[0])));
     },
   };
+}
+
+/** The workload's network as aekit builds it (seeded: the same weights at every run, on any backend). */
+export function workloadModel(w: Workload, backend: Backend = getBackend()): Module & { sigmoidLogits(x: Tensor): Tensor | null } {
+  if (w.kind === 'conv') {
+    // The workload's stages are the Keras blog preset's; built from them so the two cannot drift apart.
+    return new ConvAutoencoder({ encoder: w.encoder, decoder: w.decoder, inputShape: [28, 28, 1], seed: 0 }, { backend });
+  }
+  const rng = new Rng(0);
+  let inDim = 784;
+  const layers = w.layers.map((l) => {
+    const d = new Dense({ inputDim: inDim, units: l.units, activation: l.activation }, { rng, backend });
+    inDim = l.units;
+    return d;
+  });
+  return new Sequential(layers);
 }
 
 function getBackendSafe(name: string): Backend | null {

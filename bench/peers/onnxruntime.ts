@@ -1,7 +1,7 @@
 /**
  * ONNX Runtime Web (devDependency `onnxruntime-web`) as an inference peer: its wasm backend (128-bit SIMD,
  * threads through worker_threads in Node, all from node_modules) on the workloads' models as ONNX
- * (bench/onnx/workload-models.ts). It cannot train. Configured at its best: each thread count (1 and one per
+ * (bench/onnx/workload-models.ts: aekit's own networks written by aekit's exporter). It cannot train. Configured at its best: each thread count (1 and one per
  * core) is measured in its own process (bench/peers/onnxruntime-run.ts; ORT fixes its thread count when its
  * wasm module starts) and the best one is reported, named in the row's note.
  */
