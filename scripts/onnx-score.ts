@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-web';
 import type { AnomalyDetector } from '../src/analysis/anomaly.js';
 import { openNpyStream } from '../src/data/stream-files.js';
+import { useBackend } from '../src/kernels/select.js';
 import { loadModelFile } from '../src/io/model-file.js';
 import { tensor } from '../src/tensor/tensor.js';
 
@@ -66,22 +67,26 @@ export async function scoreInChunks(
   if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`--chunk must be a positive integer, got ${chunk}`);
   const stream = await openNpyStream(npyPath);
   const session = await ort.InferenceSession.create(onnxBytes, { executionProviders: ['wasm'] });
+  if (opts.check) useBackend(); // aekit's side of the check on the fastest backend here (AEKIT_BACKEND to choose)
   const loaded = opts.check ? loadModelFile(opts.check) : null;
   if (loaded && loaded.header.kind !== 'AnomalyDetector') throw new Error(`--check ${opts.check}: a detector file (aekit detect fit) is compared by its score part; this is a ${loaded.header.kind}`);
   const check = { diff: 0, top: 0, decisionsDiffer: 0, inconsistent: 0 };
   let chunks = 0, peakRss = 0;
   const size = stream.sampleShape.reduce((a, b) => a * b, 1);
+  // A dense model takes flat rows whatever the file's sample shape (images in an .npy are [n, h, w, c]).
+  const meta = session.inputMetadata[0] as { isTensor?: boolean; shape?: readonly unknown[] } | undefined;
+  const sampleShape = meta?.isTensor && meta.shape?.length === 2 ? [size] : [...stream.sampleShape];
   const buffer = new Float32Array(Math.min(chunk, stream.length) * size);
   try {
     for (let start = 0; start < stream.length; start += chunk) {
       const rows = Math.min(chunk, stream.length - start);
       const raw = await stream.read(start, start + rows, buffer);
-      const out = await session.run({ input: new ort.Tensor('float32', raw, [rows, ...stream.sampleShape]) });
+      const out = await session.run({ input: new ort.Tensor('float32', raw, [rows, ...sampleShape]) });
       const outputs = Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.data as ArrayLike<number | boolean>]));
       for (const t of Object.values(out)) t.dispose();
       if (loaded) {
         const det = loaded.model as AnomalyDetector;
-        const mine = aekitScores(det, loaded.preprocessing, raw, rows, stream.sampleShape);
+        const mine = aekitScores(det, loaded.preprocessing, raw, rows, sampleShape);
         const score = outputs.reconstruction_error, flag = outputs.is_anomaly, prob = outputs.anomaly_probability;
         if (!score || !flag || !prob) throw new Error('the ONNX model lacks the score part\'s outputs (export it with --part score)');
         const onnxScore = Float64Array.from(score as ArrayLike<number>);
