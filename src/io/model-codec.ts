@@ -125,7 +125,7 @@ export function checkConfigDtypes(config: unknown, source: string, path = 'confi
  * gigabytes before the weights are compared. Seeds are not sizes. Loose on purpose (x64, plus 4M values for sizes
  * that shape no weight: an image's height and width, a sequence's length).
  */
-function checkConfigSizes(config: unknown, elements: number, source: string): void {
+export function checkConfigSizes(config: unknown, elements: number, source: string): void {
   const ints: number[] = [];
   const walk = (v: unknown, key: string): void => {
     if (typeof v === 'number') {

@@ -26,7 +26,7 @@ import type { Module } from '../../nn/module.js';
 import { fmtShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { modelKind } from '../kinds.js';
-import { checkConfigDtypes, decodeModel, encodeModel, type ModelExtras, type SavableModel } from '../model-codec.js';
+import { checkConfigDtypes, checkConfigSizes, decodeModel, encodeModel, type ModelExtras, type SavableModel } from '../model-codec.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../safetensors.js';
 import { fromTorchValues, isPyTorchKind, PYTORCH_KINDS, toTorchValues, torchSpecs, type TorchTensorSpec } from './layout.js';
 import { parsePyTorchMetadata, PYTORCH_FORMAT, PYTORCH_METADATA_KEY, type PyTorchMetadata } from './metadata.js';
@@ -99,28 +99,6 @@ export function toPyTorch(model: Module, extras: PyTorchExtras = {}): PyTorchExp
   if (typeof request === 'object' && request !== null) meta.dataRequest = request as Record<string, unknown>;
   if (from) meta.exportedFrom = from;
   return { modelPy: modelPy(kind), safetensors: encodeSafetensors(tensors, { [PYTORCH_METADATA_KEY]: JSON.stringify(meta), format: 'pt' }) };
-}
-
-/**
- * A bound on what building the config may allocate, checked before building (as the model file's reader does):
- * a weight is at most [a, b] for the config's two largest sizes and the file must hold its values, so a config
- * far larger than the file is corrupt and would otherwise allocate gigabytes before the keys are compared.
- */
-function checkConfigSizes(config: unknown, elements: number, source: string): void {
-  const ints: number[] = [];
-  const walk = (v: unknown, key: string): void => {
-    if (typeof v === 'number') {
-      if (Number.isInteger(v) && v >= 2 && !/seed/i.test(key)) ints.push(v);
-    } else if (typeof v === 'object' && v !== null) {
-      for (const [k, x] of Object.entries(v)) walk(x, Array.isArray(v) ? key : k);
-    }
-  };
-  walk(config, '');
-  ints.sort((a, b) => b - a);
-  const [a = 1, b = 1] = ints;
-  if (a * b > 64 * elements + (1 << 22)) {
-    throw new AekitError(`${source}: the config's sizes (${a} x ${b}) need far more weights than the file's ${elements} values: corrupt config`, 'E_TOO_LARGE');
-  }
 }
 
 /** Every expected key present with its shape, nothing else: the error names each offending key. */
