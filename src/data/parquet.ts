@@ -32,6 +32,7 @@ import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, typ
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import { AekitError, asAekitError } from '../errors.js';
+import { pageLayout, pageStreamProblem, type PageLayout } from './parquet-pages.js';
 import { columnTable, type Cell, type ColumnTable, type TableReader } from './table.js';
 import { thriftProblem } from './thrift-check.js';
 
@@ -152,7 +153,7 @@ export async function parquetTableReader(file: AsyncBuffer, source: string): Pro
     for (const [g, group] of metadata.row_groups.entries()) {
       const groupEnd = groupStart + Number(group.num_rows);
       if (groupEnd > start && groupStart < end && !checked.has(g)) {
-        await checkPages(file, group, g, source, declared);
+        await checkPages(file, metadata.schema, group, g, source, declared);
         checked.add(g);
       }
       groupStart = groupEnd;
@@ -220,15 +221,26 @@ const TWO_53 = 2n ** 53n;
  * way. With every size a non-negative integer that fits its chunk, each header moves the offset forward by
  * at least one byte, and every read past a page's end throws a RangeError instead.
  *
- * The chunk is read twice, here and by hyparquet, but only on the first decode of its row group.
+ * Each page's RLE / bit-packed hybrid streams (levels, dictionary indices, RLE booleans) are then scanned by
+ * parquet-pages.ts: hyparquet writes an RLE run's whole count into a plain Array, so one crafted run header
+ * of five bytes would grow it to 2^31 elements and take the process down.
+ *
+ * The chunk is read twice, here and by hyparquet, and each page holding levels or a hybrid value stream is
+ * decompressed twice too; both happen only on the first decode of its row group.
  */
-async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][number], g: number, source: string, declared: { values: number; budget: number }): Promise<void> {
+async function checkPages(file: AsyncBuffer, schema: FileMetaData['schema'], group: FileMetaData['row_groups'][number], g: number, source: string, declared: { values: number; budget: number }): Promise<void> {
   for (const [c, chunk] of group.columns.entries()) {
     const meta = chunk.meta_data;
     const name = meta?.path_in_schema?.join?.('.') ?? `#${c + 1}`;
     const where = `column ${JSON.stringify(name)} of row group ${g + 1}`;
     const refuse = (why: string) => new AekitError(`${source}: corrupt Parquet file: ${where}: ${why}`);
     if (!meta) throw refuse('no column metadata');
+    let layout: PageLayout;
+    try {
+      layout = pageLayout(schema, meta);
+    } catch (e) {
+      throw refuse(`not a column of the schema (${oneLine(e)})`);
+    }
     // Where hyparquet reads the chunk from, computed as it does (plan.js: a dictionary offset of 0 means none).
     const first = integer(meta.dictionary_page_offset || meta.data_page_offset);
     const size = integer(meta.total_compressed_size);
@@ -258,6 +270,8 @@ async function checkPages(file: AsyncBuffer, group: FileMetaData['row_groups'][n
       if (declared.values > declared.budget) {
         throw new AekitError(`${source}: corrupt or crafted Parquet file: ${where}: its pages declare more values than aekit decodes from a ${file.byteLength}-byte file (at most ${declared.budget})`, 'E_TOO_LARGE');
       }
+      const stream = pageStreamProblem(header, new Uint8Array(bytes, reader.offset, header.compressed_page_size), layout);
+      if (stream) throw new AekitError(`${source}: corrupt or crafted Parquet file: ${where}: page at byte ${at}: ${stream.why}`, stream.code);
       reader.offset += header.compressed_page_size;
     }
   }
