@@ -5,9 +5,17 @@
  * died out of memory); a page header re-encoded with its page-header writer declares 2^26 or 2^31 - 1 values
  * (hyparquet sizes its typed arrays from it); a footer's list declares 2^25 elements (hyparquet runs `new Array(size)`
  * first). Each must end in an AekitError at once, allocating nothing large.
+ *
+ * Then runs inside a page's RLE / bit-packed hybrid streams (src/data/parquet-pages.ts): hyparquet's readRle
+ * writes a run's whole count into a plain Array, so a 5-byte run header of 2^30 in the definition levels,
+ * dictionary indices or RLE booleans, of a v1 or a v2 page, killed the process (out of memory at a 512 MB heap
+ * limit, or V8's "invalid size error"); a bit-packed run of -8 values at bit width 0 made it loop forever.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parquetMetadata, type FileMetaData } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ByteWriter } from 'hyparquet-writer/src/bytewriter.js';
@@ -16,6 +24,7 @@ import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { readParquetTable } from '../../src/data/parquet.js';
 import { AekitError } from '../../src/errors.js';
 import { encodeParquet } from '../../src/io/tables.js';
+import { RUN_2_30, dataPageEncoding, le32, oneColumn, rebuildPage } from './parquet-page-craft.js';
 
 const good = await encodeParquet([{ name: 'x', values: Float64Array.from({ length: 16 }, (_, i) => i) }]);
 const footerLength = new DataView(good.buffer, good.byteOffset).getUint32(good.length - 8, true);
@@ -88,4 +97,114 @@ test('a footer whose schema list declares 2^25 elements in a few bytes is refuse
   const footer = [0x15, 0x02, 0x19, 0xfc, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00];
   const bytes = new Uint8Array([0x50, 0x41, 0x52, 0x31, ...footer, footer.length, 0, 0, 0, 0x50, 0x41, 0x52, 0x31]);
   await assert.rejects(readParquetTable(bytes, 'crafted.parquet'), (e: unknown) => e instanceof AekitError && e.code === 'E_FORMAT' && /corrupt Parquet footer \(a list of 33554432 elements with 2 bytes left/.test(e.message));
+});
+
+// Rows 0, 3, 6, ... null; hyparquet-writer writes v2 pages, rebuildPage re-encodes them as v1 too.
+const n = 40;
+const doubles = Array.from({ length: n }, (_, i) => (i % 3 ? i / 2 : null));
+const strings = Array.from({ length: n }, (_, i) => (i % 4 ? ['a', 'b', 'c'][i % 3] : null));
+const booleans = Array.from({ length: n }, (_, i) => (i % 5 ? i % 2 === 0 : null));
+const files = {
+  doubles: oneColumn('DOUBLE', doubles),
+  strings: oneColumn('STRING', strings),
+  booleans: oneColumn('BOOLEAN', booleans),
+  one: oneColumn('STRING', Array.from({ length: n }, () => 'a')), // a one-entry dictionary: bit width 0
+};
+const cellOf = (v: unknown) => (v === null ? null : typeof v === 'boolean' ? Number(v) : v);
+const cellsAll = async (bytes: Uint8Array) => {
+  const t = await readParquetTable(bytes, 'file');
+  return t.names.map((_, c) => Array.from(t.cells(c)));
+};
+
+/** Refused with `code` and a message matching `what`, allocating nothing large. */
+async function refusedAtOnce(bytes: Uint8Array, code: string, what: RegExp): Promise<void> {
+  const before = process.memoryUsage();
+  await assert.rejects(readParquetTable(bytes, 'crafted.parquet'), (e: unknown) => {
+    assert.ok(e instanceof AekitError, String(e));
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, what);
+    return e.message.startsWith('crafted.parquet: corrupt or crafted Parquet file: column "x" of row group 1: page at byte ');
+  });
+  const after = process.memoryUsage();
+  assert.ok(after.heapUsed - before.heapUsed < 64 * 2 ** 20, `heap grew by ${after.heapUsed - before.heapUsed}`);
+  assert.ok(after.arrayBuffers - before.arrayBuffers < 64 * 2 ** 20, `array buffers grew by ${after.arrayBuffers - before.arrayBuffers}`);
+}
+
+test('every Parquet fixture (arrow-rs: v1 and v2 pages, dictionaries, nulls, lists, six codecs) reads as its JSON says with the page scan on', async () => {
+  const dir = fileURLToPath(new URL('../fixtures/data/parquet/', import.meta.url));
+  let checked = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    const e = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    if (!e.columns) continue;
+    assert.deepEqual(await cellsAll(readFileSync(join(dir, e.file))), e.columns, e.file);
+    checked++;
+  }
+  assert.ok(checked >= 7, `${checked} fixtures`);
+});
+
+test('encodeParquet files (a nullable DOUBLE with NaN -> null, a dictionary-encoded STRING, an INT32) read back what was written', async () => {
+  const x = Float64Array.from({ length: 50 }, (_, i) => (i % 7 === 2 ? NaN : i * 0.25 - 3));
+  const s = Array.from({ length: 50 }, (_, i) => `k${i % 4}`);
+  const k = Int32Array.from({ length: 50 }, (_, i) => (i * 37) % 11 - 5);
+  const same = Array.from({ length: 50 }, () => 'only'); // one dictionary entry: bit width 0
+  const allNull = new Float64Array(50).fill(NaN);
+  const bytes = await encodeParquet([
+    { name: 'x', values: x, missing: true }, { name: 's', values: s }, { name: 'k', values: k },
+    { name: 'same', values: same }, { name: 'none', values: allNull, missing: true },
+  ] as never);
+  assert.deepEqual(await cellsAll(bytes), [
+    Array.from(x, (v) => (Number.isNaN(v) ? null : v)), s, Array.from(k), same, Array.from(allNull, () => null),
+  ]);
+});
+
+test('the crafting helper is faithful: the pages rebuilt as v1 and as v2 read back the values written', async () => {
+  assert.equal(dataPageEncoding(files.strings), 'RLE_DICTIONARY');
+  assert.equal(dataPageEncoding(files.booleans), 'RLE');
+  const written = { doubles, strings, booleans, one: Array.from({ length: n }, () => 'a') };
+  for (const version of [1, 2] as const) {
+    for (const [name, file] of Object.entries(files)) {
+      assert.deepEqual(await cellsAll(rebuildPage(file, version)), [written[name as keyof typeof files].map(cellOf)], `${name} v${version}`);
+    }
+  }
+});
+
+// Non-null values: 40 definition levels, 30 strings, 32 booleans (v1 pages count them from the levels).
+const runCases = [
+  { file: 'doubles', stream: 'definition levels', left: 40, edit: (p: { def: Uint8Array; values: Uint8Array }) => ({ def: Uint8Array.from([...RUN_2_30, 1]), values: p.values }) },
+  { file: 'strings', stream: 'dictionary indices', left: 30, edit: (p: { def: Uint8Array; values: Uint8Array }) => ({ def: p.def, values: Uint8Array.from([p.values[0], ...RUN_2_30, 0]) }) },
+  { file: 'booleans', stream: 'boolean values', left: 32, edit: (p: { def: Uint8Array; values: Uint8Array }) => ({ def: p.def, values: Uint8Array.from([...le32(6), ...RUN_2_30, 1]) }) },
+] as const;
+
+for (const c of runCases) {
+  test(`an RLE run of 2^30 in the ${c.stream} of a v1 or v2 page is E_TOO_LARGE at once, naming the column and row group`, async () => {
+    for (const version of [1, 2] as const) {
+      await refusedAtOnce(rebuildPage(files[c.file], version, c.edit), 'E_TOO_LARGE', new RegExp(`its ${c.stream} hold a run of 1073741824 values where ${c.left} are left`));
+    }
+  });
+}
+
+test('a bit-packed run of -8 values at bit width 0 (hyparquet alone loops forever) is E_TOO_LARGE', async () => {
+  // 0xff x4, 0x0f: the varint -1 in int32, odd (bit-packed), so hyparquet's count is -1 >> 1 << 3 = -8.
+  const bytes = rebuildPage(files.one, 2, (p) => ({ def: p.def, values: Uint8Array.from([0, 0xff, 0xff, 0xff, 0xff, 0x0f]) }));
+  await refusedAtOnce(bytes, 'E_TOO_LARGE', /its dictionary indices hold a bit-packed run of -8 values where 40 are left/);
+});
+
+test('runs that exactly fill their stream are read (RLE to the last value, bit-packed rounded up to 8); one more value is refused', async () => {
+  const good = await cellsAll(files.strings);
+  const first = good[0][1]; // dictionary entry 0: the first value written
+  const allFirst = [strings.map((v) => (v === null ? null : first))];
+  const dict = (runs: number[]) => (p: { def: Uint8Array; values: Uint8Array }) => ({ def: p.def, values: Uint8Array.from([p.values[0], ...runs]) });
+  for (const version of [1, 2] as const) {
+    assert.deepEqual(await cellsAll(rebuildPage(files.strings, version, dict([30 << 1, 0]))), allFirst, `RLE 30, v${version}`);
+    // bit width 2: 4 groups of 8 values (32 for the 30 left) in 8 bytes of zeros
+    assert.deepEqual(await cellsAll(rebuildPage(files.strings, version, dict([4 << 1 | 1, 0, 0, 0, 0, 0, 0, 0, 0]))), allFirst, `bit-packed 32, v${version}`);
+    await refusedAtOnce(rebuildPage(files.strings, version, dict([31 << 1, 0])), 'E_TOO_LARGE', /dictionary indices hold a run of 31 values where 30 are left/);
+    await refusedAtOnce(rebuildPage(files.strings, version, dict([5 << 1 | 1, ...new Array(10).fill(0)])), 'E_TOO_LARGE', /bit-packed run of 40 values where 30 are left/);
+  }
+});
+
+test('a run whose bytes are missing is E_FORMAT (hyparquet would read past the page)', async () => {
+  // A bit-packed group of 8 two-bit indices needs 2 bytes; the page ends after 1.
+  const bytes = rebuildPage(files.strings, 2, (p) => ({ def: p.def, values: Uint8Array.from([p.values[0], 1 << 1 | 1, 0]) }));
+  await refusedAtOnce(bytes, 'E_FORMAT', /its dictionary indices run past the end of the page/);
 });
