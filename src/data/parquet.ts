@@ -301,6 +301,11 @@ function pageProblem(h: PageHeader, room: number): string | null {
   if (!isCount(h.compressed_page_size)) return bad('compressed_page_size', h.compressed_page_size);
   if (h.compressed_page_size > room) return `compressed_page_size ${h.compressed_page_size} runs past the chunk's end (${room} bytes left)`;
   if (!isCount(h.uncompressed_page_size)) return bad('uncompressed_page_size', h.uncompressed_page_size);
+  // The page is decompressed into a buffer of this size (here and by hyparquet). Writers cut pages at about
+  // 1 MB, and deflate cannot pass 1032:1: past 64 MB and that ratio the size is corrupt or crafted.
+  if (h.uncompressed_page_size > 2 ** 26 + 1032 * h.compressed_page_size) {
+    return `uncompressed_page_size ${h.uncompressed_page_size} for ${h.compressed_page_size} compressed bytes is beyond any real page`;
+  }
   switch (h.type) {
     case 'DICTIONARY_PAGE': {
       const d = h.dictionary_page_header;

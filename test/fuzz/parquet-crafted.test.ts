@@ -208,3 +208,25 @@ test('a run whose bytes are missing is E_FORMAT (hyparquet would read past the p
   const bytes = rebuildPage(files.strings, 2, (p) => ({ def: p.def, values: Uint8Array.from([p.values[0], 1 << 1 | 1, 0]) }));
   await refusedAtOnce(bytes, 'E_FORMAT', /its dictionary indices run past the end of the page/);
 });
+
+test('a page header declaring a 2 GB uncompressed page is refused before anything decompresses it', async () => {
+  const col = meta.row_groups[0].columns[0].meta_data!;
+  const first = Number(col.dictionary_page_offset || col.data_page_offset);
+  const reader = { view: new DataView(body.buffer, body.byteOffset + first), offset: 0 };
+  const header = parquetHeader(reader);
+  const page = body.subarray(first + reader.offset, first + reader.offset + header.compressed_page_size);
+  const h = structuredClone(header);
+  h.uncompressed_page_size = 2 ** 31 - 1;
+  const w = new ByteWriter();
+  writePageHeader(w, h as never);
+  const hb = new Uint8Array(w.getBuffer());
+  const pages = new Uint8Array(first + hb.length + page.length);
+  pages.set(body.subarray(0, first));
+  pages.set(hb, first);
+  pages.set(page, first + hb.length);
+  const m = structuredClone(meta);
+  m.row_groups[0].columns[0].meta_data!.total_compressed_size = BigInt(hb.length + page.length);
+  const before = process.memoryUsage().arrayBuffers;
+  await assert.rejects(readParquetTable(withFooter(m, pages), 'crafted.parquet'), (e: unknown) => e instanceof AekitError && /uncompressed_page_size 2147483647 for \d+ compressed bytes is beyond any real page/.test(e.message));
+  assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20);
+});
