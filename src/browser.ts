@@ -88,6 +88,7 @@ export { CONV_AE_PRESETS, ConvAutoencoder } from './models/conv-autoencoder.js';
 export type { ConvAutoencoderConfig, ConvAutoencoderPreset, ConvStage, LayerSummary } from './models/conv-autoencoder.js';
 export { klDivergence, manifoldCodes, normInv, reparameterize, VAE } from './models/vae.js';
 export type { VAEConfig, VAEFitOptions, VAEHistory, VAELossTerms } from './models/vae.js';
+export type { LogLikelihoodOptions } from './models/vae-likelihood.js';
 export { StackedAutoencoder, TiedDense } from './models/stacked.js';
 export type { StackedAutoencoderConfig, StackedFitOptions, StackedHistory, StackedStage } from './models/stacked.js';
 export { meanActivation, RegularizedAutoencoder, SparseAutoencoder } from './models/sparse.js';

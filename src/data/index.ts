@@ -26,3 +26,6 @@ export { fromImageData, toChannels } from './image-pixels.js';
 export type { Image8 } from './image-pixels.js';
 export { DEFAULT_SHUFFLE_BUFFER, fitStreamPreprocessing, StreamedData, subsetStream, tableStream, windowsOf } from './stream.js';
 export type { SampleStream } from './stream.js';
+// Ruff et al. 2018's one-class preprocessing (per-sample contrast normalization, then the normal class's range).
+export { globalContrastNormalize, minMaxScale, oneClassContrast } from './contrast.js';
+export type { ContrastNorm } from './contrast.js';
