@@ -44,17 +44,15 @@ function withFooter(m: FileMetaData, pages: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The file with its one data page's header declaring `values` values (and rows). */
-function pageDeclaring(values: number): Uint8Array {
+/** The file with its one data page's header changed by `edit` (re-encoded with hyparquet-writer's page-header writer). */
+function withPageHeader(edit: (h: ReturnType<typeof parquetHeader>) => void): Uint8Array {
   const col = meta.row_groups[0].columns[0].meta_data!;
   const first = Number(col.dictionary_page_offset || col.data_page_offset);
   const reader = { view: new DataView(body.buffer, body.byteOffset + first), offset: 0 };
   const header = parquetHeader(reader);
   const page = body.subarray(first + reader.offset, first + reader.offset + header.compressed_page_size);
   const h = structuredClone(header);
-  assert.ok(h.data_page_header_v2, 'hyparquet-writer writes v2 data pages');
-  h.data_page_header_v2.num_values = values;
-  h.data_page_header_v2.num_rows = values;
+  edit(h);
   const w = new ByteWriter();
   writePageHeader(w, h as never);
   const hb = new Uint8Array(w.getBuffer());
@@ -65,6 +63,15 @@ function pageDeclaring(values: number): Uint8Array {
   const m = structuredClone(meta);
   m.row_groups[0].columns[0].meta_data!.total_compressed_size = BigInt(hb.length + page.length);
   return withFooter(m, pages);
+}
+
+/** The file with its one data page's header declaring `values` values (and rows). */
+function pageDeclaring(values: number): Uint8Array {
+  return withPageHeader((h) => {
+    assert.ok(h.data_page_header_v2, 'hyparquet-writer writes v2 data pages');
+    h.data_page_header_v2.num_values = values;
+    h.data_page_header_v2.num_rows = values;
+  });
 }
 
 async function refusedSmall(bytes: Uint8Array, what: RegExp): Promise<void> {
@@ -210,23 +217,8 @@ test('a run whose bytes are missing is E_FORMAT (hyparquet would read past the p
 });
 
 test('a page header declaring a 2 GB uncompressed page is refused before anything decompresses it', async () => {
-  const col = meta.row_groups[0].columns[0].meta_data!;
-  const first = Number(col.dictionary_page_offset || col.data_page_offset);
-  const reader = { view: new DataView(body.buffer, body.byteOffset + first), offset: 0 };
-  const header = parquetHeader(reader);
-  const page = body.subarray(first + reader.offset, first + reader.offset + header.compressed_page_size);
-  const h = structuredClone(header);
-  h.uncompressed_page_size = 2 ** 31 - 1;
-  const w = new ByteWriter();
-  writePageHeader(w, h as never);
-  const hb = new Uint8Array(w.getBuffer());
-  const pages = new Uint8Array(first + hb.length + page.length);
-  pages.set(body.subarray(0, first));
-  pages.set(hb, first);
-  pages.set(page, first + hb.length);
-  const m = structuredClone(meta);
-  m.row_groups[0].columns[0].meta_data!.total_compressed_size = BigInt(hb.length + page.length);
+  const bytes = withPageHeader((h) => { h.uncompressed_page_size = 2 ** 31 - 1; });
   const before = process.memoryUsage().arrayBuffers;
-  await assert.rejects(readParquetTable(withFooter(m, pages), 'crafted.parquet'), (e: unknown) => e instanceof AekitError && /uncompressed_page_size 2147483647 for \d+ compressed bytes is beyond any real page/.test(e.message));
+  await assert.rejects(readParquetTable(bytes, 'crafted.parquet'), (e: unknown) => e instanceof AekitError && /uncompressed_page_size 2147483647 for \d+ compressed bytes is beyond any real page/.test(e.message));
   assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20);
 });
