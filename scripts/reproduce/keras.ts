@@ -30,7 +30,6 @@ export const seedTutorial: Experiment = {
   name: 'seed-tutorial',
   title: 'Seed 002 tutorial: 784-256-128-256-784 sigmoid, MSE, RMSProp',
   recipe: '784-256-128-256-784, sigmoid everywhere, MSE, RMSProp lr 0.01 (rho 0.9), batch 256, 5 epochs on the 60000 MNIST training images; test MSE per pixel on the 10000 test images.',
-  epochs: { full: 5, quick: 2 },
   estimateMinutes: 1,
   async run(ctx) {
     const { mnistTrain: train, mnistTest: test } = ctx.data;
@@ -54,7 +53,6 @@ export const kerasBlog: Experiment = {
     '784-32(relu)-784(sigmoid), 50 epochs, batch 256; the same with an L1 activity penalty 1e-4 sum|h| / batch on the code, 100 epochs; ' +
     '784-128-64-32-64-128-784 relu, 100 epochs; the convolutional 16-8-8 / 8-8-16 model (4x4x8 code), 50 epochs, batch 128; ' +
     'the denoiser (32-32 / 32-32, 7x7x32 code) on Gaussian noise 0.5 clipped to [0, 1], batch 128.',
-  epochs: { full: 50, quick: 2 },
   estimateMinutes: 30,
   async run(ctx) {
     const { mnistTrain: train, mnistTest: test } = ctx.data;

@@ -45,7 +45,6 @@ export const oneClass: Experiment = {
   recipe: 'For each class c: train on the training images of c only, score all 10000 test images by reconstruction MSE, AUC (%) with the other classes as anomalies. ' +
     'Inputs: L1 global contrast normalization, then min-max scaling with the range of c\'s training images (data/contrast.ts). ' +
     'Dense 784-128-32-128-784 (ReLU, linear code, sigmoid output), MSE, Adam 1e-3, batch 64, 50 epochs, seed 0 (Ruff et al.\'s DCAE is a LeNet-style convolutional autoencoder).',
-  epochs: { full: 50, quick: 3 },
   estimateMinutes: 3,
   async run(ctx) {
     const epochs = ctx.quick ? 3 : 50;

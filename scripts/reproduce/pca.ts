@@ -21,7 +21,6 @@ export const hinton2006: Experiment = {
   recipe: '784-1000-500-250-30-250-500-1000-784, ReLU hidden layers, linear 30-d code, sigmoid output, cross-entropy, Adam 1e-3, batch 256, ' +
     'from a random (Glorot) start: no RBM pretraining. PCA: aekit\'s exact PCA with 30 components fitted on the same training images. ' +
     'Metric: squared error summed over an image\'s 784 pixels (in [0, 1]), averaged over the 10000 test images.',
-  epochs: { full: 50, quick: 2 },
   estimateMinutes: 15,
   async run(ctx) {
     const { mnistTrain: train, mnistTest: test } = ctx.data;
@@ -60,7 +59,6 @@ export const aeVsPca: Experiment = {
   title: 'Autoencoder vs PCA across code sizes, MNIST and Fashion-MNIST',
   recipe: `For k in ${CODES.join(', ')}: PCA with k components, and a 784-256-k-256-784 autoencoder (ReLU, linear code, sigmoid output, MSE, Adam 1e-3, batch 128, 10 epochs, seed 0), ` +
     'both fitted on the training images; test MSE per pixel (analysis/compare-pca.ts, the library\'s comparePca). Curves in bench/reproduction-ae-vs-pca-*.svg.',
-  epochs: { full: 10, quick: 2 },
   estimateMinutes: 3,
   async run(ctx) {
     const rows: Result[] = [];

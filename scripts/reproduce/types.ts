@@ -53,8 +53,6 @@ export interface Experiment {
   title: string;
   /** The recipe in one paragraph: architecture, loss, optimizer, batch, epochs, data. */
   recipe: string;
-  /** Epochs of the full run and of --quick (for the table; a run may cut further and say so). */
-  epochs: { full: number; quick: number };
   /** Rough wall time of the full run on 2 cores, for the table and the README (minutes). */
   estimateMinutes: number;
   run: (ctx: RunContext) => Promise<Result[]>;

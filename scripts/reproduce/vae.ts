@@ -29,7 +29,6 @@ export const vaeNll: Experiment = {
   recipe: 'MNIST binarized once (each pixel 1 with probability its intensity, seeded), VAE 784-200-200-50 (tanh, Gaussian q, ' +
     'Bernoulli decoder: the architecture of Burda et al. 2016), loss = per-image BCE sum + KL, Adam 1e-3, batch 100, 100 epochs; ' +
     'test NLL = -mean log p(x) over the 10000 test images, VAE.logLikelihood with 200 importance samples.',
-  epochs: { full: 100, quick: 2 },
   estimateMinutes: 7,
   async run(ctx) {
     const epochs = ctx.quick ? 2 : 100;
