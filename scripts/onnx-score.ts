@@ -17,7 +17,7 @@
  *
  * ONNX Runtime here is onnxruntime-web (its wasm backend runs in Node; a devDependency), one thread.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-web';
 import type { AnomalyDetector } from '../src/analysis/anomaly.js';
@@ -124,7 +124,6 @@ async function main(): Promise<number> {
     process.stderr.write('usage: node --import tsx scripts/onnx-score.ts MODEL.onnx DATA.npy --out scores.csv [--chunk N] [--check DETECTOR.safetensors]\n');
     return 2;
   }
-  const { readFileSync } = await import('node:fs');
   const fd = openSync(values.out, 'w');
   let header = false;
   try {
