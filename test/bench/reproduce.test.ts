@@ -5,14 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { cosineTail } from '../../scripts/reproduce/schedule.js';
 
 const out = mkdtempSync(join(tmpdir(), 'aekit-reproduce-'));
 after(() => rmSync(out, { recursive: true, force: true }));
-const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/reproduce.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+const script = fileURLToPath(new URL('../../scripts/reproduce.ts', import.meta.url));
+// tsx by its resolved address, so a run from another working folder finds it.
+const run = (args: string[], cwd?: string) => spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', timeout: 120_000, cwd });
 
 describe('npm run reproduce', () => {
   test('--quick --only seed-tutorial writes REPRODUCTION.md and reproduction.json that agree', () => {
@@ -42,5 +46,37 @@ describe('npm run reproduce', () => {
     const r = run(['--only', 'nope', '--out', out]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown experiment 'nope' \(known: seed-tutorial, keras-blog, hinton-2006, vae-nll, one-class, ae-vs-pca\)/);
+  });
+
+  test('a partial run without --out writes to bench/reproduce-partial/, never over the full run\'s bench/REPRODUCTION.md', () => {
+    const cwd = mkdtempSync(join(out, 'cwd-'));
+    const r = run(['--quick', '--only', 'seed-tutorial', '--no-pytorch'], cwd);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /a partial run: its report goes to bench\/reproduce-partial\//);
+    assert.ok(existsSync(join(cwd, 'bench/reproduce-partial/REPRODUCTION.md')));
+    assert.ok(!existsSync(join(cwd, 'bench/REPRODUCTION.md')));
+  });
+});
+
+describe('the longer recipes\' learning-rate schedule', () => {
+  const s = { epochs: 10, decayFrom: 4, lr: 1e-3, lrMin: 1e-5 };
+  test('the base rate until decayFrom, half a cosine to lrMin at the last epoch', () => {
+    for (let e = 0; e <= 4; e++) assert.equal(cosineTail(e, s), 1e-3);
+    assert.ok(Math.abs(cosineTail(9, s) - 1e-5) < 1e-18);
+    // Half way (epoch 6.5 of 4..9) the cosine is 0: the mean of the two rates; each epoch below the one before.
+    assert.ok(Math.abs(cosineTail(6.5, s) - (1e-3 + 1e-5) / 2) < 1e-15);
+    for (let e = 5; e <= 9; e++) assert.ok(cosineTail(e, s) < cosineTail(e - 1, s));
+    assert.equal(cosineTail(3, { ...s, decayFrom: 10 }), 1e-3);
+  });
+
+  test('bench/pytorch/reproduce.py\'s cosine_tail gives the same rates (the PyTorch peer trains on the same schedule)', (t) => {
+    const py = process.env.AEKIT_PYTHON ?? '/usr/bin/python3';
+    const code = 'import importlib.util as u, json, sys\n' +
+      's = u.spec_from_file_location("r", sys.argv[1]); m = u.module_from_spec(s); s.loader.exec_module(m)\n' +
+      'print(json.dumps([m.cosine_tail(e, 10, 4, 1e-3, 1e-5) for e in range(10)]))';
+    const r = spawnSync(py, ['-c', code, fileURLToPath(new URL('../../bench/pytorch/reproduce.py', import.meta.url))], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) return t.skip(`no python to run it: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`);
+    const got = JSON.parse(r.stdout) as number[];
+    got.forEach((v, e) => assert.ok(Math.abs(v - cosineTail(e, s)) <= 1e-18, `epoch ${e}: python ${v}, ts ${cosineTail(e, s)}`));
   });
 });
