@@ -21,9 +21,12 @@ export function cosineTail(epoch: number, s: CosineTail): number {
   return s.lrMin + (s.lr - s.lrMin) * 0.5 * (1 + Math.cos(Math.PI * t));
 }
 
-/** A fit callback that sets `opt.lr` for each next epoch (epoch 0 runs at the optimizer's own lr, s.lr). */
+/**
+ * A fit callback that sets `opt.lr` for each next epoch (epoch 0 runs at the optimizer's own lr, s.lr).
+ * EpochEnd.epoch is the 0-based epoch just finished.
+ */
 export function scheduleCallback(opt: Optimizer, s: CosineTail): Callback {
-  return { onEpochEnd: (info) => { opt.lr = cosineTail(info.epoch, s); } };
+  return { onEpochEnd: (info) => { opt.lr = cosineTail(info.epoch + 1, s); } };
 }
 
 /** The schedule as the PyTorch peer's flags. */

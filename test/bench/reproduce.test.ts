@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { cosineTail } from '../../scripts/reproduce/schedule.js';
+import { cosineTail, scheduleCallback } from '../../scripts/reproduce/schedule.js';
+import { Adam, Autoencoder } from '../../src/index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'aekit-reproduce-'));
 after(() => rmSync(out, { recursive: true, force: true }));
@@ -67,6 +68,18 @@ describe('the longer recipes\' learning-rate schedule', () => {
     assert.ok(Math.abs(cosineTail(6.5, s) - (1e-3 + 1e-5) / 2) < 1e-15);
     for (let e = 5; e <= 9; e++) assert.ok(cosineTail(e, s) < cosineTail(e - 1, s));
     assert.equal(cosineTail(3, { ...s, decayFrom: 10 }), 1e-3);
+  });
+
+  test('scheduleCallback trains each epoch at its scheduled rate, from the first', async () => {
+    const ae = new Autoencoder({ inputDim: 4, hidden: [], latentDim: 2, seed: 0 });
+    const opt = new Adam(ae, { lr: s.lr });
+    const seen: number[][] = Array.from({ length: s.epochs }, () => []);
+    const x = Array.from({ length: 8 }, (_, i) => [i / 8, 1 - i / 8, 0.5, (i % 3) / 3]);
+    await ae.fit(x, {
+      epochs: s.epochs, batchSize: 4, optimizer: opt, seed: 0,
+      callbacks: [{ onBatchEnd: (info) => { seen[info.epoch].push(opt.lr); } }, scheduleCallback(opt, s)],
+    });
+    seen.forEach((lrs, e) => assert.deepEqual(lrs, [cosineTail(e, s), cosineTail(e, s)], `epoch ${e}`));
   });
 
   test('bench/pytorch/reproduce.py\'s cosine_tail gives the same rates (the PyTorch peer trains on the same schedule)', (t) => {
