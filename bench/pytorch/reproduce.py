@@ -142,6 +142,8 @@ def main() -> int:
             value = float(((r - x_test) ** 2).mean())
         elif metric == "sse":
             value = float(((r - x_test) ** 2).sum(dim=1).mean())
+            seen = x_train[:10000]  # the training images aekit's row reads too (overfitting)
+            extra["trainSse"] = float(((model(seen) - seen) ** 2).sum(dim=1).mean())
         else:  # Keras's binary_crossentropy: outputs clipped to [1e-7, 1 - 1e-7], mean over pixels and images
             p = r.clamp(1e-7, 1 - 1e-7)
             value = float(-(x_test * p.log() + (1 - x_test) * (1 - p).log()).mean())

@@ -35,7 +35,7 @@ export const vaeNll: Experiment = {
     `Adam, batch 100, ${FULL.epochs} epochs, ${scheduleText(FULL)}. Dynamic binarization as Burda et al.: the training images are binarized afresh ` +
     'each epoch (each pixel 1 with probability its intensity); the test images once, seeded, and both aekit and PyTorch score that same binarized set. ' +
     'Test NLL = -mean log p(x) over the 10000 test images, VAE.logLikelihood with 200 importance samples.',
-  estimateMinutes: 20,
+  estimateMinutes: 25,
   async run(ctx) {
     const s = ctx.quick ? QUICK : FULL;
     const k = ctx.quick ? 20 : 200;
