@@ -37,7 +37,7 @@ export function markdown(results: Result[], info: RunInfo): string {
   const lines = [
     '# Reproducing published numbers with aekit',
     '',
-    `Date: ${info.date}. Machine: ${info.machine}. ${info.quick ? '**A --quick smoke run (tiny subsets, 1 epoch): these numbers only show that each row runs; they are not results.**' : 'A full run.'}`,
+    `Date: ${info.date}. Machine: ${info.machine}. ${info.quick ? '**A --quick smoke run (small subsets, a few epochs): these numbers only show that each row runs; they are not results.**' : 'A full run.'}`,
     `Command: \`${info.command}\` (${(info.totalSeconds / 60).toFixed(1)} minutes in all). Every aekit and PyTorch number below comes from that run; ` +
       'the published values are typed once, with their sources, in scripts/reproduce/*.ts.',
     '',
