@@ -5,11 +5,13 @@
 // - comparisons give 1 or 0, and 0 whenever a NaN is involved (like JS).
 // - exp/log/tanh have no SIMD instruction: math.ts evaluates them in float64 lanes to ~1e-16 and rounds to
 //   float32, so they agree with Math.exp/log/tanh to 1 float32 ulp (almost always bit for bit).
+// - sigmoid: sigmoid.ts, in float32 lanes, within 2 ulp of the reference.
 //
 // Op codes must match src/kernels/wasm/codes.ts. The dispatchers switch on the op once and call an @inline
 // loop with the op as a constant, so Binaryen folds the per-element switch away: one tight loop per op.
 
 import { expD, logF4, tanhD } from './math';
+import { sigmoidF4 } from './sigmoid';
 
 const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, TANH = 4, ABS = 5, SIGN = 6, SIGMOID = 7;
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, GT = 5, GE = 6, LT = 7, LE = 8, EQ = 9;
@@ -25,24 +27,13 @@ function signV(x: v128): v128 {
   return v128.bitselect(x, one, keep);
 }
 
-// sigmoid in float64 lanes, as the reference computes it: e = e^-|x| (never overflows), then 1/(1+e) for
-// x >= 0 and e/(1+e) below, which keeps full relative accuracy on both tails. NaN gives NaN through e.
-// @ts-ignore: decorator
-@inline
-function sigmoidD(x: v128): v128 {
-  const one = f64x2.splat(1);
-  const e = expD(f64x2.neg(f64x2.abs(x)));
-  const d = f64x2.add(one, e);
-  return v128.bitselect(f64x2.div(one, d), f64x2.div(e, d), f64x2.ge(x, f64x2.splat(0)));
-}
-
 // Two float32 lanes through a float64 function and back.
 // @ts-ignore: decorator
 @inline
 function viaF64(op: i32, v: v128): v128 {
   const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  const rlo = op == EXP ? expD(lo) : op == TANH ? tanhD(lo) : sigmoidD(lo);
-  const rhi = op == EXP ? expD(hi) : op == TANH ? tanhD(hi) : sigmoidD(hi);
+  const rlo = op == EXP ? expD(lo) : tanhD(lo);
+  const rhi = op == EXP ? expD(hi) : tanhD(hi);
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(rlo), f32x4.demote_f64x2_zero(rhi), 0, 1, 4, 5);
 }
 
@@ -55,7 +46,7 @@ function unaryV(op: i32, v: v128): v128 {
     case LOG: return logF4(v);
     case SQRT: return f32x4.sqrt(v);
     case TANH: return viaF64(TANH, v);
-    case SIGMOID: return viaF64(SIGMOID, v);
+    case SIGMOID: return sigmoidF4(v);
     case ABS: return f32x4.abs(v);
     default: return signV(v);
   }

@@ -1,6 +1,6 @@
 /*
- * exp, tanh, log and sigmoid for float32 data, evaluated in float64 lanes: the algorithms of the wasm kernels'
- * assembly/math.ts, operation for operation, on vectors of doubles (native/vec.h).
+ * exp, tanh and log for float32 data, evaluated in float64 lanes: the algorithms of the wasm kernels'
+ * assembly/math.ts, operation for operation, on vectors of doubles (native/vec.h). (sigmoid: native/sigmoid.h.)
  *
  * Why float64: the reference kernels compute Math.exp/tanh/log in double and round to float32. Evaluating these
  * to ~1e-16 relative error and rounding once gives the same float32 in all but ~1 of 10^8 cases (when the exact
@@ -103,17 +103,6 @@ AEK_INLINE void tanh_d(vd *out, const vd *x) {
     vd t = d / (d + 2.0);
     out[j] = (vd)((vl)t | ((vl)x[j] & INT64_MIN)); /* t >= 0: x's sign (tanh(-0) = -0) */
   }
-}
-
-/*
- * sigmoid as the reference computes it: e = e^-|x| (never overflows), then 1/(1+e) for x >= 0 and e/(1+e)
- * below, which keeps full relative accuracy on both tails. NaN gives NaN through e.
- */
-AEK_INLINE void sigmoid_d(vd *out, const vd *x) {
-  vd nx[AEK_U], e[AEK_U];
-  EACH nx[j] = -absd(x[j]);
-  exp_d(e, nx);
-  EACH out[j] = seld(x[j] >= 0.0, splatd(1.0), e[j]) / (e[j] + 1.0);
 }
 
 /* log(m 2^k) for m in [sqrt(1/2), sqrt(2)], k integral (both doubles). */

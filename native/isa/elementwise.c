@@ -6,12 +6,14 @@
  *   harmless for + - * / sqrt because 53 >= 2 * 24 + 2);
  * - maximum is Math.max: NaN in either operand gives NaN, and max(+0, -0) = +0;
  * - comparisons give 1 or 0, and 0 whenever a NaN is involved;
- * - exp/log/tanh/sigmoid: native/math.h, float64 lanes, within 1 ulp of Math.* and almost always equal.
+ * - exp/log/tanh: native/math.h, float64 lanes, within 1 ulp of Math.* and almost always equal;
+ * - sigmoid: native/sigmoid.h, float32 lanes, within 2 ulp of the reference (the wasm kernel's bits).
  * Every element goes through the same vector code (a partial vector at the end of a row is padded), so its
  * result never depends on its position, on the split into tasks, or on the ISA.
  */
 #include "../elementwise.h"
 #include "../math.h"
+#include "../sigmoid.h"
 
 /* ---------------------------------------------------------------- unary */
 
@@ -20,6 +22,7 @@ AEK_INLINE vf unary_simple(int op, vf x) {
     case AEK_NEG: return -x;
     case AEK_ABS: return (vf)((vi)x & 0x7fffffff);
     case AEK_SQRT: return sqrtf_v(x);
+    case AEK_SIGMOID: return sigmoid_f(x);
     default: {
       /* sign: -1/+1 by the sign bit, but x itself for +-0 and NaN (Math.sign(-0) = -0, Math.sign(NaN) = NaN). */
       vi keep = (x == 0.0f) | (x != x);
@@ -28,7 +31,7 @@ AEK_INLINE vf unary_simple(int op, vf x) {
   }
 }
 
-/* exp, log, tanh or sigmoid of AEK_U half-width vectors (native/math.h), evaluated side by side. */
+/* exp, log or tanh of AEK_U half-width vectors (native/math.h), evaluated side by side. */
 AEK_INLINE void unary_f64(int op, vfh *out, const vfh *x) {
   if (op == AEK_LOG) {
     log_fh(out, x);
@@ -37,14 +40,13 @@ AEK_INLINE void unary_f64(int op, vfh *out, const vfh *x) {
   vd d[AEK_U], r[AEK_U];
   EACH d[j] = f2d(x[j]);
   if (op == AEK_EXP) exp_d(r, d);
-  else if (op == AEK_TANH) tanh_d(r, d);
-  else sigmoid_d(r, d);
+  else tanh_d(r, d);
   EACH out[j] = d2f(r[j]);
 }
 
 AEK_INLINE void unary_loop(int op, const float *x, float *out, long n) {
   long i = 0;
-  if (op == AEK_EXP || op == AEK_LOG || op == AEK_TANH || op == AEK_SIGMOID) {
+  if (op == AEK_EXP || op == AEK_LOG || op == AEK_TANH) {
     const long step = AEK_U * VD;
     vfh a[AEK_U], r[AEK_U];
     for (; i + step <= n; i += step) {

@@ -11,10 +11,13 @@
  * - add/sub/mul/div/maximum/comparisons, neg/abs/sqrt/sign, where, reduce max, reduce sum along a middle axis
  *   and the optimizer updates: bit-identical (see the comments in assembly/*.ts and native/isa/*.c for why
  *   each is exact).
- * - exp/log/tanh/sigmoid: 1 float32 ulp. Both sides evaluate in float64 (Math.* vs assembly/math.ts and
+ * - exp/log/tanh: 1 float32 ulp. Both sides evaluate in float64 (Math.* vs assembly/math.ts and
  *   native/math.h, ~1e-16) and round to float32; they can only differ where the exact value is within ~1e-16
  *   of a rounding boundary. (A sweep of 70 million float32 inputs found no difference at all; the test below
  *   sweeps 4.3 million.)
+ * - sigmoid: 2 float32 ulp. The fast kernels evaluate it in float32 for speed (assembly/sigmoid.ts,
+ *   native/sigmoid.h): an exhaustive run over all 2^32 inputs (a C loop outside the suite) found at most 2 ulp
+ *   from the reference, and 97 % equal.
  * - reduce sum along the last axis: the float64 partial sums are added in another order; after rounding to
  *   float32 that is at most 1 ulp of the result plus n * 2^-52 * sum |x| (cancellation).
  */
@@ -23,6 +26,9 @@ import { describe, test } from 'node:test';
 import { refBackend } from '../../src/kernels/ref/index.js';
 import type { BinaryOp, DType, FloatArray, Kernels, Strided, UnaryOp } from '../../src/kernels/types.js';
 import { Rng } from '../../src/tensor/rng.js';
+
+/** How far each transcendental may be from the reference, in float32 ulp (see above). */
+export const TRANSCENDENTAL_ULPS = { exp: 1, log: 1, tanh: 1, sigmoid: 2 } as const;
 
 /** A backend under test: its kernels, its own storage, and the count of its live general allocations. */
 export interface FastBackend {
@@ -171,17 +177,18 @@ export function fastKernelSuite(name: string, skip: string | false, make: () => 
 
   describe(`${name} unary`, { skip }, () => {
     const exact: UnaryOp[] = ['neg', 'abs', 'sqrt', 'sign'];
-    const libm: UnaryOp[] = ['exp', 'log', 'tanh', 'sigmoid'];
+    const libm = Object.keys(TRANSCENDENTAL_ULPS) as (keyof typeof TRANSCENDENTAL_ULPS)[];
     for (const op of [...exact, ...libm]) {
-      test(`${op} (${exact.includes(op) ? 'bit-identical' : '1 ulp'}), specials, both paths`, () => {
+      const ulps = exact.includes(op) ? 0 : TRANSCENDENTAL_ULPS[op as keyof typeof TRANSCENDENTAL_ULPS];
+      test(`${op} (${ulps === 0 ? 'bit-identical' : `${ulps} ulp`}), specials, both paths`, () => {
         for (const n of SIZES) {
           for (const inMemory of [true, false]) {
             const x = withSpecials(n, n + 1, inMemory);
             const out = inMemory ? f32(n, () => 7) : new Float32Array(n).fill(7), exp = new Float32Array(n);
             k().unary(op, x, out);
             ref.unary(op, x, exp);
-            if (exact.includes(op)) assertBitsEqual(out, exp, `${op} n=${n}`);
-            else assertUlps(out, exp, 1, `${op} n=${n}`);
+            if (ulps === 0) assertBitsEqual(out, exp, `${op} n=${n}`);
+            else assertUlps(out, exp, ulps, `${op} n=${n}`);
           }
         }
       });
@@ -196,13 +203,13 @@ export function fastKernelSuite(name: string, skip: string | false, make: () => 
   });
 
   describe(`${name} exp/log/tanh/sigmoid over the whole float32 range`, { skip }, () => {
-    test('every 997th bit pattern (4.3 million values, all signs, subnormals, Inf, NaN): within 1 ulp', () => {
+    test('every 997th bit pattern (4.3 million values, all signs, subnormals, Inf, NaN): within 1 ulp (sigmoid 2)', () => {
       const x = bitPatternSweep((n) => f32(n, () => 0));
-      for (const op of ['exp', 'log', 'tanh', 'sigmoid'] as const) {
+      for (const [op, ulps] of Object.entries(TRANSCENDENTAL_ULPS) as [keyof typeof TRANSCENDENTAL_ULPS, number][]) {
         const out = f32(x.length, () => 0), exp = new Float32Array(x.length);
         k().unary(op, x, out);
         ref.unary(op, x, exp);
-        assertUlps(out, exp, 1, `${op} sweep`);
+        assertUlps(out, exp, ulps, `${op} sweep`);
       }
     });
   });
