@@ -2,7 +2,7 @@
  * Where a training step's time goes: wraps each kernel of one backend with a timer and trains a workload for
  * ~3 s (as bench/peers/aekit.ts does), then prints time and calls per step for each kernel (matmul by shape).
  *
- *   node --import tsx bench/profile.ts [backend=native] [threads=2] [workload=W1]
+ *   node --import tsx bench/profile.ts [backend=native] [threads=2] [workload=W1] [train|infer]
  *
  * The timers add a little per call; compare kernels within one run.
  */
@@ -11,6 +11,7 @@ import { aekitPeer } from './peers/aekit.js';
 import { WORKLOADS } from './workloads.js';
 import { loadMnist } from '../src/data/mnist.js';
 const [backend, threads, wl] = [process.argv[2] ?? 'native', Number(process.argv[3] ?? 2), process.argv[4] ?? 'W1'];
+const mode = process.argv[5] === 'infer' ? 'infer' : 'train';
 const b = useBackend({ backend: backend as 'native', threads });
 await (b as any).whenReady?.();
 const times = new Map<string, [number, number]>();
@@ -32,10 +33,10 @@ for (const name of Object.keys(k)) {
 const train = loadMnist('train', { limit: 8192 });
 const peer = aekitPeer(b.name);
 await peer.setup(WORKLOADS[wl as 'W1'], train.toFloat32(), train.length);
-await peer.train(1);
+await peer[mode](1);
 times.clear();
 const t0 = performance.now();
-const sps = await peer.train(3);
+const sps = await peer[mode](3);
 const wall = performance.now() - t0;
 const steps = (sps * wall / 1000) / WORKLOADS[wl as 'W1'].batchSize;
 let total = 0, gemm = 0;
@@ -44,6 +45,6 @@ for (const [key, [t]] of rows) {
   total += t;
   if (key.startsWith('matmul') || key.startsWith('linear')) gemm += t;
 }
-console.log(`${b.name} ${wl}: ${Math.round(sps)} samples/s, ${(wall / steps).toFixed(2)} ms/step, kernels ${(total / steps).toFixed(2)} ms/step, of which GEMMs (matmul, linear) ${(gemm / steps).toFixed(2)} (${((100 * gemm) / wall).toFixed(0)}% of the step)`);
+console.log(`${b.name} ${wl} ${mode}: ${Math.round(sps)} samples/s, ${(wall / steps).toFixed(2)} ms/step, kernels ${(total / steps).toFixed(2)} ms/step, of which GEMMs (matmul, linear) ${(gemm / steps).toFixed(2)} (${((100 * gemm) / wall).toFixed(0)}% of the step)`);
 for (const [key, [t, n]] of rows.slice(0, 25)) console.log(`${(t / steps * 1000).toFixed(0).padStart(6)} us/step  ${(n / steps).toFixed(1).padStart(5)} calls/step  ${key}`);
 process.exit(0);
