@@ -37,10 +37,15 @@ export function unbroadcast(g: Tensor, shape: Shape): Tensor {
 export const gradRules: { [P in Primitive]: GradRule<P> } = {
   add: (g, _o, { inputs: [a, b] }) => [need(a) ? unbroadcast(g, a.shape) : null, need(b) ? unbroadcast(g, b.shape) : null],
   sub: (g, _o, { inputs: [a, b] }) => [need(a) ? unbroadcast(g, a.shape) : null, need(b) ? unbroadcast(ops.neg(g), b.shape) : null],
-  mul: (g, _o, { inputs: [a, b] }) => [
-    need(a) ? unbroadcast(ops.mul(g, b), a.shape) : null,
-    need(b) ? unbroadcast(ops.mul(g, a), b.shape) : null,
-  ],
+  mul: (g, _o, { inputs: [a, b] }) => {
+    // a * a (a squared error's d * d): the two products are the same, so one product, added to itself (the
+    // bits the two would sum to), and one pass less over the batch.
+    if (a === b && need(a)) {
+      const ga = unbroadcast(ops.mul(g, a), a.shape);
+      return [ops.add(ga, ga), null];
+    }
+    return [need(a) ? unbroadcast(ops.mul(g, b), a.shape) : null, need(b) ? unbroadcast(ops.mul(g, a), b.shape) : null];
+  },
   div: (g, out, { inputs: [a, b] }) => [
     need(a) ? unbroadcast(ops.div(g, b), a.shape) : null,
     need(b) ? unbroadcast(ops.neg(ops.div(ops.mul(g, out), b)), b.shape) : null,

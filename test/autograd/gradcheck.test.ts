@@ -43,6 +43,7 @@ const primitiveCases: { [P in Primitive]: () => void } = {
     check('mul', ops.mul, [rand([5], 5), rand([5], 6)]);
     check('mul broadcast', ops.mul, [rand([2, 1, 4], 5), rand([3, 1], 6)]);
     check('mul same tensor twice', (a) => ops.mul(a, a), [rand([4], 7)]);
+    check('mul same tensor twice, and used again', (a) => ops.add(ops.mul(a, a), ops.mul(a, 3)), [rand([2, 3], 7)]);
   },
   div: () => check('div broadcast', ops.div, [rand([3, 4], 8), rand([4], 9, 0.5, 2)]),
   maximum: () => check('maximum', ops.maximum, [rand([6], 10), ops.add(rand([6], 11), 0.05)]),
