@@ -13,6 +13,7 @@
 /* Loads and stores of VF parameters, or of the last m < VF (the same arithmetic on a zero-padded vector). */
 #define LD(ptr) (m == VF ? ldf(ptr) : ldf_part(ptr, m))
 #define ST(ptr, v) (m == VF ? stf(ptr, v) : stf_part(ptr, v, m))
+/* Each vector of [i0, i1): i its first element, m how many of its lanes are parameters (VF but at the end). */
 #define EACH_VECTOR for (long i = i0, m; m = i1 - i < VF ? i1 - i : VF, i < i1; i += VF)
 
 /* p -= lr * (g + wd * p) */
