@@ -8,6 +8,8 @@
  *   npm run bench -- --workloads W3 --seconds 10    one workload (RESULTS.md then holds just that one)
  *   npm run bench -- --workloads W1 --seconds 2 --json   quick run: one JSON line per (library, workload)
  *   npm run bench -- --load 1                       the same with 1 busy process throughout: bench/RESULTS-load.md
+ *   npm run bench -- --out /tmp/run2.md             the report to that file instead (a second run that must not
+ *                                                   replace the one the README restates)
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     peers: { type: 'string', default: 'all' },
     load: { type: 'string', default: '0' },
+    out: { type: 'string' },
   },
   strict: true,
 });
@@ -141,7 +144,7 @@ if (!values.json) {
   const md = resultsMarkdown({ command, seconds, load, ids, rows, gemm });
   console.log(md);
   // Under load the numbers answer another question, so they do not replace the quiet machine's RESULTS.md.
-  const file = load ? 'RESULTS-load.md' : 'RESULTS.md';
-  writeFileAtomic(new URL(`./${file}`, import.meta.url).pathname, md + '\n');
-  log(`wrote bench/${file}`);
+  const name = load ? 'RESULTS-load.md' : 'RESULTS.md';
+  writeFileAtomic(values.out ?? new URL(`./${name}`, import.meta.url).pathname, md + '\n');
+  log(`wrote ${values.out ?? `bench/${name}`}`);
 }
