@@ -27,13 +27,15 @@ const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
 
 /**
  * Work (in the pool's units, about one multiply-add) per element of an elementwise kernel: memory-bound ops
- * split from ~256k elements, exp/log/tanh/sigmoid (float64 polynomials) from ~64k.
+ * split from ~256k elements, exp/log/tanh (float64 polynomials) and sigmoid (a float32 polynomial and a
+ * division) from ~64k.
  */
 const SIMPLE_COST = 8, TRANSCENDENTAL_COST = 32;
 /**
- * The fused optimizer updates evaluate in float64 (to match the reference bit for bit), with a square root and
- * a division per element for RMSProp and Adam: ~2.3 ns per parameter on one core (W1's RMSProp: 1.05 ms of a
- * 14.6 ms step on 2 threads, measured by timing each kernel). Priced like the transcendentals.
+ * The fused optimizer updates have a square root and a division per element for RMSProp and Adam. Priced like
+ * the transcendentals when they evaluated in float64 (~2.3 ns per parameter on one core; W1's RMSProp was 1.05 ms
+ * of a 14.6 ms step on 2 threads); they now run in float32 lanes (the reference's rounding, bit for bit), cheaper
+ * per parameter, and the split threshold was kept.
  */
 const OPTIMIZER_COST = 32;
 
