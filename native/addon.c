@@ -2,7 +2,7 @@
  * The Node-API face of the native kernels (src/kernels/native/ is the only caller).
  *
  *   ctx = create(memoryBytes: Uint8Array over the backend's WebAssembly.Memory, threads)
- *   threads(ctx), isa()
+ *   threads(ctx), isa(), contention(ctx) -> [holds, serial runs] (pool.h)
  *   gemm(ctx, a, b, c, m, n, k, transA, transB)      operands as byte offsets into that memory
  *   ... and each kernel family's functions (the *-glue.c files)
  *
@@ -60,6 +60,21 @@ static napi_value threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value contention(napi_env env, napi_callback_info info) {
+  double unused[1];
+  context *c = aek_args(env, info, 0, unused);
+  if (!c) return NULL;
+  double counts[2];
+  aek_pool_contention(c->pool, counts);
+  napi_value r, v;
+  napi_create_array_with_length(env, 2, &r);
+  for (uint32_t i = 0; i < 2; i++) {
+    napi_create_double(env, counts[i], &v);
+    napi_set_element(env, r, i, v);
+  }
+  return r;
+}
+
 static napi_value isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -71,6 +86,7 @@ NAPI_MODULE_INIT() {
   aek_export(env, exports, "create", create);
   aek_export(env, exports, "threads", threads);
   aek_export(env, exports, "isa", isa);
+  aek_export(env, exports, "contention", contention);
   aek_glue_gemm(env, exports);
   aek_glue_elementwise(env, exports);
   aek_glue_conv(env, exports);

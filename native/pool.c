@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CPU_RELAX() _mm_pause()
@@ -31,6 +32,71 @@
 #define YIELD_POLLS 100
 /* The caller waiting for tasks others claimed: a few microseconds of pauses, then yield. */
 #define SPIN_BEFORE_SLEEP 2000
+
+/*
+ * Sharing the cores with another process. With one busy process on two cores, the scheduler puts our worker
+ * and the busy process on one core (or the caller shares with one of them). Parallel runs then gain little
+ * (measured in W1 training: 1.0-1.1x over what the caller alone would take, against 1.7-1.9x on a quiet
+ * machine) and cost the wakes and the wait for a slowed worker's last tile, so two threads ran 5-15 % slower
+ * than one. Results do not depend on the thread count, so the pool may simply stop using its workers for a while.
+ * Over each window of CONTENTION_WINDOW_NS of parallel runs the caller checks two things:
+ *   - what the runs gained: its own time per task, times the tasks, is what running them all alone would have
+ *     taken; under CONTENTION_GAIN times the runs' wall time, the workers are not paying for themselves;
+ *   - its own CPU time against the wall time: under CONTENTION_RATIO, it was off its core (three runnable
+ *     threads on two cores), which one thread of ours would not be.
+ * Two such windows in a row (a single one happens on a quiet machine when another thread of Node's runs for a
+ * moment) and the runs of the next hold go serial; then parallel runs probe again. Each probe that finds the
+ * same doubles the hold (up to CONTENTION_HOLD_MAX_NS), so a lasting load costs ~1 % of the time in probes; a
+ * probe that finds the workers paying resets it. The thresholds sit between what one busy process and a quiet
+ * machine gave in those measurements (see the README's Speed section for the bench run under load).
+ */
+#define CONTENTION_WINDOW_NS 20000000LL
+#define CONTENTION_GAIN 1.25
+#define CONTENTION_RATIO 0.8
+#define CONTENTION_HOLD_MIN_NS 100000000LL
+#define CONTENTION_HOLD_MAX_NS 1600000000LL
+
+typedef struct contention {
+  int64_t wall, cpu, alone; /* summed over the parallel runs of the current window (ns) */
+  int64_t serial_until;     /* CLOCK_MONOTONIC ns: runs before it go serial */
+  int64_t hold;             /* the last hold, 0 after a window that found the workers paying */
+  int strike;               /* the last window looked shared (a hold needs two in a row, or one in a probe) */
+  uint64_t serial_runs;     /* runs made serial by a hold (for tests and profiles) */
+  uint64_t holds;           /* holds begun */
+} contention;
+
+static int64_t clock_ns(clockid_t id) {
+  struct timespec t;
+  clock_gettime(id, &t);
+  return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * Adds a parallel run that took `wall` ns, `cpu` of them on the caller's core, and `alone` ns by the caller's
+ * own pace (see above); it ended at `now`. Begins a hold when the window's verdict says so.
+ */
+static void contention_note(contention *c, int64_t wall, int64_t cpu, int64_t alone, int64_t now) {
+  c->wall += wall;
+  c->cpu += cpu;
+  c->alone += alone;
+  if (c->wall < CONTENTION_WINDOW_NS) return;
+  double w = (double)c->wall;
+  int shared = (double)c->alone < CONTENTION_GAIN * w || (double)c->cpu < CONTENTION_RATIO * w;
+  /* On a quiet machine one window in a few dozen looks shared (another thread of Node's for a moment). */
+  if (shared && !c->hold && !c->strike) {
+    c->strike = 1;
+  } else if (shared) {
+    c->strike = 0;
+    c->hold = c->hold ? c->hold * 2 : CONTENTION_HOLD_MIN_NS;
+    if (c->hold > CONTENTION_HOLD_MAX_NS) c->hold = CONTENTION_HOLD_MAX_NS;
+    c->serial_until = now + c->hold;
+    c->holds++;
+  } else {
+    c->hold = 0;
+    c->strike = 0;
+  }
+  c->wall = c->cpu = c->alone = 0;
+}
 
 typedef struct scratch {
   void *p;
@@ -60,6 +126,7 @@ struct aek_pool {
   _Atomic int sleepers;
   pthread_mutex_t mu;
   pthread_cond_t cv;
+  contention busy; /* the caller's alone (runs are not reentrant) */
 };
 
 /* The task field of `claim` while a run is being written (ntasks is always smaller). */
@@ -70,13 +137,13 @@ typedef struct worker_arg {
   int index;
 } worker_arg;
 
-/* Runs tasks of run `run` until none are left (or the run is over). */
-static void claim_all(aek_pool *p, uint32_t run, int thread) {
+/* Runs tasks of run `run` until none are left (or the run is over); returns how many it ran. */
+static long claim_all(aek_pool *p, uint32_t run, int thread) {
   uint64_t v = atomic_load(&p->claim);
-  for (;;) {
-    if ((uint32_t)(v >> 32) != run) return;
+  for (long ran = 0;; ran++) {
+    if ((uint32_t)(v >> 32) != run) return ran;
     long t = (long)(uint32_t)v;
-    if (t >= atomic_load(&p->ntasks)) return;
+    if (t >= atomic_load(&p->ntasks)) return ran;
     if (!atomic_compare_exchange_weak(&p->claim, &v, v + 1)) continue; /* v now holds the current value */
     atomic_load(&p->fn)(atomic_load(&p->ctx), t, thread);
     atomic_fetch_add(&p->done, 1);
@@ -162,6 +229,13 @@ void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int paral
     for (long t = 0; t < ntasks; t++) fn(ctx, t, 0);
     return;
   }
+  int64_t wall0 = clock_ns(CLOCK_MONOTONIC);
+  if (wall0 < p->busy.serial_until) {
+    p->busy.serial_runs++;
+    for (long t = 0; t < ntasks; t++) fn(ctx, t, 0);
+    return;
+  }
+  int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
   uint32_t run = (uint32_t)(atomic_load(&p->claim) >> 32) + 1;
   /*
    * Closed first (the new run's number, no task left): a late worker of the last run fails to claim, and one
@@ -179,7 +253,8 @@ void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int paral
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
   }
-  claim_all(p, run, 0);
+  long mine = claim_all(p, run, 0);
+  int64_t own = clock_ns(CLOCK_MONOTONIC) - wall0;
   /*
    * Wait for the tasks others claimed (not for the workers: one that has not woken yet simply finds nothing
    * left). If the OS took a worker's core in the middle of a task, give ours up rather than spin.
@@ -188,6 +263,15 @@ void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int paral
     if (i < SPIN_BEFORE_SLEEP) CPU_RELAX();
     else sched_yield();
   }
+  int64_t wall1 = clock_ns(CLOCK_MONOTONIC);
+  /* The caller ran `mine` tasks in `own` ns (its share of the run's start-up included): alone, all would take. */
+  int64_t alone = mine > 0 ? (int64_t)((double)own / (double)mine * (double)ntasks) : wall1 - wall0;
+  contention_note(&p->busy, wall1 - wall0, clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0, alone, wall1);
+}
+
+void aek_pool_contention(const aek_pool *p, double out[2]) {
+  out[0] = (double)p->busy.holds;
+  out[1] = (double)p->busy.serial_runs;
 }
 
 static void *grow(scratch *s, size_t bytes) {

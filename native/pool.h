@@ -25,6 +25,12 @@ int aek_pool_threads(const aek_pool *pool);
 void aek_pool_run(aek_pool *pool, long ntasks, aek_task_fn fn, void *ctx, int parallel);
 
 /*
+ * What the pool's watch on shared cores did (see pool.c): out[0] = holds begun (spells of serial runs because
+ * another process wanted our cores), out[1] = runs those holds made serial.
+ */
+void aek_pool_contention(const aek_pool *pool, double out[2]);
+
+/*
  * Per-thread scratch of at least `bytes`, 64-byte aligned, kept between runs (grown when asked for more).
  * Call from the task, with its thread index. Returns NULL when out of memory.
  */

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { valueAndGrad } from '../../src/autograd/backward.js';
 import { getBackend } from '../../src/kernels/registry.js';
+import { FIRST_TRIAL_MS, TRIAL_MS } from '../../src/kernels/threads/contention.js';
 import { threadsSupported, MIN_PARALLEL_MACS } from '../../src/kernels/threads/pool.js';
 import type { Kernels } from '../../src/kernels/types.js';
 import { ARG_COUNT, CLAIM, claimTasks, CLOSED, controlBytes, controlViews, DONE, JOB_ITEMS, rowRange, TASKS } from '../../src/kernels/threads/worker.js';
@@ -29,8 +30,8 @@ let one: WasmBackend, two: WasmBackend, three: WasmBackend;
 before(async () => {
   if (skip) return;
   one = createWasmBackend();
-  two = createWasmBackend({ threads: 2 });
-  three = createWasmBackend({ threads: 3 }); // more threads than this machine may have cores: still correct
+  two = createWasmBackend({ threads: 2, watchContention: false }); // these tests count the jobs split
+  three = createWasmBackend({ threads: 3, watchContention: false }); // more threads than this machine may have cores: still correct
   assert.ok(await two.whenReady(), 'workers of the 2-thread pool started');
   assert.ok(await three.whenReady(), 'workers of the 3-thread pool started');
 });
@@ -131,6 +132,31 @@ describe('wasm GEMM thread pool', { skip }, () => {
       }
     }
     assert.ok(two.pool!.parallelCalls > callsBefore, 'the large GEMMs were split across threads');
+  });
+
+  test('the contention watch runs its trials alone, with the same bits as the parallel jobs', async () => {
+    // A fresh pool: its first trial comes FIRST_TRIAL_MS after its first large GEMM.
+    const b = createWasmBackend({ threads: 2, name: 'wasm-trial-test' });
+    try {
+      assert.ok(await b.whenReady(), 'workers started');
+      const [m, n, k] = [256, 256, 784];
+      const [a1, b1, c1] = operands(one, m, n, k, 5);
+      one.kernels.matmul!(a1, b1, c1, m, n, k, false, true);
+      const [a, bb, c] = operands(b, m, n, k, 5);
+      const end = performance.now() + FIRST_TRIAL_MS + 4 * TRIAL_MS;
+      let runs = 0;
+      while (performance.now() < end || runs < 4) {
+        c.fill(NaN);
+        b.kernels.matmul!(a, bb, c, m, n, k, false, true);
+        sameBits(c, c1, `run ${runs}`);
+        runs++;
+      }
+      const w = b.pool!.contention;
+      assert.ok(w.trials >= 1, `a trial ran (${runs} GEMMs)`);
+      assert.ok(b.pool!.parallelCalls > 0 && b.pool!.parallelCalls < runs, `some GEMMs split, not those of the trial (${b.pool!.parallelCalls} of ${runs})`);
+    } finally {
+      b.close();
+    }
   });
 
   test('small GEMMs stay on the calling thread', () => {

@@ -7,6 +7,8 @@ export interface NativeAddon {
   /** A kernel context on the memory behind `bytes` (the backend's whole WebAssembly.Memory), with a pool of `threads`. */
   create(bytes: Uint8Array, threads: number): NativeContext;
   threads(ctx: NativeContext): number;
+  /** [holds begun, runs they made serial]: the pool's watch on cores shared with other processes (native/pool.c). */
+  contention(ctx: NativeContext): [number, number];
   /** The instruction set the kernels run with here: 'avx512', 'avx2' or 'generic'. */
   isa(): string;
   gemm(ctx: NativeContext, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number): void;

@@ -39,6 +39,11 @@ export interface NativeBackend extends Backend {
   readonly wasm: WasmBackend;
   whenReady(): Promise<boolean>;
   close(): void;
+  /**
+   * What the pool did about other processes wanting our cores: `holds` spells in which parallel runs went serial,
+   * `serialRuns` the runs they made serial (native/pool.c says when and why). Counts since the backend was made.
+   */
+  contention(): { holds: number; serialRuns: number };
 }
 
 export function nativeAvailable(): boolean {
@@ -67,6 +72,10 @@ export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBack
     withArena: <T>(fn: () => T): T => wasm.withArena(fn),
     whenReady: async () => true,
     close: () => wasm.close(),
+    contention: () => {
+      const [holds, serialRuns] = addon.contention(ctx);
+      return { holds, serialRuns };
+    },
   };
 }
 

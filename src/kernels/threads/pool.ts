@@ -22,6 +22,7 @@
 import { WORKER_SOURCE } from '../wasm/generated/worker-source.js';
 import type { WasmHeap } from '../wasm/heap.js';
 import type { KernelExports, WasmMemory, WasmModule } from '../wasm/module.js';
+import { ContentionWatch } from './contention.js';
 import { claimTasks, CLAIM, CLOSED, controlBytes, controlViews, DONE, GEN, JOB_GEMM, JOB_ITEMS, READY, spinWhile, STOP, TASKS, WORKER_TAG, type WorkerInit } from './worker.js';
 
 /**
@@ -160,6 +161,8 @@ export interface GemmPoolOptions {
   threads: number;
   /** The caller's own GEMM workspace (byte offset). */
   work: () => number;
+  /** Run jobs alone while other processes leave the workers no gain (contention.ts). */
+  watchContention: boolean;
   /** Browsers: the URL of worker.js to start instead of the embedded source (for pages that forbid blob: workers). */
   workerUrl?: string | URL;
 }
@@ -176,12 +179,15 @@ export class GemmPool {
   private closed = false;
   /** GEMM and patch jobs that were split across threads (for tests and diagnostics). */
   parallelCalls = 0;
+  /** When the workers stop paying because other processes want the cores (contention.ts). */
+  readonly contention: ContentionWatch;
 
   constructor(private readonly o: GemmPoolOptions) {
     const why = threadsUnsupportedReason();
     if (why) throw new Error(`aekit: no thread pool here: ${why}`);
     const wt = builtin<WorkerThreads>('node:worker_threads');
     this.threads = Math.max(1, Math.floor(o.threads));
+    this.contention = new ContentionWatch(o.watchContention);
     const control = new SharedArrayBuffer(controlBytes(this.threads));
     ({ ctl: this.ctl, args: this.args } = controlViews(control));
     this.grain = o.wasm.gemmRowGrain();
@@ -215,14 +221,12 @@ export class GemmPool {
   readonly gemm = (a: number, b: number, c: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void => {
     const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
     const p = this.closed || m * n * k < MIN_PARALLEL_MACS ? 1 : Math.min(1 + this.readyWorkers(), Math.ceil(m / this.grain));
-    if (p === 1) {
-      this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
-      return;
-    }
+    const alone = (): void => this.o.wasm.gemm(a, b, c, m, n, k, tA, tB, this.o.work(), 0, m);
+    if (p === 1) return alone();
     const tiles = Math.ceil(m / this.grain);
     const tasks = Math.min(tiles, p * GEMM_TASKS_PER_THREAD);
     const per = Math.ceil(tiles / tasks) * this.grain;
-    this.dispatch(Math.ceil(m / per), [JOB_GEMM, a, b, c, m, n, k, tA, tB, per]);
+    this.watched(`g${m},${n},${k},${tA}${tB}`, alone, () => this.dispatch(Math.ceil(m / per), [JOB_GEMM, a, b, c, m, n, k, tA, tB, per]));
   };
 
   /**
@@ -232,13 +236,21 @@ export class GemmPool {
    */
   readonly job = (desc: number, items: number, scratch: number, stride: number, work: number): void => {
     const p = this.closed || work < MIN_PARALLEL_MACS ? 1 : Math.min(1 + this.readyWorkers(), items);
-    if (p <= 1) {
-      this.o.wasm.job(desc, 0, items, scratch);
-      return;
-    }
+    const alone = (): void => this.o.wasm.job(desc, 0, items, scratch);
+    if (p <= 1) return alone();
     const per = Math.ceil(items / Math.min(items, p * ITEM_TASKS_PER_THREAD));
-    this.dispatch(Math.ceil(items / per), [JOB_ITEMS, desc, items, scratch, stride, per]);
+    this.watched(`j${desc},${items},${work}`, alone, () => this.dispatch(Math.ceil(items / per), [JOB_ITEMS, desc, items, scratch, stride, per]));
   };
+
+  /** Runs a job worth splitting in parallel, or alone when the contention watch says so, and tells it the time. */
+  private watched(shape: string, alone: () => void, parallel: () => void): void {
+    const start = performance.now();
+    const serial = this.contention.serial(start);
+    if (serial) alone();
+    else parallel();
+    const end = performance.now();
+    this.contention.note(shape, end - start, !serial, end);
+  }
 
   /**
    * Runs a job of `tasks` blocks (arguments `job`, see worker.ts) on every ready thread: publishes it, claims

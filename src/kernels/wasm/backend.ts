@@ -35,6 +35,12 @@ export interface WasmBackendOptions {
    * source, which works with any bundler.
    */
   workerUrl?: string | URL;
+  /**
+   * With threads: watch for other processes taking the cores, and run jobs on the calling thread while the
+   * workers do not pay (src/kernels/threads/contention.ts; results are the same either way). Default true;
+   * false splits every large job, e.g. to measure the workers themselves.
+   */
+  watchContention?: boolean;
   /** Upper limit of the memory in MiB (default and maximum 4096, the wasm32 limit). Reserved, not committed. */
   maxMemoryMB?: number;
   /** Registered name (default 'wasm'). */
@@ -82,7 +88,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const single: GemmRunner = (a, b, c, m, n, k, transA, transB) => {
     wasm.gemm(a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0, mainWork(), 0, m);
   };
-  const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork, ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) }) : null;
+  const pool = threads > 1 ? new GemmPool({ module, memory, wasm, heap, threads, work: mainWork, watchContention: opts.watchContention ?? true, ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) }) : null;
   const runGemm: GemmRunner = pool ? pool.gemm : single;
   const runJob: JobRunner = pool ? pool.job : (desc, items, scratch) => wasm.job(desc, 0, items, scratch);
 

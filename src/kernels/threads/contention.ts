@@ -1,0 +1,95 @@
+/**
+ * The wasm pool's watch on cores shared with other processes. Results do not depend on the thread count, so
+ * the pool may stop using its workers for a while when they do not pay: with one busy process on two cores
+ * the scheduler puts a worker beside it (or the caller), and two threads ran 5-25 % slower than one.
+ *
+ * The native pool (native/pool.c, "Sharing the cores with another process") decides from the caller's own CPU
+ * clock and its pace. Neither works here: Node 20 has no per-thread CPU clock (process.threadCpuUsage came in
+ * Node 23.9), browsers have no CPU clock at all, and the caller's pace in its own blocks is inflated whenever
+ * it is preempted inside one (measured under load: the estimate spread over 1.0-2.8 in 20 ms windows, 1.4-2.4
+ * on a quiet machine). So this side measures the thing itself: the same job, alone and in parallel.
+ *
+ * Jobs repeat (a training step, or an inference batch, issues the same shapes every time), so each job shape
+ * keeps the wall time it last took on the caller alone. Every TRIAL_EVERY_MS (the first FIRST_TRIAL_MS after
+ * the first job), a trial runs TRIAL_MS of jobs on the caller alone to refresh those times. Each window of WINDOW_MS of parallel jobs then compares what its jobs
+ * would have taken alone with what they took: under GAIN, the next hold runs serial (its jobs refresh the
+ * times too); then parallel jobs probe again, each probe that finds the same doubling the hold up to
+ * HOLD_MAX_MS, one that finds the workers paying resetting it. On a quiet machine this costs the trials
+ * (~2 % of the time run at one thread's speed).
+ */
+export const WINDOW_MS = 20;
+export const GAIN = 1.1;
+export const TRIAL_MS = 30;
+export const TRIAL_EVERY_MS = 1500;
+/** The first trial comes this long after the first job worth splitting (a short run never pays for one). */
+export const FIRST_TRIAL_MS = 250;
+export const HOLD_MIN_MS = 100;
+export const HOLD_MAX_MS = 1600;
+/** Job shapes remembered; more (inference on ever new batch sizes) start the table afresh. */
+const MAX_SHAPES = 256;
+
+export class ContentionWatch {
+  /** Holds begun. */
+  holds = 0;
+  /** Jobs a hold (not a trial) made serial. */
+  serialRuns = 0;
+  /** Trials begun. */
+  trials = 0;
+  private readonly alone = new Map<string, number>();
+  private wall = 0; // parallel wall time in the current window
+  private known = 0; // ... of jobs whose time alone is known
+  private est = 0; // ... and their times alone
+  private serialUntil = 0;
+  private trialUntil = 0;
+  private nextTrial = NaN;
+  private hold = 0;
+
+  /** `enabled` false: every job runs in parallel, and nothing is recorded. */
+  constructor(private readonly enabled = true) {}
+
+  /** Whether the job `shape` starting at `now` (ms) runs on the caller alone (a hold or a trial). */
+  serial(now: number): boolean {
+    if (!this.enabled) return false;
+    if (now < this.serialUntil) {
+      this.serialRuns++;
+      return true;
+    }
+    if (now < this.trialUntil) return true;
+    if (Number.isNaN(this.nextTrial)) this.nextTrial = now + FIRST_TRIAL_MS;
+    if (now >= this.nextTrial) {
+      this.trialUntil = now + TRIAL_MS;
+      this.trials++;
+      this.nextTrial = now + TRIAL_EVERY_MS;
+      return true;
+    }
+    return false;
+  }
+
+  /** Records a job of `shape` that took `wall` ms, ending at `now`, on the caller alone or in parallel. */
+  note(shape: string, wall: number, parallel: boolean, now: number): void {
+    if (!this.enabled) return;
+    if (!parallel) {
+      if (this.alone.size >= MAX_SHAPES && !this.alone.has(shape)) this.alone.clear();
+      this.alone.set(shape, wall);
+      return;
+    }
+    this.wall += wall;
+    const alone = this.alone.get(shape);
+    if (alone !== undefined) {
+      this.known += wall;
+      this.est += alone;
+    }
+    if (this.wall < WINDOW_MS) return;
+    // A verdict needs most of the window's jobs measured alone (a trial may not have reached every shape).
+    if (this.known >= this.wall / 2) {
+      if (this.est < GAIN * this.known) {
+        this.hold = this.hold ? Math.min(2 * this.hold, HOLD_MAX_MS) : HOLD_MIN_MS;
+        this.serialUntil = now + this.hold;
+        this.holds++;
+      } else {
+        this.hold = 0;
+      }
+    }
+    this.wall = this.known = this.est = 0;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The wasm pool's contention watch (src/kernels/threads/contention.ts), driven with made-up times: when jobs
+ * run alone (trials and holds), how holds grow and end, and when it declines to judge. The pool's results do not
+ * depend on these choices (test/kernels/threads.test.ts checks the bits for any split).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ContentionWatch, FIRST_TRIAL_MS, GAIN, HOLD_MAX_MS, HOLD_MIN_MS, TRIAL_EVERY_MS, TRIAL_MS, WINDOW_MS } from '../../src/kernels/threads/contention.js';
+
+/** Feeds one window of parallel jobs of `shape`, each taking `each` ms, ending at `end`; returns the window's end. */
+function window(w: ContentionWatch, shape: string, each: number, end: number): number {
+  const n = Math.ceil(WINDOW_MS / each);
+  for (let i = 0; i < n; i++) w.note(shape, each, true, end - (n - 1 - i) * each);
+  return end;
+}
+
+/** How long a hold keeps jobs alone from `t` on, probing every ms (a trial right after it is not counted). */
+function heldFor(w: ContentionWatch, t: number): number {
+  const before = w.serialRuns;
+  for (let d = 0; w.serial(t + d); d++);
+  return w.serialRuns - before;
+}
+
+/** A watch whose first trial is behind it, with shape 'g' measured alone at `alone` ms. */
+function measured(alone: number): ContentionWatch {
+  const w = new ContentionWatch();
+  assert.equal(w.serial(0), false);
+  assert.equal(w.serial(FIRST_TRIAL_MS), true, 'the first trial');
+  w.note('g', alone, false, FIRST_TRIAL_MS + alone);
+  return w;
+}
+
+describe('contention watch', () => {
+  test('trials: the first FIRST_TRIAL_MS after the first job, TRIAL_MS long, then every TRIAL_EVERY_MS; not counted as holds', () => {
+    const w = new ContentionWatch();
+    assert.equal(w.serial(1000), false);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS - 1), false);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS), true);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_MS - 1), true);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_MS), false);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_EVERY_MS - 1), false);
+    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_EVERY_MS), true);
+    assert.equal(w.trials, 2);
+    assert.equal(w.holds, 0);
+    assert.equal(w.serialRuns, 0);
+  });
+
+  test('parallel jobs that gain less than GAIN over their time alone begin a hold, doubling up to HOLD_MAX_MS', () => {
+    const w = measured(4);
+    let t = 1000;
+    const holds: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      t = window(w, 'g', 4 / (GAIN * 0.99), t); // just under GAIN
+      holds.push(heldFor(w, t));
+      t += holds[holds.length - 1];
+    }
+    const expected = [HOLD_MIN_MS];
+    while (expected.length < 7) expected.push(Math.min(HOLD_MAX_MS, 2 * expected[expected.length - 1]));
+    assert.deepEqual(holds, expected);
+    assert.equal(w.holds, 7);
+    assert.equal(w.serialRuns, expected.reduce((a, b) => a + b, 0));
+  });
+
+  test('a window that gains GAIN or more ends the doubling: the next hold starts at HOLD_MIN_MS again', () => {
+    const w = measured(4);
+    let t = window(w, 'g', 4, 1000); // no gain at all
+    assert.equal(heldFor(w, t), HOLD_MIN_MS);
+    t = window(w, 'g', 4, t + HOLD_MIN_MS + 50);
+    assert.equal(heldFor(w, t), 2 * HOLD_MIN_MS);
+    t = window(w, 'g', 4 / (GAIN * 1.01), t + 2 * HOLD_MIN_MS + 50); // the workers pay
+    assert.equal(heldFor(w, t), 0);
+    t = window(w, 'g', 2, t + 10);
+    assert.equal(heldFor(w, t), 0, 'twice as fast in parallel: no hold');
+    t = window(w, 'g', 4, t + 10);
+    assert.equal(heldFor(w, t), HOLD_MIN_MS);
+  });
+
+  test('no verdict on a window whose jobs were mostly never run alone', () => {
+    const w = measured(4);
+    // 60 % of the window's time in a shape with no time alone, 40 % in 'g' at no gain: no hold.
+    let t = 1000;
+    for (let i = 0; i < 12; i++) w.note('other', 1, true, (t += 1));
+    for (let i = 0; i < 2; i++) w.note('g', 4, true, (t += 4));
+    assert.equal(w.holds, 0);
+    assert.equal(heldFor(w, t), 0);
+    // Once 'other' has a time alone too, the same window is judged.
+    w.note('other', 1, false, t);
+    for (let i = 0; i < 12; i++) w.note('other', 1, true, (t += 1));
+    for (let i = 0; i < 2; i++) w.note('g', 4, true, (t += 4));
+    assert.equal(w.holds, 1);
+  });
+
+  test('the newest time alone counts: a shape measured again under load replaces the old time', () => {
+    const w = measured(2); // alone on a quiet machine
+    let t = window(w, 'g', 4, 1000); // in parallel under load: slower than alone was
+    assert.equal(heldFor(w, t), HOLD_MIN_MS);
+    w.note('g', 8, false, t + 10); // alone during the hold, under the same load
+    t = window(w, 'g', 4, t + HOLD_MIN_MS + 10); // parallel now gains 2x over that
+    assert.equal(heldFor(w, t), 0);
+  });
+});
