@@ -43,14 +43,17 @@ export function threadRatios(rows: Row[]): ThreadRatio[] {
 const fmt = (v: number | null): string => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
 const times = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}x`);
 
-export function resultsMarkdown(o: { command: string; seconds: number; load: number; ids: string[]; rows: Row[]; gemm: GemmRow[] }): string {
+export function resultsMarkdown(o: { command: string; seconds: number; load: number; rounds?: number; ids: string[]; rows: Row[]; gemm: GemmRow[] }): string {
   const lines: string[] = [];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   let nproc = String(cpus().length);
   try { nproc = execSync('nproc').toString().trim(); } catch { /* not on Linux */ }
   lines.push(o.load ? '# aekit benchmark results under load' : '# aekit benchmark results', '');
   lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${nproc} cores (nproc), ${cpu}, Node ${process.version}.`);
-  lines.push(`Command: \`${o.command}\` (each number is one measurement of about ${o.seconds} s after a warm-up batch; inference about ${Math.max(1, o.seconds / 2)} s).`);
+  const each = (o.rounds ?? 1) > 1
+    ? `each number is the median of ${o.rounds} measurements of about ${o.seconds} s, the libraries of a workload measured in turn, ${o.rounds} rounds over; inference about ${Math.max(1, o.seconds / 2)} s; the PyTorch rows are one measurement per setting`
+    : `each number is one measurement of about ${o.seconds} s after a warm-up batch; inference about ${Math.max(1, o.seconds / 2)} s`;
+  lines.push(`Command: \`${o.command}\` (${each}).`);
   lines.push(`Load: ${o.load ? `${o.load} busy process${o.load === 1 ? '' : 'es'} (busy-loop \`node\` processes) running through every measurement.` : 'none.'}`, '');
 
   for (const id of o.ids) {

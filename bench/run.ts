@@ -10,6 +10,9 @@
  *   npm run bench -- --load 1                       the same with 1 busy process throughout: bench/RESULTS-load.md
  *   npm run bench -- --out /tmp/run2.md             the report to that file instead (a second run that must not
  *                                                   replace the one the README restates)
+ *   npm run bench -- --load 1 --rounds 3            each library measured 3 times, in turn with the others of its
+ *                                                   workload, and its median reported: a busy machine's speed drifts
+ *                                                   more than the 1-thread / 2-thread difference under question
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     peers: { type: 'string', default: 'all' },
     load: { type: 'string', default: '0' },
+    rounds: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
   strict: true,
@@ -42,6 +46,8 @@ const seconds = Number(values.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
 const load = Number(values.load);
 if (!(Number.isInteger(load) && load >= 0)) throw new Error(`--load must be a whole number of processes, got ${values.load}`);
+const rounds = Number(values.rounds);
+if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds must be a whole number >= 1, got ${values.rounds}`);
 const ids = values.workloads!.split(',').map((s) => s.trim());
 for (const id of ids) if (!(id in WORKLOADS)) throw new Error(`unknown workload '${id}' (known: ${Object.keys(WORKLOADS).join(', ')})`);
 const cores = cpus().length;
@@ -63,8 +69,18 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 const stopLoad = load > 0 ? startLoad(load) : () => {};
 if (load > 0) log(`load: ${load} busy process${load === 1 ? '' : 'es'} until the end of the run`);
 
+/** The middle value (the lower of the two middle ones for an even count); null if any measurement failed. */
+function median(xs: (number | null)[]): number | null {
+  if (xs.some((x) => x === null)) return null;
+  const s = (xs as number[]).slice().sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
 for (const id of ids) {
   const w = WORKLOADS[id as WorkloadId];
+  // Every available peer is set up first, then measured in turn, `rounds` times over (one round: as before,
+  // one after the other), so a drift of the machine's speed spreads over all of them rather than one.
+  const live: { peer: Peer; failed: string[]; tr: (number | null)[]; inf: (number | null)[] }[] = [];
   for (const peer of peers) {
     const why = await peer.unavailable();
     if (why) {
@@ -72,21 +88,37 @@ for (const id of ids) {
       log(`${id} ${peer.name}: skipped (${why})`);
       continue;
     }
-    // A peer that cannot run a workload (TF.js wasm has no gradient kernel for Conv2D) gets its error as the
-    // note, and whatever it did measure (e.g. inference).
-    await peer.setup(w, images, train.length);
-    const failed: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<number>): Promise<number | null> => {
-      try {
-        return await fn();
-      } catch (e) {
-        failed.push(`${what}: ${(e as Error).message.split('\n')[0]}`);
-        return null;
-      }
-    };
-    const tr = await attempt('cannot train', () => peer.train(seconds));
-    const inf = await attempt('cannot infer', () => peer.infer(Math.max(1, seconds / 2)));
-    await peer.teardown?.();
+    live.push({ peer, failed: [], tr: [], inf: [] });
+  }
+  // A peer that cannot run a workload (TF.js wasm has no gradient kernel for Conv2D) gets its error as the
+  // note, and whatever it did measure (e.g. inference).
+  const attempt = async (failed: string[], what: string, fn: () => Promise<number>): Promise<number | null> => {
+    try {
+      return await fn();
+    } catch (e) {
+      const line = `${what}: ${(e as Error).message.split('\n')[0]}`;
+      if (!failed.includes(line)) failed.push(line);
+      return null;
+    }
+  };
+  const measure = async (m: (typeof live)[number]): Promise<void> => {
+    m.tr.push(await attempt(m.failed, 'cannot train', () => m.peer.train(seconds)));
+    m.inf.push(await attempt(m.failed, 'cannot infer', () => m.peer.infer(Math.max(1, seconds / 2))));
+    if (rounds > 1) log(`${id} ${m.peer.name} round ${m.tr.length}: train ${m.tr.at(-1)?.toFixed(0) ?? '—'}, infer ${m.inf.at(-1)?.toFixed(0) ?? '—'} samples/s`);
+  };
+  if (rounds === 1) {
+    for (const m of live) {
+      await m.peer.setup(w, images, train.length);
+      await measure(m);
+      await m.peer.teardown?.();
+    }
+  } else {
+    for (const m of live) await m.peer.setup(w, images, train.length);
+    for (let r = 0; r < rounds; r++) for (const m of live) await measure(m);
+    for (const m of live) await m.peer.teardown?.();
+  }
+  for (const { peer, failed, tr: trs, inf: infs } of live) {
+    const tr = median(trs), inf = median(infs);
     const note = [...failed, peer.measurementNote?.(w) ?? ''].filter((x) => x).join('; ') || undefined;
     const backend = backendOf.get(peer), tried = peer.settingsTried?.(w);
     rows.push({
@@ -140,8 +172,8 @@ if (values.json) {
 if (!values.json) {
   gemm.unshift(...aekitGemm.map((r) => ({ library: `aekit ${r.kernel}`, threads: String(r.threads), transA: r.transA, transB: r.transB, gflops: r.gflops })));
   gemm.push(...peerGemm.map((r) => ({ library: `${r.library} (tf.matMul)`, threads: r.library.includes('wasm') ? '1 (Node: no threads)' : '1', transA: false, transB: false, gflops: r.gflops })));
-  const command = `npm run bench -- --workloads ${ids.join(',')} --seconds ${seconds}${load ? ` --load ${load}` : ''}`;
-  const md = resultsMarkdown({ command, seconds, load, ids, rows, gemm });
+  const command = `npm run bench -- --workloads ${ids.join(',')} --seconds ${seconds}${values.peers === 'all' ? '' : ` --peers ${values.peers}`}${load ? ` --load ${load}` : ''}${rounds > 1 ? ` --rounds ${rounds}` : ''}`;
+  const md = resultsMarkdown({ command, seconds, load, rounds, ids, rows, gemm });
   console.log(md);
   // Under load the numbers answer another question, so they do not replace the quiet machine's RESULTS.md.
   const name = load ? 'RESULTS-load.md' : 'RESULTS.md';
