@@ -2,8 +2,9 @@
  * The thread pool behind the native kernels (see pool.h). Why a pool of our own and not OpenMP: OpenMP's
  * schedules hand out iterations by thread number (static) or need its runtime's wait policy tuned to share
  * two cores with anything else (the PyTorch peer's OMP_WAIT_POLICY story), and libgomp may be missing where a
- * bare C compiler is not. This one is ~150 lines: workers spin briefly after a run (kernels come in quick
- * succession during a training step), then sleep on a condition variable, so an idle process costs nothing.
+ * bare C compiler is not. This one is ~280 lines: workers spin briefly after a run (kernels come in quick
+ * succession during a training step), then sleep on a condition variable, so an idle process costs nothing;
+ * and while other processes take the cores, runs go serial for a while (see "Sharing the cores" below).
  */
 #define _GNU_SOURCE
 #include "pool.h"

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ContentionWatch, FIRST_TRIAL_MS, GAIN, HOLD_MAX_MS, HOLD_MIN_MS, TRIAL_EVERY_MS, TRIAL_MS, WINDOW_MS } from '../../src/kernels/threads/contention.js';
+import { ContentionWatch, FIRST_TRIAL_MS, GAIN, HOLD_MAX_MS, HOLD_MIN_MS, TRIAL_EVERY_MS, WINDOW_MS } from '../../src/kernels/threads/contention.js';
 
 /** Feeds one window of parallel jobs of `shape`, each taking `each` ms, ending at `end`; returns the window's end. */
 function window(w: ContentionWatch, shape: string, each: number, end: number): number {
@@ -14,35 +14,51 @@ function window(w: ContentionWatch, shape: string, each: number, end: number): n
   return end;
 }
 
-/** How long a hold keeps jobs alone from `t` on, probing every ms (a trial right after it is not counted). */
+/** How long a hold keeps jobs alone from `t` on, probing every ms (trials are not holds: not counted). */
 function heldFor(w: ContentionWatch, t: number): number {
-  const before = w.serialRuns;
-  for (let d = 0; w.serial(t + d); d++);
-  return w.serialRuns - before;
+  for (let d = 0; ; d++) {
+    const before = w.serialRuns;
+    w.serial('g', t + d);
+    if (w.serialRuns === before) return d;
+  }
 }
 
-/** A watch whose first trial is behind it, with shape 'g' measured alone at `alone` ms. */
+/** A watch with shape 'g' measured alone at `alone` ms, in its first trial. */
 function measured(alone: number): ContentionWatch {
   const w = new ContentionWatch();
-  assert.equal(w.serial(0), false);
-  assert.equal(w.serial(FIRST_TRIAL_MS), true, 'the first trial');
+  assert.equal(w.serial('g', 0), false);
+  assert.equal(w.serial('g', FIRST_TRIAL_MS), true, 'the first trial');
   w.note('g', alone, false, FIRST_TRIAL_MS + alone);
   return w;
 }
 
 describe('contention watch', () => {
-  test('trials: the first FIRST_TRIAL_MS after the first job, TRIAL_MS long, then every TRIAL_EVERY_MS; not counted as holds', () => {
+  test('trials: from FIRST_TRIAL_MS on, each shape runs alone once when its time alone is unknown or TRIAL_EVERY_MS old', () => {
     const w = new ContentionWatch();
-    assert.equal(w.serial(1000), false);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS - 1), false);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS), true);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_MS - 1), true);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_MS), false);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_EVERY_MS - 1), false);
-    assert.equal(w.serial(1000 + FIRST_TRIAL_MS + TRIAL_EVERY_MS), true);
-    assert.equal(w.trials, 2);
+    const t0 = 1000, t1 = t0 + FIRST_TRIAL_MS;
+    assert.equal(w.serial('g', t0), false);
+    assert.equal(w.serial('g', t1 - 1), false, 'no trial in the first FIRST_TRIAL_MS');
+    assert.equal(w.serial('g', t1), true, 'g unknown: a trial');
+    w.note('g', 4, false, t1 + 4);
+    assert.equal(w.serial('g', t1 + 10), false, 'g known');
+    assert.equal(w.serial('h', t1 + 10), true, 'h unknown: a trial');
+    w.note('h', 2, false, t1 + 12);
+    assert.equal(w.serial('g', t1 + 4 + TRIAL_EVERY_MS - 1), false);
+    assert.equal(w.serial('h', t1 + 4 + TRIAL_EVERY_MS - 1), false);
+    assert.equal(w.serial('g', t1 + 4 + TRIAL_EVERY_MS), true, 'g again after TRIAL_EVERY_MS');
+    assert.equal(w.trials, 3);
     assert.equal(w.holds, 0);
     assert.equal(w.serialRuns, 0);
+  });
+
+  test('disabled, it never runs a job alone', () => {
+    const w = new ContentionWatch(false);
+    w.note('g', 10, false, 0);
+    for (let t = 0; t < 4000; t += 4) {
+      assert.equal(w.serial('g', t), false);
+      w.note('g', 10, true, t);
+    }
+    assert.deepEqual([w.trials, w.holds, w.serialRuns], [0, 0, 0]);
   });
 
   test('parallel jobs that gain less than GAIN over their time alone begin a hold, doubling up to HOLD_MAX_MS', () => {

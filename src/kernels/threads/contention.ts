@@ -10,18 +10,18 @@
  * on a quiet machine). So this side measures the thing itself: the same job, alone and in parallel.
  *
  * Jobs repeat (a training step, or an inference batch, issues the same shapes every time), so each job shape
- * keeps the wall time it last took on the caller alone. Every TRIAL_EVERY_MS (the first FIRST_TRIAL_MS after
- * the first job), a trial runs TRIAL_MS of jobs on the caller alone to refresh those times. Each window of WINDOW_MS of parallel jobs then compares what its jobs
- * would have taken alone with what they took: under GAIN, the next hold runs serial (its jobs refresh the
- * times too); then parallel jobs probe again, each probe that finds the same doubling the hold up to
- * HOLD_MAX_MS, one that finds the workers paying resetting it. On a quiet machine this costs the trials
- * (~2 % of the time run at one thread's speed).
+ * keeps the wall time it last took on the caller alone: from FIRST_TRIAL_MS after the first job on, a shape
+ * whose time alone is unknown or older than TRIAL_EVERY_MS runs alone once (a trial). Each window of WINDOW_MS
+ * of parallel jobs then compares what its jobs would have taken alone with what they took: under GAIN, the next
+ * hold runs serial (its jobs refresh the times too); then parallel jobs probe again, each probe that finds the
+ * same doubling the hold up to HOLD_MAX_MS, one that finds the workers paying resetting it. On a quiet machine
+ * this costs the trials: about one training step in every TRIAL_EVERY_MS runs at one thread's speed (~1 %).
+ * (A trial of a fixed time, tried first, left the shapes of a step longer than it unmeasured: W3 on wasm.)
  */
 export const WINDOW_MS = 20;
 export const GAIN = 1.1;
-export const TRIAL_MS = 30;
 export const TRIAL_EVERY_MS = 1500;
-/** The first trial comes this long after the first job worth splitting (a short run never pays for one). */
+/** Trials begin this long after the first job worth splitting (a short run never pays for them). */
 export const FIRST_TRIAL_MS = 250;
 export const HOLD_MIN_MS = 100;
 export const HOLD_MAX_MS = 1600;
@@ -33,36 +33,32 @@ export class ContentionWatch {
   holds = 0;
   /** Jobs a hold (not a trial) made serial. */
   serialRuns = 0;
-  /** Trials begun. */
+  /** Jobs run alone to time their shape. */
   trials = 0;
-  private readonly alone = new Map<string, number>();
+  private readonly alone = new Map<string, { ms: number; at: number }>();
+  private start = NaN; // the first job's time
   private wall = 0; // parallel wall time in the current window
   private known = 0; // ... of jobs whose time alone is known
   private est = 0; // ... and their times alone
   private serialUntil = 0;
-  private trialUntil = 0;
-  private nextTrial = NaN;
   private hold = 0;
 
   /** `enabled` false: every job runs in parallel, and nothing is recorded. */
   constructor(private readonly enabled = true) {}
 
-  /** Whether the job `shape` starting at `now` (ms) runs on the caller alone (a hold or a trial). */
-  serial(now: number): boolean {
+  /** Whether a job of `shape` starting at `now` (ms) runs on the caller alone (a hold or a trial). */
+  serial(shape: string, now: number): boolean {
     if (!this.enabled) return false;
     if (now < this.serialUntil) {
       this.serialRuns++;
       return true;
     }
-    if (now < this.trialUntil) return true;
-    if (Number.isNaN(this.nextTrial)) this.nextTrial = now + FIRST_TRIAL_MS;
-    if (now >= this.nextTrial) {
-      this.trialUntil = now + TRIAL_MS;
-      this.trials++;
-      this.nextTrial = now + TRIAL_EVERY_MS;
-      return true;
-    }
-    return false;
+    if (Number.isNaN(this.start)) this.start = now;
+    if (now - this.start < FIRST_TRIAL_MS) return false;
+    const a = this.alone.get(shape);
+    if (a && now - a.at < TRIAL_EVERY_MS) return false;
+    this.trials++;
+    return true;
   }
 
   /** Records a job of `shape` that took `wall` ms, ending at `now`, on the caller alone or in parallel. */
@@ -70,17 +66,17 @@ export class ContentionWatch {
     if (!this.enabled) return;
     if (!parallel) {
       if (this.alone.size >= MAX_SHAPES && !this.alone.has(shape)) this.alone.clear();
-      this.alone.set(shape, wall);
+      this.alone.set(shape, { ms: wall, at: now });
       return;
     }
     this.wall += wall;
     const alone = this.alone.get(shape);
-    if (alone !== undefined) {
+    if (alone) {
       this.known += wall;
-      this.est += alone;
+      this.est += alone.ms;
     }
     if (this.wall < WINDOW_MS) return;
-    // A verdict needs most of the window's jobs measured alone (a trial may not have reached every shape).
+    // A verdict needs most of the window's jobs measured alone (trials may not have reached every shape yet).
     if (this.known >= this.wall / 2) {
       if (this.est < GAIN * this.known) {
         this.hold = this.hold ? Math.min(2 * this.hold, HOLD_MAX_MS) : HOLD_MIN_MS;

@@ -245,7 +245,7 @@ export class GemmPool {
   /** Runs a job worth splitting in parallel, or alone when the contention watch says so, and tells it the time. */
   private watched(shape: string, alone: () => void, parallel: () => void): void {
     const start = performance.now();
-    const serial = this.contention.serial(start);
+    const serial = this.contention.serial(shape, start);
     if (serial) alone();
     else parallel();
     const end = performance.now();
