@@ -15,6 +15,7 @@ import { type Peer, timeLoop, type Workload } from '../workloads.js';
 export function aekitPeer(backendName: string): Peer {
   let model: Module & { sigmoidLogits(x: Tensor): Tensor | null }, opt: Optimizer, w: Workload, backend: Backend;
   let batches: Tensor[] = [];
+  let holdsBefore = { holds: 0, serialRuns: 0 };
   // Fast backends reset a step arena after each step; the reference backend leaves memory to the GC.
   // The first step runs outside the arena: optimizers allocate their state on their first update.
   let warm = false;
@@ -33,6 +34,7 @@ export function aekitPeer(backendName: string): Peer {
     async setup(workload, images, n) {
       w = workload;
       backend = getBackend(backendName);
+      holdsBefore = backend.contention?.() ?? { holds: 0, serialRuns: 0 };
       model = workloadModel(w, backend);
       warm = false;
       opt = makeOptimizer(w.optimizer.name, model, { lr: w.optimizer.lr });
@@ -56,6 +58,13 @@ export function aekitPeer(backendName: string): Peer {
     },
     async infer(seconds) {
       return timeLoop(seconds, w.batchSize, (i) => run(() => noGrad(() => model.forward(batches[i % batches.length]).data[0])));
+    },
+    // Whether the pool stopped using its workers during this workload's measurements (other processes took the
+    // cores, or looked to): a reader of a low two-thread number should know.
+    measurementNote() {
+      const now = backend?.contention?.();
+      if (!now || now.holds === holdsBefore.holds) return null;
+      return `the pool ran kernels on one thread in ${now.holds - holdsBefore.holds} spell(s), ${now.serialRuns - holdsBefore.serialRuns} calls: the workers did not pay`;
     },
   };
 }

@@ -133,4 +133,10 @@ export interface Backend {
    * backend without it (ref) just calls `fn` — use `backend.withArena?.(fn) ?? fn()`.
    */
   withArena?<T>(fn: () => T): T;
+  /**
+   * Threaded backends: what their pool did about other processes taking the cores. `holds` counts the spells in
+   * which large kernels ran on the calling thread alone because the workers did not pay, `serialRuns` the kernel
+   * calls those spells kept alone (native/pool.c, src/kernels/threads/contention.ts). Counts since creation.
+   */
+  contention?(): { holds: number; serialRuns: number };
 }

@@ -39,10 +39,6 @@ export interface NativeBackend extends Backend {
   readonly wasm: WasmBackend;
   whenReady(): Promise<boolean>;
   close(): void;
-  /**
-   * What the pool did about other processes wanting our cores: `holds` spells in which parallel runs went serial,
-   * `serialRuns` the runs they made serial (native/pool.c says when and why). Counts since the backend was made.
-   */
   contention(): { holds: number; serialRuns: number };
 }
 

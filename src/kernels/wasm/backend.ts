@@ -109,6 +109,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     pool,
     whenReady: async () => (pool ? pool.whenReady() : true),
     close: () => pool?.close(),
+    ...(pool ? { contention: () => ({ holds: pool.contention.holds, serialRuns: pool.contention.serialRuns }) } : {}),
   };
 }
 
