@@ -73,7 +73,8 @@ benchBackend('ref', refBackend.kernels, (len) => new Float32Array(len), 1);
 const backends: WasmBackend[] = [createWasmBackend()];
 benchBackend('wasm', backends[0].kernels, (len) => backends[0].alloc('float32', len), 1);
 if (threadArg !== null) {
-  const b = createWasmBackend({ threads: threadArg });
+  // The kernels' own speed on every thread: the contention watch (which may run a call alone) stays off here.
+  const b = createWasmBackend({ threads: threadArg, watchContention: false });
   backends.push(b);
   if (!(await b.whenReady())) console.error('bench/gemm: worker threads did not start in time');
   benchBackend('wasm', b.kernels, (len) => b.alloc('float32', len), b.threads);
@@ -81,7 +82,7 @@ if (threadArg !== null) {
 // The native backend (where the addon was built): 1 thread, and the --threads count.
 if (nativeAvailable()) {
   for (const threads of threadArg !== null ? [1, threadArg] : [1]) {
-    const b = createNativeBackend({ threads, name: `native-${threads}` });
+    const b = createNativeBackend({ threads, name: `native-${threads}`, watchContention: false });
     benchBackend(`native`, b.kernels, (len) => b.alloc('float32', len), b.threads);
   }
 }

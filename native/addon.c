@@ -1,7 +1,7 @@
 /*
  * The Node-API face of the native kernels (src/kernels/native/ is the only caller).
  *
- *   ctx = create(memoryBytes: Uint8Array over the backend's WebAssembly.Memory, threads)
+ *   ctx = create(memoryBytes: Uint8Array over the backend's WebAssembly.Memory, threads[, watch = 1])
  *   threads(ctx), isa(), contention(ctx) -> [holds, serial runs] (pool.h)
  *   gemm(ctx, a, b, c, m, n, k, transA, transB)      operands as byte offsets into that memory
  *   ... and each kernel family's functions (the *-glue.c files)
@@ -22,8 +22,8 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 static napi_value create(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) return aek_fail(env, "aekit native: create(memoryBytes, threads)");
   napi_typedarray_type type;
@@ -41,6 +41,9 @@ static napi_value create(napi_env env, napi_callback_info info) {
     free(c);
     return aek_fail(env, "aekit native: cannot start the thread pool");
   }
+  int32_t watch = 1;
+  if (argc > 2) napi_get_value_int32(env, argv[2], &watch);
+  aek_pool_watch(c->pool, watch != 0);
   c->base = (uint8_t *)data - offset;
   c->bytes = length + offset;
   napi_value ext;

@@ -40,11 +40,11 @@
  * (measured in W1 training: 1.0-1.1x over what the caller alone would take, against 1.7-1.9x on a quiet
  * machine) and cost the wakes and the wait for a slowed worker's last tile, so two threads ran 5-15 % slower
  * than one. Results do not depend on the thread count, so the pool may simply stop using its workers for a while.
- * Over each window of CONTENTION_WINDOW_NS of parallel runs the caller checks two things:
- *   - what the runs gained: its own time per task, times the tasks, is what running them all alone would have
- *     taken; under CONTENTION_GAIN times the runs' wall time, the workers are not paying for themselves;
- *   - its own CPU time against the wall time: under CONTENTION_RATIO, it was off its core (three runnable
- *     threads on two cores), which one thread of ours would not be.
+ * Over each window of CONTENTION_WINDOW_NS of parallel runs the caller checks what the runs gained: its own
+ * time per task, times the tasks, is what running them all alone would have taken; under CONTENTION_GAIN times
+ * the runs' wall time, the workers are not paying for themselves. (It also read its own CPU clock at first, to
+ * see itself off its core; CLOCK_THREAD_CPUTIME_ID is a system call here, and two per run cost the 2-thread
+ * GEMM 256x784x256 a quarter to a third of its speed: 130-150 GFLOP/s against 180-200 without, on a quiet machine.)
  * Two such windows in a row (a single one happens on a quiet machine when another thread of Node's runs for a
  * moment) and the runs of the next hold go serial; then parallel runs probe again. Each probe that finds the
  * same doubles the hold (up to CONTENTION_HOLD_MAX_NS), so a lasting load costs ~1 % of the time in probes; a
@@ -53,15 +53,16 @@
  */
 #define CONTENTION_WINDOW_NS 20000000LL
 #define CONTENTION_GAIN 1.25
-#define CONTENTION_RATIO 0.8
+#define CONTENTION_GAIN_BACK 1.5
 #define CONTENTION_HOLD_MIN_NS 100000000LL
 #define CONTENTION_HOLD_MAX_NS 1600000000LL
 
 typedef struct contention {
-  int64_t wall, cpu, alone; /* summed over the parallel runs of the current window (ns) */
+  int64_t wall, alone;      /* summed over the parallel runs of the current window (ns) */
   int64_t serial_until;     /* CLOCK_MONOTONIC ns: runs before it go serial */
   int64_t hold;             /* the last hold, 0 after a window that found the workers paying */
   int strike;               /* the last window looked shared (a hold needs two in a row, or one in a probe) */
+  int off;                  /* aek_pool_watch(p, 0): no window is judged, no hold begins */
   uint64_t serial_runs;     /* runs made serial by a hold (for tests and profiles) */
   uint64_t holds;           /* holds begun */
 } contention;
@@ -73,16 +74,15 @@ static int64_t clock_ns(clockid_t id) {
 }
 
 /*
- * Adds a parallel run that took `wall` ns, `cpu` of them on the caller's core, and `alone` ns by the caller's
- * own pace (see above); it ended at `now`. Begins a hold when the window's verdict says so.
+ * Adds a parallel run that took `wall` ns and `alone` ns by the caller's own pace (see above); it ended at
+ * `now`. Begins a hold when the window's verdict says so.
  */
-static void contention_note(contention *c, int64_t wall, int64_t cpu, int64_t alone, int64_t now) {
+static void contention_note(contention *c, int64_t wall, int64_t alone, int64_t now) {
   c->wall += wall;
-  c->cpu += cpu;
   c->alone += alone;
-  if (c->wall < CONTENTION_WINDOW_NS) return;
-  double w = (double)c->wall;
-  int shared = (double)c->alone < CONTENTION_GAIN * w || (double)c->cpu < CONTENTION_RATIO * w;
+  if (c->off || c->wall < CONTENTION_WINDOW_NS) return;
+  /* In a probe (after a hold) the workers must show more than CONTENTION_GAIN to be trusted again. */
+  int shared = (double)c->alone < (c->hold ? CONTENTION_GAIN_BACK : CONTENTION_GAIN) * (double)c->wall;
   /* On a quiet machine one window in a few dozen looks shared (another thread of Node's for a moment). */
   if (shared && !c->hold && !c->strike) {
     c->strike = 1;
@@ -96,7 +96,7 @@ static void contention_note(contention *c, int64_t wall, int64_t cpu, int64_t al
     c->hold = 0;
     c->strike = 0;
   }
-  c->wall = c->cpu = c->alone = 0;
+  c->wall = c->alone = 0;
 }
 
 typedef struct scratch {
@@ -236,7 +236,6 @@ void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int paral
     for (long t = 0; t < ntasks; t++) fn(ctx, t, 0);
     return;
   }
-  int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
   uint32_t run = (uint32_t)(atomic_load(&p->claim) >> 32) + 1;
   /*
    * Closed first (the new run's number, no task left): a late worker of the last run fails to claim, and one
@@ -267,7 +266,14 @@ void aek_pool_run(aek_pool *p, long ntasks, aek_task_fn fn, void *ctx, int paral
   int64_t wall1 = clock_ns(CLOCK_MONOTONIC);
   /* The caller ran `mine` tasks in `own` ns (its share of the run's start-up included): alone, all would take. */
   int64_t alone = mine > 0 ? (int64_t)((double)own / (double)mine * (double)ntasks) : wall1 - wall0;
-  contention_note(&p->busy, wall1 - wall0, clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0, alone, wall1);
+  contention_note(&p->busy, wall1 - wall0, alone, wall1);
+}
+
+void aek_pool_watch(aek_pool *p, int on) {
+  p->busy.off = !on;
+  p->busy.serial_until = 0;
+  p->busy.hold = 0;
+  p->busy.strike = 0;
 }
 
 void aek_pool_contention(const aek_pool *p, double out[2]) {

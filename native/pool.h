@@ -24,6 +24,9 @@ int aek_pool_threads(const aek_pool *pool);
  */
 void aek_pool_run(aek_pool *pool, long ntasks, aek_task_fn fn, void *ctx, int parallel);
 
+/* Turns the watch on shared cores (pool.c) on (the default) or off: off, every parallel run uses every thread. */
+void aek_pool_watch(aek_pool *pool, int on);
+
 /*
  * What the pool's watch on shared cores did (see pool.c): out[0] = holds begun (spells of serial runs because
  * another process wanted our cores), out[1] = runs those holds made serial.

@@ -25,10 +25,11 @@ function busy(n: number): ChildProcess[] {
 }
 
 describe('native pool under load', { skip }, () => {
-  test('with every core busy twice over, parallel runs go serial for a while, and the bits stay the same', async () => {
+  test('with every core busy twice over, parallel runs go serial for a while (unless the watch is off), and the bits stay the same', async () => {
     const [m, n, k] = [256, 256, 784];
     const one = createNativeBackend({ threads: 1, name: 'native-contention-1' });
     const two = createNativeBackend({ threads: 2, name: 'native-contention-2' });
+    const off = createNativeBackend({ threads: 2, name: 'native-contention-off', watchContention: false });
     const operands = (b: typeof one): Float32Array[] => {
       const r = new Rng(3);
       const a = b.alloc('float32', m * k) as Float32Array, w = b.alloc('float32', n * k) as Float32Array;
@@ -45,6 +46,7 @@ describe('native pool under load', { skip }, () => {
     assert.ok(Math.abs(c1[0] - exp[0]) < 1e-3, 'one-thread result near the reference');
 
     const [a2, w2, c2] = operands(two);
+    const [a3, w3, c3] = operands(off);
     const procs = busy(2 * cores);
     try {
       await new Promise((r) => setTimeout(r, 200)); // let them start spinning
@@ -53,11 +55,14 @@ describe('native pool under load', { skip }, () => {
       while (two.contention().serialRuns === 0 && performance.now() < end) {
         c2.fill(NaN);
         (two.kernels as Kernels).matmul(a2, w2, c2, m, n, k, false, true);
+        (off.kernels as Kernels).matmul(a3, w3, c3, m, n, k, false, true);
         runs++;
         for (let i = 0; i < c2.length; i++) if (!Object.is(c2[i], c1[i])) assert.fail(`run ${runs}: [${i}] ${c2[i]} vs ${c1[i]} on one thread`);
       }
       const { holds, serialRuns } = two.contention();
       assert.ok(holds >= 1 && serialRuns >= 1, `a hold began within 10 s under ${2 * cores} busy processes (${runs} GEMMs, ${holds} holds)`);
+      assert.deepEqual(off.contention(), { holds: 0, serialRuns: 0 }, 'watchContention: false never holds');
+      for (let i = 0; i < c3.length; i++) if (!Object.is(c3[i], c1[i])) assert.fail(`watch off: [${i}] ${c3[i]} vs ${c1[i]}`);
       // And a run in the hold still gives the same bits.
       c2.fill(NaN);
       (two.kernels as Kernels).matmul(a2, w2, c2, m, n, k, false, true);
@@ -66,6 +71,7 @@ describe('native pool under load', { skip }, () => {
       for (const p of procs) p.kill('SIGKILL');
       one.close();
       two.close();
+      off.close();
     }
   });
 });

@@ -4,8 +4,11 @@
  * `nativeUnavailableReason()` says why in one line and the caller uses wasm.
  */
 export interface NativeAddon {
-  /** A kernel context on the memory behind `bytes` (the backend's whole WebAssembly.Memory), with a pool of `threads`. */
-  create(bytes: Uint8Array, threads: number): NativeContext;
+  /**
+   * A kernel context on the memory behind `bytes` (the backend's whole WebAssembly.Memory), with a pool of
+   * `threads`; `watch` 0 turns off its watch on shared cores (native/pool.c).
+   */
+  create(bytes: Uint8Array, threads: number, watch?: number): NativeContext;
   threads(ctx: NativeContext): number;
   /** [holds begun, runs they made serial]: the pool's watch on cores shared with other processes (native/pool.c). */
   contention(ctx: NativeContext): [number, number];

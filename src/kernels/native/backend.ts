@@ -29,6 +29,12 @@ export interface NativeBackendOptions {
   name?: string;
   /** Upper limit of the memory in MiB (default and maximum 4096: the storage is a wasm32 memory). */
   maxMemoryMB?: number;
+  /**
+   * Watch for other processes taking the cores, and run kernels on the calling thread while the workers do not
+   * pay (native/pool.c; results are the same either way). Default true; false splits every large kernel, e.g. to
+   * measure the workers themselves.
+   */
+  watchContention?: boolean;
 }
 
 export interface NativeBackend extends Backend {
@@ -54,7 +60,7 @@ export function createNativeBackend(opts: NativeBackendOptions = {}): NativeBack
   const threads = t === 'auto' || t === 0 ? defaultThreadCount() : t;
   const name = opts.name ?? 'native';
   const wasm = createWasmBackend({ threads: 1, name: `${name}:storage`, ...(opts.maxMemoryMB ? { maxMemoryMB: opts.maxMemoryMB } : {}) });
-  const ctx = addon.create(new Uint8Array(wasm.memory.buffer), threads);
+  const ctx = addon.create(new Uint8Array(wasm.memory.buffer), threads, opts.watchContention === false ? 0 : 1);
   const env: NativeKernelEnv = { addon, ctx, wasm, ops: new Operands(wasm.heap) };
   const kernels = { ...wasm.kernels, ...makeGemmKernels(env), ...makeElementwiseKernels(env), ...makeConvKernels(env) };
   return {
