@@ -5,13 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ContentionWatch, FIRST_TRIAL_MS, GAIN, HOLD_MAX_MS, HOLD_MIN_MS, TRIAL_EVERY_MS, WINDOW_MS } from '../../src/kernels/threads/contention.js';
+import { ContentionWatch, FIRST_TRIAL_MS, GAIN, GAIN_BACK, HOLD_MAX_MS, HOLD_MIN_MS, TRIAL_EVERY_MS, WINDOW_MS } from '../../src/kernels/threads/contention.js';
 
 /** Feeds one window of parallel jobs of `shape`, each taking `each` ms, ending at `end`; returns the window's end. */
 function window(w: ContentionWatch, shape: string, each: number, end: number): number {
   const n = Math.ceil(WINDOW_MS / each);
   for (let i = 0; i < n; i++) w.note(shape, each, true, end - (n - 1 - i) * each);
   return end;
+}
+
+/** Two windows in a row at `each` ms per job (out of the holds, the first is only a strike); returns the end. */
+function twice(w: ContentionWatch, shape: string, each: number, end: number): number {
+  const held = w.holds;
+  window(w, shape, each, end - WINDOW_MS - 1);
+  assert.equal(w.holds, held, 'one window is a strike, not a hold');
+  return window(w, shape, each, end);
 }
 
 /** How long a hold keeps jobs alone from `t` on, probing every ms (trials are not holds: not counted). */
@@ -61,12 +69,13 @@ describe('contention watch', () => {
     assert.deepEqual([w.trials, w.holds, w.serialRuns], [0, 0, 0]);
   });
 
-  test('parallel jobs that gain less than GAIN over their time alone begin a hold, doubling up to HOLD_MAX_MS', () => {
+  test('two windows in a row that gain less than GAIN over their time alone begin a hold, doubling up to HOLD_MAX_MS', () => {
     const w = measured(4);
     let t = 1000;
     const holds: number[] = [];
     for (let i = 0; i < 7; i++) {
-      t = window(w, 'g', 4 / (GAIN * 0.99), t); // just under GAIN
+      const slow = 4 / (GAIN * 0.99); // just under GAIN
+      t = i === 0 ? twice(w, 'g', slow, t) : window(w, 'g', slow, t);
       holds.push(heldFor(w, t));
       t += holds[holds.length - 1];
     }
@@ -77,18 +86,25 @@ describe('contention watch', () => {
     assert.equal(w.serialRuns, expected.reduce((a, b) => a + b, 0));
   });
 
-  test('a window that gains GAIN or more ends the doubling: the next hold starts at HOLD_MIN_MS again', () => {
+  test('after a hold a probe must gain GAIN_BACK to end the doubling; then GAIN suffices, and the next hold starts at HOLD_MIN_MS', () => {
     const w = measured(4);
-    let t = window(w, 'g', 4, 1000); // no gain at all
+    let t = twice(w, 'g', 4, 1000); // no gain at all
     assert.equal(heldFor(w, t), HOLD_MIN_MS);
-    t = window(w, 'g', 4, t + HOLD_MIN_MS + 50);
+    t = window(w, 'g', 4, t + HOLD_MIN_MS + 50); // a probe: one window is enough
     assert.equal(heldFor(w, t), 2 * HOLD_MIN_MS);
-    t = window(w, 'g', 4 / (GAIN * 1.01), t + 2 * HOLD_MIN_MS + 50); // the workers pay
+    t = window(w, 'g', 4 / (GAIN * 1.01), t + 2 * HOLD_MIN_MS + 50); // pays, but not enough for a probe
+    assert.equal(heldFor(w, t), 4 * HOLD_MIN_MS);
+    t = window(w, 'g', 4 / (GAIN_BACK * 1.01), t + 4 * HOLD_MIN_MS + 50); // the workers clearly pay
     assert.equal(heldFor(w, t), 0);
-    t = window(w, 'g', 2, t + 10);
-    assert.equal(heldFor(w, t), 0, 'twice as fast in parallel: no hold');
+    t = window(w, 'g', 4 / (GAIN * 1.01), t + 10);
+    assert.equal(heldFor(w, t), 0, 'out of the holds, a gain of GAIN is enough');
     t = window(w, 'g', 4, t + 10);
-    assert.equal(heldFor(w, t), HOLD_MIN_MS);
+    assert.equal(heldFor(w, t), 0, 'a strike');
+    t = window(w, 'g', 4 / (GAIN * 1.01), t + 10);
+    t = window(w, 'g', 4, t + 10);
+    assert.equal(heldFor(w, t), 0, 'a window that pays between two that do not: no hold');
+    t = window(w, 'g', 4, t + 10);
+    assert.equal(heldFor(w, t), HOLD_MIN_MS, 'two in a row');
   });
 
   test('no verdict on a window whose jobs were mostly never run alone', () => {
@@ -99,16 +115,18 @@ describe('contention watch', () => {
     for (let i = 0; i < 2; i++) w.note('g', 4, true, (t += 4));
     assert.equal(w.holds, 0);
     assert.equal(heldFor(w, t), 0);
-    // Once 'other' has a time alone too, the same window is judged.
+    // Once 'other' has a time alone too, the same windows are judged (two in a row: a hold).
     w.note('other', 1, false, t);
-    for (let i = 0; i < 12; i++) w.note('other', 1, true, (t += 1));
-    for (let i = 0; i < 2; i++) w.note('g', 4, true, (t += 4));
+    for (let k = 0; k < 2; k++) {
+      for (let i = 0; i < 12; i++) w.note('other', 1, true, (t += 1));
+      for (let i = 0; i < 2; i++) w.note('g', 4, true, (t += 4));
+    }
     assert.equal(w.holds, 1);
   });
 
   test('the newest time alone counts: a shape measured again under load replaces the old time', () => {
     const w = measured(2); // alone on a quiet machine
-    let t = window(w, 'g', 4, 1000); // in parallel under load: slower than alone was
+    let t = twice(w, 'g', 4, 1000); // in parallel under load: slower than alone was
     assert.equal(heldFor(w, t), HOLD_MIN_MS);
     w.note('g', 8, false, t + 10); // alone during the hold, under the same load
     t = window(w, 'g', 4, t + HOLD_MIN_MS + 10); // parallel now gains 2x over that
