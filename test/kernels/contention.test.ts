@@ -132,4 +132,14 @@ describe('contention watch', () => {
     t = window(w, 'g', 4, t + HOLD_MIN_MS + 10); // parallel now gains 2x over that
     assert.equal(heldFor(w, t), 0);
   });
+
+  test('past 256 shapes the table starts afresh: an old shape is timed alone again', () => {
+    const w = measured(4); // 'g' known since FIRST_TRIAL_MS
+    const t = FIRST_TRIAL_MS + 10;
+    for (let i = 0; i < 255; i++) w.note(`s${i}`, 1, false, t);
+    assert.equal(w.serial('g', t + 1), false, '256 shapes: g still known');
+    w.note('one-more', 1, false, t + 2);
+    assert.equal(w.serial('g', t + 3), true, 'the 257th cleared the table: g runs alone again');
+    assert.equal(w.serial('one-more', t + 3), false, 'the newest shape is kept');
+  });
 });
