@@ -46,10 +46,11 @@
  * see itself off its core; CLOCK_THREAD_CPUTIME_ID is a system call here, and two per run cost the 2-thread
  * GEMM 256x784x256 a quarter to a third of its speed: 130-150 GFLOP/s against 180-200 without, on a quiet machine.)
  * Two such windows in a row (a single one happens on a quiet machine when another thread of Node's runs for a
- * moment) and the runs of the next hold go serial; then parallel runs probe again. Each probe that finds the
- * same doubles the hold (up to CONTENTION_HOLD_MAX_NS), so a lasting load costs ~1 % of the time in probes; a
- * probe that finds the workers paying resets it. The thresholds sit between what one busy process and a quiet
- * machine gave in those measurements (see the README's Speed section for the bench run under load).
+ * moment) and the runs of the next hold go serial; then parallel runs probe again. Each probe that gains under
+ * CONTENTION_GAIN_BACK doubles the hold (up to CONTENTION_HOLD_MAX_NS), so a lasting load costs ~1 % of the time
+ * in probes; a probe that gains more resets it (the higher bar keeps one lucky window under load from restarting
+ * the holds at the minimum). The thresholds sit between what one busy process and a quiet machine gave in those
+ * measurements (see the README's Speed section for the bench run under load).
  */
 #define CONTENTION_WINDOW_NS 20000000LL
 #define CONTENTION_GAIN 1.25
