@@ -16,7 +16,8 @@ import { Autoencoder } from '../models/autoencoder.js';
 import type { OptimizerName } from '../optim/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from '../train/callbacks.js';
-import { lineChartSvg, svgToPng } from '../viz/chart.js';
+import { lineChartSvg } from '../viz/chart.js';
+import { svgToPng } from '../viz/svg-png.js';
 import { PCA } from './pca.js';
 
 export type CompareInput = Dataset | Tensor | number[][];

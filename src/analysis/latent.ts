@@ -32,7 +32,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { type ScatterPoint, scatterSvg, svgToPng, vegaLiteToSvg } from '../viz/chart.js';
+import { type ScatterPoint, scatterSvg, vegaLiteToSvg } from '../viz/chart.js';
+import { svgToPng } from '../viz/svg-png.js';
 import { PCA } from './pca.js';
 
 export type ProjectionMethod = 'pca' | 'umap';

@@ -3,7 +3,8 @@
  * (which columns the model rebuilds well), or per-feature contributions to an anomaly score.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { svgToPng, vegaLiteToSvg } from './chart.js';
+import { vegaLiteToSvg } from './chart.js';
+import { svgToPng } from './svg-png.js';
 
 export interface BarChartOptions {
   title?: string;

@@ -8,7 +8,8 @@
  * spec needs no Vega expression).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { svgToPng, vegaLiteToSvg } from './chart.js';
+import { vegaLiteToSvg } from './chart.js';
+import { svgToPng } from './svg-png.js';
 
 export interface ConfusionImageOptions {
   /** Class names, in row/column order (default "0", "1", ...). */

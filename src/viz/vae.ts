@@ -6,7 +6,8 @@ import type { StackedHistory } from '../models/stacked.js';
 import type { VAE, VAEHistory } from '../models/vae.js';
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { lineChartSvg, type LineSeries, svgToPng } from './chart.js';
+import { lineChartSvg, type LineSeries } from './chart.js';
+import { svgToPng } from './svg-png.js';
 import { type GridStyle, imageGrid } from './grid.js';
 import type { RasterImage } from './png.js';
 

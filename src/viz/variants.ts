@@ -8,7 +8,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { Tensor } from '../tensor/tensor.js';
-import { svgToPng, vegaLiteToSvg } from './chart.js';
+import { vegaLiteToSvg } from './chart.js';
+import { svgToPng } from './svg-png.js';
 import { type GridStyle, type ImageData, imageGrid, splitBatch } from './grid.js';
 import type { RasterImage } from './png.js';
 

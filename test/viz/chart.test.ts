@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chartFontInfo, lineChartSvg, lossChart, scatterSvg, strokeTextPath, svgToPng, textToPaths } from '../../src/viz/chart.js';
+import { lineChartSvg, lossChart, scatterSvg } from '../../src/viz/chart.js';
+import { strokeTextPath, textToPaths } from '../../src/viz/stroke-font.js';
+import { chartFontInfo, svgToPng } from '../../src/viz/svg-png.js';
 import { decodePng, type DecodedImage } from '../../src/viz/png.js';
 
 function distinctColours(img: DecodedImage): number {
