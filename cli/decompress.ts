@@ -8,7 +8,8 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type CompressionReport, decompressionReport, decompressSamples, dequantizeCodes } from '../src/analysis/compression.js';
-import { type AekcData, type AekcFile, readAekc } from '../src/io/aekc.js';
+import { type AekcFile, readAekc } from '../src/io/aekc.js';
+import type { AekcData } from '../src/io/aekc-header.js';
 import { type TableColumn, writeTableFile } from '../src/io/tables.js';
 import { imageGrid, writeNpyFile, writePng } from '../src/index.js';
 import { intArg, parseCommand, positionals } from './args.js';

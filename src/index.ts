@@ -25,8 +25,10 @@ export {
   decompressionReport, dequantizeCodes, modelFingerprint, modelId, PNG_BASELINE, pngSizes, quantizeCodes,
 } from './analysis/compression.js';
 export type { CodecModel, CompressionReport, CompressionReportOptions, CompressOptions, CrossCompressionRow, QuantizedCodes } from './analysis/compression.js';
-export { AEKC_MAGIC, AEKC_VERSION, AekcError, checkAekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc } from './io/aekc.js';
-export type { AekcFile, AekcHeader, AekcModelId } from './io/aekc.js';
+export { AEKC_MAGIC, AEKC_VERSION, AekcError, decodeAekc, encodeAekc, readAekc, writeAekc } from './io/aekc.js';
+export type { AekcFile } from './io/aekc.js';
+export { checkAekcHeader } from './io/aekc-header.js';
+export type { AekcHeader, AekcModelId } from './io/aekc-header.js';
 export { FASHION_CLASSES, fashionMnistDir, loadFashionMnist } from './data/fashion.js';
 export { codeMatrix, latentProjection, latentScatter, projectorMetadataTsv, projectorVectorsTsv, writeProjectorTsv } from './analysis/latent.js';
 export type { CodeInput, LatentProjection, LatentProjectionOptions, ProjectionMethod } from './analysis/latent.js';

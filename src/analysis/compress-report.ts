@@ -20,7 +20,8 @@
 import type { DataKind } from '../data/info.js';
 import type { Inputs } from '../data/inputs.js';
 import type { Preprocessing } from '../data/preprocess.js';
-import { type AekcData, type AekcFile, decodeAekc, encodeAekc } from '../io/aekc.js';
+import { type AekcFile, decodeAekc, encodeAekc } from '../io/aekc.js';
+import type { AekcData } from '../io/aekc-header.js';
 import { shapeSize } from '../models/model.js';
 import { type Tensor, tensor } from '../tensor/tensor.js';
 import { CSV_BASELINE, csvBaseline, PNG_BASELINE, pngBaseline } from './compress-baselines.js';

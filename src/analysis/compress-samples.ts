@@ -7,7 +7,7 @@ import { Dataset } from '../data/dataset.js';
 import type { DataKind } from '../data/info.js';
 import type { Inputs } from '../data/inputs.js';
 import { Preprocessing } from '../data/preprocess.js';
-import type { AekcData } from '../io/aekc.js';
+import type { AekcData } from '../io/aekc-header.js';
 import { type AutoencoderModel, shapeSize } from '../models/model.js';
 import { Tensor } from '../tensor/tensor.js';
 

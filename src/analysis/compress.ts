@@ -17,7 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Inputs } from '../data/inputs.js';
-import { type AekcFile, type AekcHeader, type AekcModelId, AEKC_QUANTIZATION } from '../io/aekc.js';
+import type { AekcFile } from '../io/aekc.js';
+import { AEKC_QUANTIZATION, type AekcHeader, type AekcModelId } from '../io/aekc-header.js';
 import { type AutoencoderModel, shapeSize } from '../models/model.js';
 import { type Tensor, tensor } from '../tensor/tensor.js';
 import { checkSamples, type CompressOptions, littleEndianBytes, readSamples, resolveData, type Samples, valuesSha256 } from './compress-samples.js';

@@ -18,7 +18,8 @@ export { fitPreprocessing, Preprocessing, PREPROCESS_METHODS, preprocessFor, Pre
 export type { PreprocessingState, PreprocessMethod } from './preprocess.js';
 export { arraySamples, cutWindows, imageSamples, inferKind, npzSamples, tableSamples } from './samples.js';
 export type { DataSource, NpzOptions, SampleOptions } from './samples.js';
-export { encodeNpy, NpyError, parseNpy, parseNpyHeader, parseNpz } from './npy.js';
+export { encodeNpy, NpyError, parseNpy, parseNpyHeader } from './npy.js';
+export { parseNpz } from './npz.js';
 export type { NpyArray, NpyData, NpyDType, NpyHeader } from './npy.js';
 export { parquetTableReader, readParquetTable } from './parquet.js';
 export type { AsyncBuffer } from './parquet.js';

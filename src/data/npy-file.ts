@@ -11,12 +11,12 @@ import {
   decodeNpyData,
   npyDataOffset,
   parseNpyHeader,
-  parseNpz,
   type NpyArray,
   type NpyData,
   type NpyDType,
   type NpyHeader,
 } from './npy.js';
+import { parseNpz } from './npz.js';
 
 export interface NpyFile {
   readonly path: string;

@@ -1,17 +1,15 @@
 /**
- * NumPy .npy / .npz reader and .npy writer (browser-safe: no node:* import; the Node file layer is npy-file.ts).
+ * NumPy .npy reader and writer (browser-safe: no node:* import; the Node file layer is npy-file.ts).
  *
  * .npy layout (numpy/lib/_format_impl.py, "Format Version 1.0/2.0/3.0"): the magic `\x93NUMPY`, a major and a
  * minor version byte, the header length (uint16 LE for 1.0, uint32 LE for 2.0 and 3.0), then the header: a Python
  * dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }` (latin-1, or UTF-8 for 3.0) padded
  * with spaces and a '\n' so the raw data after it starts at a multiple of 64 bytes.
- * .npz is a zip of `<name>.npy` entries, stored (np.savez) or deflated (np.savez_compressed), always with zip64
- * extra fields (numpy gh-10776).
+ * The .npz reader (a zip of .npy entries) is npz.ts.
  *
  * The header is parsed by a small Python-literal parser, never evaluated. Decoded data is a fresh, aligned, native
  * little-endian typed array; int64 becomes float64 (exact up to 2^53) and bool becomes 0/1 bytes.
  */
-import { inflateSync } from 'fflate';
 import { AekitError, type AekitErrorCode } from '../errors.js';
 
 export type NpyDType =
@@ -44,12 +42,12 @@ export class NpyError extends AekitError {
   }
 }
 
-// A crafted header can hold line breaks; messages stay one line.
-const fail = (source: string, msg: string, code?: AekitErrorCode): never => {
+// A crafted header can hold line breaks; messages stay one line. Exported for npz.ts only.
+export const npyFail = (source: string, msg: string, code?: AekitErrorCode): never => {
   throw new NpyError(`${source}: ${msg}`.replace(/\r?\n/g, '\\n'), code);
 };
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const CODES: Record<string, NpyDType> = {
   f4: 'float32', f8: 'float64', u1: 'uint8', i1: 'int8', u2: 'uint16',
   i2: 'int16', i4: 'int32', u4: 'uint32', i8: 'int64', b1: 'bool',
@@ -128,15 +126,15 @@ function parsePyLiteral(text: string): Py {
 
 /** Validates the magic and version and returns the data offset; needs the file's first 12 bytes (fewer if shorter). */
 export function npyDataOffset(bytes: Uint8Array, source: string): number {
-  if (bytes.length < 8 || MAGIC.some((b, k) => bytes[k] !== b)) {
-    fail(source, 'not an .npy file (it does not start with the magic string \\x93NUMPY)');
+  if (bytes.length < 8 || NPY_MAGIC.some((b, k) => bytes[k] !== b)) {
+    npyFail(source, 'not an .npy file (it does not start with the magic string \\x93NUMPY)');
   }
   const [major, minor] = [bytes[6], bytes[7]];
   if (minor !== 0 || major < 1 || major > 3) {
-    fail(source, `unsupported .npy format version ${major}.${minor} (aekit reads 1.0, 2.0 and 3.0)`, 'E_UNSUPPORTED');
+    npyFail(source, `unsupported .npy format version ${major}.${minor} (aekit reads 1.0, 2.0 and 3.0)`, 'E_UNSUPPORTED');
   }
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) fail(source, `unparseable header: the file ends after ${bytes.length} bytes`, 'E_TRUNCATED');
+  if (bytes.length < 8 + lenBytes) npyFail(source, `unparseable header: the file ends after ${bytes.length} bytes`, 'E_TRUNCATED');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return 8 + lenBytes + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
 }
@@ -146,7 +144,7 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   const dataOffset = npyDataOffset(bytes, source);
   const start = bytes[6] === 1 ? 10 : 12;
   if (bytes.length < dataOffset) {
-    fail(source, `unparseable header: it needs ${dataOffset} bytes but the file has ${bytes.length}`, 'E_TRUNCATED');
+    npyFail(source, `unparseable header: it needs ${dataOffset} bytes but the file has ${bytes.length}`, 'E_TRUNCATED');
   }
   const raw = bytes.subarray(start, dataOffset);
   let text: string;
@@ -154,7 +152,7 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
     } catch {
-      return fail(source, 'unparseable header: it is not valid UTF-8');
+      return npyFail(source, 'unparseable header: it is not valid UTF-8');
     }
   } else {
     text = Array.from(raw, (b) => String.fromCharCode(b)).join('');
@@ -163,29 +161,29 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   try {
     dict = parsePyLiteral(text);
   } catch (e) {
-    return fail(source, `unparseable header (${(e as Error).message}): ${JSON.stringify(text.trim().slice(0, 120))}`);
+    return npyFail(source, `unparseable header (${(e as Error).message}): ${JSON.stringify(text.trim().slice(0, 120))}`);
   }
   const h = dict as { [key: string]: Py };
-  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) fail(source, 'unparseable header: not a dict');
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) npyFail(source, 'unparseable header: not a dict');
   const { descr, fortran_order: fortran, shape } = h;
   if (descr === undefined || typeof fortran !== 'boolean' || !Array.isArray(shape)) {
     const got = JSON.stringify(text.trim());
-    fail(source, `unparseable header: it needs 'descr', 'fortran_order' (a bool) and 'shape' (a tuple): ${got}`);
+    npyFail(source, `unparseable header: it needs 'descr', 'fortran_order' (a bool) and 'shape' (a tuple): ${got}`);
   }
   if (!(shape as Py[]).every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    fail(source, `unparseable header: shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
+    npyFail(source, `unparseable header: shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
   }
   const dims = shape as number[];
-  if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1) * 8)) fail(source, `shape (${dims.join(', ')}) is too large`, 'E_TOO_LARGE');
+  if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1) * 8)) npyFail(source, `shape (${dims.join(', ')}) is too large`, 'E_TOO_LARGE');
   if (typeof descr !== 'string') {
     const what = JSON.stringify(descr);
-    return fail(source, `unsupported dtype ${what} (structured arrays cannot be read; save a plain numeric array)`, 'E_DTYPE');
+    return npyFail(source, `unsupported dtype ${what} (structured arrays cannot be read; save a plain numeric array)`, 'E_DTYPE');
   }
-  if (/^[<>|=]?O/.test(descr)) fail(source, `object arrays cannot be read; save a numeric array (dtype '${descr}')`, 'E_DTYPE');
+  if (/^[<>|=]?O/.test(descr)) npyFail(source, `object arrays cannot be read; save a numeric array (dtype '${descr}')`, 'E_DTYPE');
   const m = /^([<>|=])([a-zA-Z]\d+)$/.exec(descr);
   const dtype = m ? CODES[m[2]] : undefined;
   if (!m || !dtype) {
-    return fail(source, `unsupported dtype '${descr}' (aekit reads float32, float64, int8/16/32/64, uint8/16/32 and bool)`, 'E_DTYPE');
+    return npyFail(source, `unsupported dtype '${descr}' (aekit reads float32, float64, int8/16/32/64, uint8/16/32 and bool)`, 'E_DTYPE');
   }
   // '=' (native) never appears in numpy's own headers (it writes descr as '<' or '>'); little-endian is the
   // only native order numpy's supported platforms still have.
@@ -197,12 +195,12 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
 export function checkNpyLayout(h: NpyHeader, dataBytes: number, source: string): number {
   // A Fortran-order array with at most one axis longer than 1 has the same bytes as in C order.
   if (h.fortranOrder && h.shape.filter((d) => d > 1).length > 1) {
-    fail(source, `array of shape (${h.shape.join(', ')}) is in Fortran order; save it with np.ascontiguousarray(a) first`, 'E_UNSUPPORTED');
+    npyFail(source, `array of shape (${h.shape.join(', ')}) is in Fortran order; save it with np.ascontiguousarray(a) first`, 'E_UNSUPPORTED');
   }
   const count = h.shape.reduce((a, b) => a * b, 1);
   const need = count * h.itemSize;
   if (dataBytes < need) {
-    fail(source, `data is ${dataBytes} bytes but shape (${h.shape.join(', ')}) of ${h.dtype} needs ${need} bytes (truncated file?)`, 'E_TRUNCATED');
+    npyFail(source, `data is ${dataBytes} bytes but shape (${h.shape.join(', ')}) of ${h.dtype} needs ${need} bytes (truncated file?)`, 'E_TRUNCATED');
   }
   return count;
 }
@@ -213,7 +211,7 @@ export function checkNpyLayout(h: NpyHeader, dataBytes: number, source: string):
  */
 export function decodeNpyData(h: NpyHeader, raw: Uint8Array, source: string, firstElement = 0, owned = false): NpyData {
   const size = h.itemSize;
-  if (raw.length % size !== 0) fail(source, `data of ${raw.length} bytes is not a whole number of ${size}-byte items`);
+  if (raw.length % size !== 0) npyFail(source, `data of ${raw.length} bytes is not a whole number of ${size}-byte items`);
   const whole = owned && raw.buffer instanceof ArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
   // Not raw.slice(): on a Node Buffer that is a view into shared memory, not a copy.
   const bytes: Uint8Array<ArrayBuffer> = whole ? (raw as Uint8Array<ArrayBuffer>) : new Uint8Array(raw);
@@ -260,7 +258,7 @@ function int64TooLarge(h: NpyHeader, source: string, flat: number, high: number,
     index.unshift(rest % h.shape[d]);
     rest = Math.floor(rest / h.shape[d]);
   }
-  return fail(
+  return npyFail(
     source,
     `int64 element ${flat} (index [${index.join(', ')}]) is ${value}, beyond ±2^53, so a float64 cannot hold it exactly`,
     'E_VALUE',
@@ -273,110 +271,6 @@ export function parseNpy(bytes: Uint8Array, source = '<.npy bytes>'): NpyArray {
   // Bytes past the data are ignored, as numpy does.
   const raw = bytes.subarray(h.dataOffset, h.dataOffset + count * h.itemSize);
   return { dtype: h.dtype, shape: h.shape, data: decodeNpyData(h, raw, source) };
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * The CRC-32 of zip, gzip and PNG (polynomial 0xEDB88320): aekit's one implementation, also the .aekc file's and
- * the model file's checksum. `crc` continues a previous result: crc32(b, crc32(a)) is the CRC of a then b.
- */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = (crc ^ 0xffffffff) >>> 0;
-  for (let k = 0; k < bytes.length; k++) c = CRC_TABLE[(c ^ bytes[k]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/**
- * Reads the arrays of an .npz (keys without `.npy`). `only` decompresses just those arrays and fails naming any
- * the archive lacks. The zip directory is parsed here rather than by fflate's unzipSync, which neither checks
- * bounds nor CRCs, so a damaged archive would decode to silently wrong data.
- */
-export function parseNpz(bytes: Uint8Array, source = '<.npz bytes>', only?: readonly string[]): Record<string, NpyArray> {
-  const corrupt = (msg: string, code?: AekitErrorCode): never => fail(source, `corrupt .npz (zip): ${msg}`, code);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const at = (o: number, n: number): number => (o + n <= bytes.length ? o : corrupt(`offset ${o} is past the end`));
-  const u16 = (o: number): number => view.getUint16(at(o, 2), true);
-  const u32 = (o: number): number => view.getUint32(at(o, 4), true);
-  const u64 = (o: number): number => u32(o) + u32(o + 4) * TWO_32;
-  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    const npy = MAGIC.every((b, k) => bytes[k] === b);
-    fail(source, npy ? 'is an .npy file, not an .npz; read it with parseNpy' : 'not an .npz file (not a zip archive)');
-  }
-  let eocd = -1;
-  for (let o = bytes.length - 22; o >= Math.max(0, bytes.length - 22 - 65535); o--) {
-    if (view.getUint32(o, true) === 0x06054b50) {
-      eocd = o;
-      break;
-    }
-  }
-  if (eocd < 0) corrupt('no end-of-central-directory record (truncated file?)', 'E_TRUNCATED');
-  let entries = u16(eocd + 10);
-  let dir = u32(eocd + 16);
-  if (eocd >= 20 && u32(eocd - 20) === 0x07064b50) {
-    const z = u64(eocd - 12);
-    if (u32(z) !== 0x06064b50) corrupt('bad zip64 end-of-central-directory record');
-    entries = u64(z + 32);
-    dir = u64(z + 48);
-  }
-  const wanted = only ? new Set(only) : null;
-  const out: Record<string, NpyArray> = {};
-  const names: string[] = [];
-  for (let e = 0, p = dir; e < entries; e++) {
-    if (u32(p) !== 0x02014b50) corrupt(`central directory entry ${e} has a bad signature`);
-    const [flags, method, crc] = [u16(p + 8), u16(p + 10), u32(p + 16)];
-    let [csize, usize, local] = [u32(p + 20), u32(p + 24), u32(p + 42)];
-    const [nameLen, extraLen, commentLen] = [u16(p + 28), u16(p + 30), u16(p + 32)];
-    if (p + 46 + nameLen > bytes.length) corrupt(`entry ${e}'s name runs past the end`);
-    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
-    // zip64 extra field (id 1): 8-byte values for exactly those of usize, csize, offset that are 0xFFFFFFFF.
-    for (let x = p + 46 + nameLen, end = x + extraLen; x + 4 <= end; x += 4 + u16(x + 2)) {
-      if (u16(x) !== 1) continue;
-      let f = x + 4;
-      if (usize === 0xffffffff) (usize = u64(f)), (f += 8);
-      if (csize === 0xffffffff) (csize = u64(f)), (f += 8);
-      if (local === 0xffffffff) local = u64(f);
-    }
-    p += 46 + nameLen + extraLen + commentLen;
-    const key = name.endsWith('.npy') ? name.slice(0, -4) : null;
-    if (key !== null) names.push(key);
-    if (key === null || (wanted && !wanted.has(key))) continue; // np.savez writes only .npy entries
-    const entry = `${source}[${name}]`;
-    if (flags & 1) fail(entry, 'the entry is encrypted', 'E_UNSUPPORTED');
-    if (u32(local) !== 0x04034b50) corrupt(`entry ${name} has a bad local header signature`);
-    const start = local + 30 + u16(local + 26) + u16(local + 28);
-    if (start + csize > bytes.length) corrupt(`entry ${name} runs past the end of the file (truncated?)`, 'E_TRUNCATED');
-    const packed = bytes.subarray(start, start + csize);
-    let data: Uint8Array;
-    if (method === 0) data = packed;
-    else if (method === 8) {
-      // The size to inflate into is the header's word: deflate expands at most 1032:1 (RFC 1951's longest match
-      // per shortest code), so a larger claim is corrupt, and refusing it keeps a tiny file from asking for gigabytes.
-      if (usize > csize * 1032 + 1024) corrupt(`entry ${name} claims ${usize} bytes from ${csize} compressed, more than deflate can expand to`, 'E_TOO_LARGE');
-      try {
-        data = inflateSync(packed, { out: new Uint8Array(usize) });
-      } catch (err) {
-        return corrupt(`entry ${name} does not inflate (${(err as Error).message})`);
-      }
-    } else return fail(entry, `compression method ${method} is not supported (np.savez uses 0, savez_compressed 8)`, 'E_UNSUPPORTED');
-    if (data.length !== usize) corrupt(`entry ${name} holds ${data.length} bytes, its header says ${usize}`);
-    if (crc32(data) !== crc) corrupt(`entry ${name} fails its CRC-32 check`, 'E_CHECKSUM');
-    // defineProperty, not assignment: an entry named __proto__.npy must not replace the record's prototype.
-    const array = parseNpy(data, entry);
-    Object.defineProperty(out, key, { value: array, enumerable: true, writable: true, configurable: true });
-  }
-  for (const k of only ?? []) {
-    if (!Object.hasOwn(out, k)) fail(source, `has no array "${k}" (it holds: ${names.join(', ') || 'nothing'})`);
-  }
-  return out;
 }
 
 /** numpy's header growth room (GROWTH_AXIS_MAX_DIGITS): the first axis may later be rewritten up to 21 digits. */
@@ -405,13 +299,13 @@ export function encodeNpy(
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${tuple}, }`;
   if (shape.length > 0) dict += ' '.repeat(Math.max(0, GROWTH_DIGITS - String(shape[0]).length));
-  const unpadded = MAGIC.length + 2 + 2 + dict.length + 1;
+  const unpadded = NPY_MAGIC.length + 2 + 2 + dict.length + 1;
   // numpy pads by 64 - (n % 64), so an already aligned header still gets a full 64 spaces.
   const headerLen = dict.length + 1 + 64 - (unpadded % 64);
   if (headerLen > 0xffff) throw new NpyError(`encodeNpy: ${shape.length} dimensions make too long a header`);
   const dataOffset = 10 + headerLen;
   const out = new Uint8Array(dataOffset + data.byteLength);
-  out.set(MAGIC);
+  out.set(NPY_MAGIC);
   out[6] = 1;
   new DataView(out.buffer).setUint16(8, headerLen, true);
   out.fill(0x20, 10, dataOffset - 1);

@@ -11,7 +11,7 @@
  * Runs in browsers (no Node import): a page can keep the bytes of memoryCheckpointStore() wherever it likes;
  * io/checkpoint-file.ts is the directory store.
  */
-import { crc32 } from '../data/npy.js';
+import { crc32 } from '../data/crc32.js';
 import { AekitError, toAekitError } from '../errors.js';
 import { CHECKPOINT_FORMAT, type Checkpoint, type CheckpointName, type CheckpointStore, loadWeights } from '../train/checkpoint.js';
 import type { Module } from '../nn/module.js';

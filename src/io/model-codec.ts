@@ -4,7 +4,7 @@
  *
  *   { "aekit_format": 1, "kind": "Autoencoder", "config": {...}, "training": {...}, "tensors_crc32": 305419896 }
  *
- * `tensors_crc32` is the CRC-32 (data/npy.ts crc32) of every tensor's little-endian bytes, tensors taken in the
+ * `tensors_crc32` is the CRC-32 (data/crc32.ts) of every tensor's little-endian bytes, tensors taken in the
  * code-point order of their names: a flipped bit in a weight fails the load (AekitError E_CHECKSUM) instead of
  * loading a slightly different model. Files written before it existed have none and load unchecked.
  * Element types: only float32 and float64; a config naming another dtype anywhere ("float16") is refused.
@@ -13,7 +13,7 @@
  * Python's `safetensors.safe_open(path, "pt")` reads every weight, and aekit rebuilds the model from the one
  * file. Writes are atomic; on load every field is validated and every weight checked finite.
  */
-import { crc32 } from '../data/npy.js';
+import { crc32 } from '../data/crc32.js';
 import { AekitError, asAekitError } from '../errors.js';
 import type { DType } from '../kernels/types.js';
 import { checkDataInfo, type DataInfo } from '../data/info.js';

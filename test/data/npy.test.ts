@@ -5,7 +5,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { encodeNpy, parseNpy, parseNpyHeader, parseNpz, type NpyArray } from '../../src/data/npy.js';
+import { encodeNpy, parseNpy, parseNpyHeader, type NpyArray } from '../../src/data/npy.js';
+import { parseNpz } from '../../src/data/npz.js';
 import { openNpyFile, readNpyFile, readNpzFile } from '../../src/data/npy-file.js';
 import { writeNpyFile } from '../../src/io/tables.js';
 

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AekitError } from '../../src/errors.js';
-import {
-  AEKC_PREAMBLE, AekcError, type AekcFile, type AekcHeader, decodeAekc, encodeAekc, readAekc, writeAekc,
-} from '../../src/io/aekc.js';
+import { AEKC_PREAMBLE, AekcError, type AekcFile, decodeAekc, encodeAekc, readAekc, writeAekc } from '../../src/io/aekc.js';
+import type { AekcHeader } from '../../src/io/aekc-header.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers, deliberately independent of the encoder
