@@ -1,6 +1,7 @@
 /** Training callbacks: hooks at batch and epoch ends, and early stopping. */
 
 export interface BatchEnd {
+  /** 0-based index of the epoch (as Keras' callbacks count); History.epoch lists 1-based numbers. */
   epoch: number;
   /** Batch index within the epoch. */
   batch: number;
@@ -14,6 +15,7 @@ export interface BatchEnd {
 }
 
 export interface EpochEnd {
+  /** 0-based index of the epoch that ended (as Keras' on_epoch_end); History.epoch lists it as epoch + 1. */
   epoch: number;
   loss: number;
   valLoss?: number;
@@ -93,7 +95,9 @@ export interface EarlyStoppingOptions {
 /** What EarlyStopping keeps across a resume (its best weights are copies of every tensor of the model). */
 export interface EarlyStoppingState {
   best: number;
+  /** 0-based, as EpochEnd.epoch; -1 before the first epoch ends. */
   bestEpoch: number;
+  /** 0-based; -1 while the run goes on. */
   stoppedEpoch: number;
   wait: number;
   reason: string | null;

@@ -84,7 +84,7 @@ export interface FitOptions {
 }
 
 export interface History {
-  /** 1-based epoch numbers that completed. */
+  /** 1-based numbers of the epochs that completed (as the CLI prints them; callbacks get 0-based indices). */
   epoch: number[];
   loss: number[];
   valLoss: number[];
