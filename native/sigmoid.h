@@ -21,8 +21,6 @@
 
 #include "vec.h"
 
-typedef uint32_t vu __attribute__((vector_size(AEK_VBYTES)));
-
 AEK_INLINE vf sigmoid_f(vf x) {
   /* Constants as the wasm kernel writes them: double literals rounded to float. */
   const float log2e = (float)1.4426950408889634, shift = (float)12582912.0 /* 1.5 * 2^23 */;

@@ -29,9 +29,13 @@
 #define AEK_VBYTES 16
 #endif
 
-/* Floats and their bits; doubles and their bits; and the half-width float vector that converts to one vd. */
+/*
+ * Floats and their bits (signed, and unsigned for shifts that must not carry the sign); doubles and their bits;
+ * and the half-width float vector that converts to one vd.
+ */
 typedef float vf __attribute__((vector_size(AEK_VBYTES)));
 typedef int32_t vi __attribute__((vector_size(AEK_VBYTES)));
+typedef uint32_t vu __attribute__((vector_size(AEK_VBYTES)));
 typedef double vd __attribute__((vector_size(AEK_VBYTES)));
 typedef int64_t vl __attribute__((vector_size(AEK_VBYTES)));
 typedef float vfh __attribute__((vector_size(AEK_VBYTES / 2)));
