@@ -24,3 +24,14 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     assert.ok(Math.abs(a - e) <= tol, `${what}[${i}]: got ${a}, expected ${e} (tolerance ${tol})`);
   }
 }
+
+/** The parts' bytes one after another (for hand-built files). */
+export function concatBytes(...parts: ArrayLike<number>[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -11,6 +11,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ByteWriter } from 'hyparquet-writer/src/bytewriter.js';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { concatBytes } from '../helpers.js';
 
 /** The varint run header 2^31: an RLE run of 2^30 values. */
 export const RUN_2_30 = [0x80, 0x80, 0x80, 0x80, 0x08];
@@ -52,7 +53,7 @@ export function rebuildPage(file: Uint8Array, version: 1 | 2, edit: (p: PagePart
     const page = body.subarray(start, end);
     const parts = edit({ def: page.subarray(0, d.definition_levels_byte_length), values: page.subarray(d.definition_levels_byte_length) });
     const prefix = version === 1 && parts.def.length ? le32(parts.def.length) : [];
-    const bytes = concat(prefix, parts.def, parts.values);
+    const bytes = concatBytes(prefix, parts.def, parts.values);
     const header: PageHeader = version === 2
       ? { ...h, data_page_header_v2: { ...d, definition_levels_byte_length: parts.def.length } }
       : {
@@ -62,7 +63,7 @@ export function rebuildPage(file: Uint8Array, version: 1 | 2, edit: (p: PagePart
     header.compressed_page_size = header.uncompressed_page_size = bytes.length;
     const w = new ByteWriter();
     writePageHeader(w, header as never); // hyparquet-writer bundles its own hyparquet types: the same shapes
-    const pages = concat(body.subarray(0, at), new Uint8Array(w.getBuffer()), bytes, body.subarray(end));
+    const pages = concatBytes(body.subarray(0, at), new Uint8Array(w.getBuffer()), bytes, body.subarray(end));
     const m = structuredClone(meta);
     m.row_groups[0].columns[0].meta_data!.total_compressed_size += BigInt(pages.length - body.length);
     return withFooter(m, pages);
@@ -79,19 +80,10 @@ function withFooter(m: ReturnType<typeof parquetMetadata>, pages: Uint8Array): U
   const w = new ByteWriter();
   writeMetadata(w, m as never);
   const f = new Uint8Array(w.getBuffer());
-  return concat(pages, f, le32(f.length), [0x50, 0x41, 0x52, 0x31]); // PAR1
+  return concatBytes(pages, f, le32(f.length), [0x50, 0x41, 0x52, 0x31]); // PAR1
 }
 
 export function le32(n: number): number[] {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
 }
 
-function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { AekitError } from '../../src/errors.js';
 import { AEKC_PREAMBLE, AekcError, type AekcFile, decodeAekc, encodeAekc, readAekc, writeAekc } from '../../src/io/aekc.js';
 import type { AekcHeader } from '../../src/io/aekc-header.js';
+import { concatBytes } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers, deliberately independent of the encoder
@@ -26,16 +27,6 @@ function v1Header(over: Record<string, unknown> = {}): Record<string, unknown> {
     model: { sha256: SHA, kind: 'Autoencoder', layers: '12-3-12', inputDim: 12, latentDim: 3 },
     n: 2, dim: 3, imageShape: [3, 4], quantization: 'uint8-minmax', ...over,
   };
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function u32le(n: number): Uint8Array {
@@ -59,17 +50,17 @@ function assemble(opts: { magic?: string; version?: number; header?: unknown; he
   const h = opts.header ?? header();
   const version = opts.version ?? 3;
   const json = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
-  const body = concat(
+  const body = concatBytes(
     new TextEncoder().encode(opts.magic ?? 'AEKC'), u32le(version), u32le(opts.headerLen ?? json.length), json,
     f32le(opts.min ?? [-1, 0, 0.5]), f32le(opts.max ?? [1, 2, 0.5]), new Uint8Array(opts.codes ?? [0, 255, 0, 128, 7, 0]), opts.tail ?? new Uint8Array(0),
   );
-  return version >= 3 ? concat(body, u32le(crc32(body))) : body;
+  return version >= 3 ? concatBytes(body, u32le(crc32(body))) : body;
 }
 
 /** An ids section: u32 length, then the UTF-8 JSON text (any text, to test the reader's checks). */
 function idsSection(text: string): Uint8Array {
   const b = new TextEncoder().encode(text);
-  return concat(u32le(b.length), b);
+  return concatBytes(u32le(b.length), b);
 }
 
 function sample(): AekcFile {
@@ -180,7 +171,7 @@ describe('.aekc format', () => {
     const cases: Array<[string, Uint8Array, RegExp]> = [
       ['empty file', new Uint8Array(0), /0 bytes, too short/],
       ['wrong magic', assemble({ magic: 'AEKX' }), /not an \.aekc .*"AEKX"/],
-      ['a PNG', concat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), good.subarray(4)), /not an \.aekc/],
+      ['a PNG', concatBytes(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), good.subarray(4)), /not an \.aekc/],
       ['cut inside the preamble', good.subarray(0, 7), /7 bytes, shorter than the 12-byte preamble: truncated/],
       ['unknown version', assemble({ version: 4 }), /unsupported \.aekc version 4 \(this aekit reads versions 1 to 3; the file was written by a newer aekit\)/],
       ['version 0', assemble({ version: 0 }), /unsupported \.aekc version 0/],
@@ -214,12 +205,12 @@ describe('.aekc format', () => {
       ['ids not JSON', assemble({ header: header({ ids: true }), tail: idsSection('["a",') }), /the ids section is not valid JSON/],
       ['too few ids', assemble({ header: header({ ids: true }), tail: idsSection('["a"]') }), /holds 2 samples but 1 ids/],
       ['an id not a string', assemble({ header: header({ ids: true }), tail: idsSection('["a",7]') }), /id 1 is 7, not a string/],
-      ['bytes after the ids', assemble({ header: header({ ids: true }), tail: concat(idsSection('["a","b"]'), new Uint8Array(2)) }), /2 trailing bytes after the 2 x 3 codes and the ids/],
+      ['bytes after the ids', assemble({ header: header({ ids: true }), tail: concatBytes(idsSection('["a","b"]'), new Uint8Array(2)) }), /2 trailing bytes after the 2 x 3 codes and the ids/],
       ['version 1: a bad image shape', assemble({ version: 1, header: v1Header({ imageShape: [3, 2, 2] }) }), /imageShape \[3,2,2\] is not an image shape/],
       ['version 1: a version 2 field', assemble({ version: 1, header: { ...v1Header(), data: {} } }), /header has an unknown field "data"/],
       ['codes truncated by one byte', good.subarray(0, good.length - 1), /truncated: .*2 samples of 3 code bytes.*need 30 bytes.*has 29/],
       ['min/max truncated', good.subarray(0, good.length - 20), /truncated/],
-      ['trailing bytes', concat(good, new Uint8Array([0, 0, 0])), /3 trailing bytes after the 2 x 3 codes/],
+      ['trailing bytes', concatBytes(good, new Uint8Array([0, 0, 0])), /3 trailing bytes after the 2 x 3 codes/],
       ['n larger than the codes', assemble({ header: header({ n: 3 }) }), /truncated: the header announces 3 samples/],
       ['NaN min', assemble({ min: [NaN, 0, 0.5] }), /dimension 0: min NaN \/ max 1 must be finite/],
       ['infinite max', assemble({ max: [1, Infinity, 0.5] }), /dimension 1: .*max Infinity must be finite/],
@@ -246,7 +237,7 @@ describe('.aekc format', () => {
           if (byte >= AEKC_PREAMBLE + h && !(byte >= idsLength && byte < idsLength + 4)) assert.equal(err.code, 'E_CHECKSUM', `bit ${bit}: ${err.message}`);
         }
       }
-      rejects(concat(good.subarray(0, good.length - 1), new Uint8Array([good[good.length - 1] ^ 1])), /flip|checksum mismatch: the file's CRC-32 is [0-9a-f]{8} but its bytes give [0-9a-f]{8} \(damaged file\)/);
+      rejects(concatBytes(good.subarray(0, good.length - 1), new Uint8Array([good[good.length - 1] ^ 1])), /flip|checksum mismatch: the file's CRC-32 is [0-9a-f]{8} but its bytes give [0-9a-f]{8} \(damaged file\)/);
     });
 
     test('a version 2 file (no checksum) still reads, unchecked', () => {

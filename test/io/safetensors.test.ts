@@ -11,6 +11,7 @@ import {
   type SafeTensor,
 } from '../../src/io/safetensors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors-file.js';
+import { concatBytes } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers, deliberately independent of the encoder
@@ -21,16 +22,6 @@ function u64le(n: number | bigint): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
   return b;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Little-endian bytes of float32 values, written with DataView (not a typed-array view). */
@@ -44,8 +35,8 @@ function f32le(values: number[]): Uint8Array {
 /** A file from a raw header string (padded with spaces to a multiple of 8) and a raw byte buffer. */
 function rawFile(header: string, data: Uint8Array = new Uint8Array(0), pad = true): Uint8Array {
   let h: Uint8Array = enc.encode(header);
-  if (pad && h.length % 8 !== 0) h = concat(h, new Uint8Array(8 - (h.length % 8)).fill(0x20));
-  return concat(u64le(h.length), h, data);
+  if (pad && h.length % 8 !== 0) h = concatBytes(h, new Uint8Array(8 - (h.length % 8)).fill(0x20));
+  return concatBytes(u64le(h.length), h, data);
 }
 
 function bits(a: Float32Array | Float64Array): Uint8Array {
@@ -165,7 +156,7 @@ describe('safetensors layout', () => {
     const header = json + ' '.repeat(pad);
     assert.equal((8 + header.length) % 8, 0);
     // the 8-byte length, the padded header, then 1.0f and 2.0f little-endian
-    const file = concat(u64le(header.length), enc.encode(header), new Uint8Array([0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]));
+    const file = concatBytes(u64le(header.length), enc.encode(header), new Uint8Array([0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]));
     const out = decodeSafetensors(file, 'golden.safetensors');
     assert.deepEqual(out.metadata, { k: 'v' });
     assert.deepEqual(Object.keys(out.tensors), ['a']);
@@ -256,9 +247,9 @@ describe('safetensors rejects corrupt files', () => {
   });
 
   test('header length beyond the file, or absurdly large', () => {
-    rejects(concat(u64le(64), enc.encode('{}')), /header length 64 exceeds the file size/);
-    rejects(concat(u64le(100_000_001), new Uint8Array(16)), /header length 100000001 is too large/);
-    rejects(concat(u64le(2n ** 64n - 1n), new Uint8Array(16)), /too large/);
+    rejects(concatBytes(u64le(64), enc.encode('{}')), /header length 64 exceeds the file size/);
+    rejects(concatBytes(u64le(100_000_001), new Uint8Array(16)), /header length 100000001 is too large/);
+    rejects(concatBytes(u64le(2n ** 64n - 1n), new Uint8Array(16)), /too large/);
   });
 
   test('truncated file', () => {
@@ -269,13 +260,13 @@ describe('safetensors rejects corrupt files', () => {
   });
 
   test('header not UTF-8, not JSON, not an object', () => {
-    rejects(concat(u64le(8), new Uint8Array([0x7b, 0xff, 0xfe, 0x7d, 32, 32, 32, 32])), /not valid UTF-8/);
+    rejects(concatBytes(u64le(8), new Uint8Array([0x7b, 0xff, 0xfe, 0x7d, 32, 32, 32, 32])), /not valid UTF-8/);
     rejects(rawFile('{"a":'), /not valid JSON/);
     rejects(rawFile('{"a":1,}'), /not valid JSON/);
     rejects(rawFile('[1,2,3]'), /must be a JSON object starting with "\{"/);
     rejects(rawFile('null'), /must be a JSON object/);
     rejects(rawFile(' {}'), /must be a JSON object starting with "\{"/);
-    rejects(concat(u64le(8), new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 32, 32, 32])), /starting with "\{"/); // BOM
+    rejects(concatBytes(u64le(8), new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 32, 32, 32])), /starting with "\{"/); // BOM
   });
 
   test('duplicate keys', () => {
