@@ -7,8 +7,8 @@ import { type DataInfo, type Dataset, openData, type Preprocessing, READERS } fr
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
 import { requireFinite } from './safety.js';
-import { readTrainConfig } from './presets.js';
 import { fitToData, preprocessFor } from './presets-fit.js';
+import { readTrainConfig } from './train-config.js';
 import { fitPreprocessing, withTestSplit } from './train-data.js';
 
 /** `--train-limit N`, the old name of `--limit N` (probe and classify took it): the same flag. */
@@ -82,7 +82,7 @@ export interface Sizes {
 
 /**
  * Sizes meant for MNIST (784 values, 60000 samples) fitted to the data exactly as `aekit train` fits its presets
- * (cli/presets.ts fitToData): widths shrink for samples of fewer values (hidden layers to twice the input, at least 16; the code to half of it, at least 2), and a
+ * (cli/presets-fit.ts fitToData): widths shrink for samples of fewer values (hidden layers to twice the input, at least 16; the code to half of it, at least 2), and a
  * small table gets batches small enough for 50 steps per epoch over `trainSamples` (never below 16). A size
  * given on the command line is kept.
  */

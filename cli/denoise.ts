@@ -19,7 +19,7 @@ import { runImages } from './denoise-images.js';
 import { UsageError } from './errors.js';
 import { figureScale, type Trained } from './figures.js';
 import { loadBundle, type ModelData, openForModel } from './model-data.js';
-import { noiseArg, noiseLabel } from './presets.js';
+import { noiseArg, noiseLabel } from './noise-arg.js';
 import { reconstructAll } from './samples.js';
 
 export const help = `Usage: aekit denoise MODEL [--data SPEC] [options]

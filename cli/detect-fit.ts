@@ -13,11 +13,12 @@ import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { num, strategyLabel, THRESHOLD_HELP, thresholdArg } from './detect-threshold.js';
 import { UsageError } from './errors.js';
-import { modelArg, presetList, readTrainConfig, TRAIN_OPTIONS } from './presets.js';
+import { presetList } from './presets.js';
 import { epochsForSteps, fitToData, MIN_STEPS } from './presets-fit.js';
 import { interruptible, requireFiniteRun, requireFiniteWeights, trainWithProgress } from './train-common.js';
 import { prepareOutputFile, requireFinite } from './safety.js';
 import { checkpointHelp, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
+import { modelArg, readTrainConfig, TRAIN_OPTIONS } from './train-config.js';
 import { openTrainData } from './train-data.js';
 import { createRun } from './train-models.js';
 

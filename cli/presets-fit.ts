@@ -5,7 +5,8 @@
  */
 import type { DataInfo } from '../src/index.js';
 import { UsageError } from './errors.js';
-import { PRESETS, type TrainConfig } from './presets.js';
+import { PRESETS } from './presets.js';
+import type { TrainConfig } from './train-config.js';
 
 /**
  * The preset, fitted to the data: the presets are sized for MNIST's 784 pixels in [0, 1]. For smaller inputs

@@ -12,7 +12,7 @@ import type { ReportBlock, ReportSection } from '../src/viz/report.js';
 import { count, denoiseFigure, denoiseSamples, resolveNoise, unitScale } from './denoise.js';
 import { dataFigure } from './figures.js';
 import type { ModelBundle, ModelData } from './model-data.js';
-import { noiseLabel } from './presets.js';
+import { noiseLabel } from './noise-arg.js';
 import { reconstructAll } from './samples.js';
 
 /** The scatter and the PSNR-per-noise-level chart look at this many samples at most (the numbers at all). */

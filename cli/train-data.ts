@@ -15,8 +15,9 @@ import {
 } from '../src/index.js';
 import type { DataRequest } from './data-args.js';
 import { UsageError } from './errors.js';
-import { PRESETS, type TrainConfig, VARIANT_DEFAULTS } from './presets.js';
+import { PRESETS, VARIANT_DEFAULTS } from './presets.js';
 import { preprocessFor } from './presets-fit.js';
+import type { TrainConfig } from './train-config.js';
 
 /** Held out for testing when the data has no test split and no flag says otherwise. */
 export const DEFAULT_VALIDATION_SPLIT = 0.2;

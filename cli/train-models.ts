@@ -12,7 +12,9 @@ import {
   vaeLossChart, vaeManifoldImage, vaeSampleGrid,
 } from '../src/index.js';
 import { type Figure, figureScale } from './figures.js';
-import { noiseLabel, PRESETS, type TrainConfig } from './presets.js';
+import { noiseLabel } from './noise-arg.js';
+import { PRESETS } from './presets.js';
+import type { TrainConfig } from './train-config.js';
 import type { TrainData } from './train-data.js';
 import { chartOf, fitOptions, inMemory, type Run, type RunHistory, runHistory, type TrainHooks } from './train-run.js';
 import { sequenceRun } from './train-sequence.js';

@@ -7,7 +7,7 @@ import {
   type AutoencoderModel, type Callback, type CheckpointOptions, type CheckpointStore, type Dataset, type History, lossChart, StreamedData,
 } from '../src/index.js';
 import type { Chart, Figure } from './figures.js';
-import type { TrainConfig } from './presets.js';
+import type { TrainConfig } from './train-config.js';
 
 /** The training record summary.json reports (for the stacked model: its fine-tuning stage). */
 export interface RunHistory extends History {

@@ -7,7 +7,7 @@
 import { type Dataset, SequenceAutoencoder, type Tensor } from '../src/index.js';
 import { chartOf, fitOptions, inMemory, type Run, runHistory } from './train-run.js';
 import { sequenceChart } from './figures.js';
-import type { TrainConfig } from './presets.js';
+import type { TrainConfig } from './train-config.js';
 import type { TrainData } from './train-data.js';
 
 type Sequences = Tensor | Dataset;

@@ -2,19 +2,21 @@
  * `aekit train`: trains an autoencoder on MNIST and writes the model, its figures and a summary. With no
  * flags it is the seed 002 tutorial (784-256-128-256-784, sigmoid everywhere, MSE, RMSProp lr 0.01, batch
  * 256, 5 epochs), validated on the MNIST test set as the Keras blog examples do. `--model NAME` picks another
- * preset (cli/presets.ts: the defaults; cli/train-models.ts: training, metrics and figures of each model).
+ * preset (cli/presets.ts: the defaults; cli/train-config.ts: the flags checked against them;
+ * cli/train-models.ts: training, metrics and figures of each model).
  */
 import { basename, join } from 'node:path';
 import { ACTIVATIONS, DEFAULT_SHUFFLE_BUFFER, getBackend, LOSSES, OPTIMIZERS, useBackend, writePng } from '../src/index.js';
 import { parseCommand, positionals } from './args.js';
 import { DATA_HELP, readDataArgs } from './data-args.js';
 import { dataFigure } from './figures.js';
-import { modelArg, presetHelp, presetList, presetTable, readTrainConfig, TRAIN_OPTIONS, VARIANT_DEFAULTS } from './presets.js';
+import { presetHelp, presetList, presetTable, VARIANT_DEFAULTS } from './presets.js';
 import { fitToData } from './presets-fit.js';
 import { OutputSet, previousFiles, recoverOutputs } from './output-set.js';
 import { prepareOutputDir } from './safety.js';
 import { finishRun, interruptible, requireFiniteRun, requireFiniteWeights, runRecord, saveWithRecord, trainWithProgress, writeChart } from './train-common.js';
 import { checkpointHelp, readCheckpointArgs, resumeCommand } from './train-checkpoint.js';
+import { modelArg, readTrainConfig, TRAIN_OPTIONS } from './train-config.js';
 import { DEFAULT_VALIDATION_SPLIT, openTrainData, STREAM_TEST_LIMIT } from './train-data.js';
 import { createRun } from './train-models.js';
 

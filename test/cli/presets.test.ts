@@ -15,7 +15,8 @@ import {
   noisySines, SequenceAutoencoder, StackedAutoencoder, tensor, TiedDense, VAE,
 } from '../../src/index.js';
 import { meanBaselineMse } from '../../cli/train-sequence.js';
-import { MODEL_NAMES, noiseArg, PRESETS } from '../../cli/presets.js';
+import { noiseArg } from '../../cli/noise-arg.js';
+import { MODEL_NAMES, PRESETS } from '../../cli/presets.js';
 import { aekit, assertOneLineError, cli, jsonLine, type Run } from './helpers.js';
 
 const TINY = ['--limit', '256', '--test-limit', '100', '--epochs', '1'];
