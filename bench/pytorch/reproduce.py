@@ -108,10 +108,7 @@ def main() -> int:
             code_at = len(layers)  # the code is the first layer's output
         d = units
     layers += [nn.Linear(d, 784), nn.Sigmoid() if out_act == "sigmoid" else nn.Identity()]
-    for m in layers:
-        if isinstance(m, nn.Linear):
-            nn.init.xavier_uniform_(m.weight)
-            nn.init.zeros_(m.bias)
+    glorot(torch, *(m for m in layers if isinstance(m, nn.Linear)))
     model = nn.Sequential(*layers)
     encoder = nn.Sequential(*layers[:code_at]) if code_at else None
     # RMSProp with Keras/TF's rho 0.9 (PyTorch's default alpha is 0.99), as aekit's default; eps as aekit's defaults (PyTorch style).
