@@ -40,6 +40,13 @@ export function threadRatios(rows: Row[]): ThreadRatio[] {
   return out;
 }
 
+/** The middle value (the lower of the two middle ones for an even count); null if any measurement failed. */
+export function median(xs: readonly (number | null)[]): number | null {
+  if (xs.some((x) => x === null)) return null;
+  const s = (xs as number[]).slice().sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
 const fmt = (v: number | null): string => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
 const times = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}x`);
 
@@ -51,7 +58,7 @@ export function resultsMarkdown(o: { command: string; seconds: number; load: num
   lines.push(o.load ? '# aekit benchmark results under load' : '# aekit benchmark results', '');
   lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${nproc} cores (nproc), ${cpu}, Node ${process.version}.`);
   const each = (o.rounds ?? 1) > 1
-    ? `each number is the median of ${o.rounds} measurements of about ${o.seconds} s, the libraries of a workload measured in turn, ${o.rounds} rounds over; inference about ${Math.max(1, o.seconds / 2)} s; the PyTorch rows are one measurement per setting`
+    ? `each number is the median of ${o.rounds} measurements of about ${o.seconds} s, the libraries of a workload measured in turn, ${o.rounds} rounds over; inference about ${Math.max(1, o.seconds / 2)} s; PyTorch: each setting measured once per round, right after the others, the setting with the best median reported`
     : `each number is one measurement of about ${o.seconds} s after a warm-up batch; inference about ${Math.max(1, o.seconds / 2)} s`;
   lines.push(`Command: \`${o.command}\` (${each}).`);
   lines.push(`Load: ${o.load ? `${o.load} busy process${o.load === 1 ? '' : 'es'} (busy-loop \`node\` processes) running through every measurement.` : 'none.'}`, '');
@@ -82,7 +89,7 @@ export function resultsMarkdown(o: { command: string; seconds: number; load: num
   const withTried = o.rows.filter((x) => x.tried?.length);
   if (withTried.length) {
     lines.push('## Peer settings tried', '');
-    lines.push('Each peer that has settings to choose was measured in each, one process per setting; the tables above show its best '
+    lines.push(`Each peer that has settings to choose was measured in each, one process per setting${(o.rounds ?? 1) > 1 ? ` (PyTorch: once per round, the median of its ${o.rounds} rounds shown)` : ''}; the tables above show its best `
       + 'per column and name it. PyTorch: OpenBLAS keeps its default of one thread per core in every setting.', '');
     lines.push('| library | workload | setting | train samples/s | inference samples/s |', '|---|---|---|---|---|');
     for (const x of withTried) {

