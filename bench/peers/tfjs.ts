@@ -65,6 +65,7 @@ export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
       return wl.kind === 'conv' && backendName === 'cpu' ? 'trained one batch, no warm-up: ~15 s per batch' : null;
     },
     async train(seconds) {
+      await tf.setBackend(backendName); // TF.js's backend is process-wide: the other TF.js peer may have set its own
       // TF.js cpu needs ~15 s per W3 batch: one step, no warm-up, keeps the run short (see timeLoop).
       const slow = w.kind === 'conv' && backendName === 'cpu';
       return timeLoop(slow ? 0 : seconds, w.batchSize, async (i) => {
@@ -73,6 +74,7 @@ export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
       }, slow ? { warmUp: false, minSteps: 1 } : {});
     },
     async infer(seconds) {
+      await tf.setBackend(backendName);
       return timeLoop(seconds, w.batchSize, (i) => {
         const y = tf.tidy(() => model.predict(xs[i % xs.length]));
         y.dataSync();
@@ -80,6 +82,7 @@ export function tfjsPeer(backendName: 'wasm' | 'cpu'): Peer {
       });
     },
     async gemm(seconds) {
+      await tf.setBackend(backendName);
       const a = tf.randomUniform([256, 784]), b = tf.randomUniform([784, 256]);
       const perSec = await timeLoop(seconds, 1, () => {
         const c = tf.matMul(a, b);
