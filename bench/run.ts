@@ -10,9 +10,9 @@
  *   npm run bench -- --load 1                       the same with 1 busy process throughout: bench/RESULTS-load.md
  *   npm run bench -- --out /tmp/run2.md             the report to that file instead (a second run that must not
  *                                                   replace the one the README restates)
- *   npm run bench -- --load 1 --rounds 3            each library measured 3 times, in turn with the others of its
- *                                                   workload, and its median reported: a busy machine's speed drifts
- *                                                   more than the 1-thread / 2-thread difference under question
+ *   npm run bench -- --load 1 --rounds 3            each library (PyTorch's settings too) measured 3 times, in turn
+ *                                                   with the others of its workload, and its median reported: the
+ *                                                   machine's speed drifts more than the differences in question
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
